@@ -1,0 +1,157 @@
+-- citydesk store schema. The one source of the schema for every engine.
+--
+-- Portable SQL only, outside the marked dialect blocks: TEXT, INTEGER, BIGINT,
+-- no engine-specific types or functions. Times are UTC seconds since the Unix
+-- epoch (BIGINT). Text is stored as typed; *_key columns hold normalized copies
+-- for lookups. A block between `-- @dialect NAME` and `-- @end` runs only on
+-- that engine.
+--
+-- This file always describes the newest schema; a new store is created from it
+-- directly. An existing store at an older version is brought forward by the
+-- migrations in src/store/migrations.rs, one version at a time.
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- Serial counters (the tracking code of a case is derived from its serial).
+CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value BIGINT NOT NULL
+);
+
+CREATE TABLE departments (
+    code    TEXT PRIMARY KEY,
+    name_fa TEXT NOT NULL,
+    name_en TEXT NOT NULL,
+    active  INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE districts (
+    code          TEXT PRIMARY KEY,
+    name_fa       TEXT NOT NULL,
+    name_en       TEXT NOT NULL,
+    office        TEXT NOT NULL REFERENCES departments (code),
+    -- neighborhood names, one per line
+    neighborhoods TEXT NOT NULL DEFAULT '',
+    active        INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE services (
+    code           TEXT PRIMARY KEY,
+    category       TEXT NOT NULL,
+    name_fa        TEXT NOT NULL,
+    name_en        TEXT NOT NULL,
+    -- a department code, or '@district' for the office of the case's district
+    department     TEXT NOT NULL,
+    deadline_hours INTEGER NOT NULL,
+    active         INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE operators (
+    name          TEXT PRIMARY KEY,
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    active        INTEGER NOT NULL DEFAULT 1,
+    created_at    BIGINT NOT NULL,
+    created_by    TEXT
+);
+
+CREATE TABLE cases (
+    id                BIGINT PRIMARY KEY,        -- the case's serial
+    code              BIGINT NOT NULL UNIQUE,    -- its tracking code
+    received_at       BIGINT NOT NULL,
+    registered_at     BIGINT NOT NULL,
+    registered_by     TEXT NOT NULL,
+    channel           TEXT NOT NULL,
+    kind              TEXT NOT NULL,
+    service           TEXT NOT NULL REFERENCES services (code),
+    category          TEXT NOT NULL,
+    citizen_name      TEXT NOT NULL,
+    citizen_phone     TEXT NOT NULL,
+    phone_key         TEXT NOT NULL,
+    district          TEXT NOT NULL,
+    neighborhood      TEXT NOT NULL,
+    address           TEXT NOT NULL,
+    description       TEXT NOT NULL,
+    priority          TEXT NOT NULL,             -- 'normal' < 'urgent' as text
+    status            TEXT NOT NULL,
+    status_since      BIGINT NOT NULL,
+    department        TEXT NOT NULL,
+    assignee          TEXT,
+    deadline_hours    INTEGER NOT NULL,
+    due_at            BIGINT NOT NULL,
+    escalate_at       BIGINT NOT NULL,
+    escalation_level  INTEGER NOT NULL,
+    response          TEXT,
+    resolved_at       BIGINT,
+    feedback          TEXT,
+    feedback_attempts INTEGER NOT NULL,
+    outcome           TEXT,
+    closed_at         BIGINT,
+    duplicate_of      BIGINT,
+    version           BIGINT NOT NULL,
+    updated_at        BIGINT NOT NULL,
+    updated_by        TEXT NOT NULL,
+    -- Derived by the store on every write, so that the queues are index range
+    -- scans: due_at / escalate_at while the department has not answered
+    -- (status registered or referred), NULL otherwise.
+    pending_due       BIGINT,
+    pending_escalate  BIGINT
+);
+
+-- overdue and due-soon: a range of pending_due, already in deadline order
+CREATE INDEX cases_pending_due ON cases (pending_due);
+-- the overdue part of special follow-up
+CREATE INDEX cases_pending_escalate ON cases (pending_escalate);
+-- unreferred, awaiting feedback, in follow-up: urgent first, then oldest
+CREATE INDEX cases_status ON cases (status, priority DESC, status_since);
+-- my cases
+CREATE INDEX cases_assignee ON cases (assignee, status);
+-- a caller's earlier cases
+CREATE INDEX cases_phone ON cases (phone_key, received_at);
+
+-- Every contact about a case: the first, and later ones attached to it.
+CREATE TABLE contacts (
+    case_id       BIGINT NOT NULL REFERENCES cases (id),
+    seq           INTEGER NOT NULL,
+    at            BIGINT NOT NULL,
+    channel       TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    phone         TEXT NOT NULL,
+    phone_key     TEXT NOT NULL,
+    comment       TEXT,
+    registered_by TEXT NOT NULL,
+    PRIMARY KEY (case_id, seq)
+);
+
+-- The timeline: entry seq is the change that made version seq of the case.
+-- Append-only: the engine refuses UPDATE and DELETE (triggers below).
+CREATE TABLE timeline (
+    case_id     BIGINT NOT NULL REFERENCES cases (id),
+    seq         BIGINT NOT NULL,
+    at          BIGINT NOT NULL,
+    actor       TEXT NOT NULL,
+    shift       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    from_status TEXT,
+    to_status   TEXT,
+    detail      TEXT NOT NULL,
+    PRIMARY KEY (case_id, seq)
+);
+
+-- @dialect sqlite
+CREATE TRIGGER timeline_no_update BEFORE UPDATE ON timeline
+BEGIN
+    SELECT RAISE(ABORT, 'the timeline is append-only');
+END;
+
+CREATE TRIGGER timeline_no_delete BEFORE DELETE ON timeline
+BEGIN
+    SELECT RAISE(ABORT, 'the timeline is append-only');
+END;
+-- @end
+
+INSERT INTO counters (name, value) VALUES ('case', 0);

@@ -1,0 +1,353 @@
+//! The command line: clap definitions parsed loosely, then checked into typed
+//! values before anything touches the store. Exit codes: 0 done; 1 refused or
+//! invalid input, with a message saying why and what to do; 2 usage error.
+
+pub mod output;
+pub mod run;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use run::{CliError, run};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "citydesk",
+    version,
+    about = "Console and command line for a city's citizen-request (311 / 137) center",
+    long_about = "citydesk registers citizens' messages, refers them to the executing departments, \
+follows their deadlines, records the feedback call, and escalates unsatisfied cases to special follow-up.\n\n\
+Run `citydesk init` once, add the first operator with `citydesk operator add`, then register cases \
+with `citydesk case new`."
+)]
+pub struct Cli {
+    /// The store: a SQLite file path [default: <data dir>/citydesk.db]
+    #[arg(long, env = "CITYDESK_STORE", global = true, value_name = "PATH")]
+    pub store: Option<String>,
+    /// The operator acting (must exist and be active)
+    #[arg(
+        long = "as",
+        env = "CITYDESK_OPERATOR",
+        global = true,
+        value_name = "OPERATOR"
+    )]
+    pub actor: Option<String>,
+    /// The config file [default: <config dir>/config.toml]
+    #[arg(long, env = "CITYDESK_CONFIG", global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Print JSON for scripts instead of text for people
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the store (if needed) and load the service catalog; safe to repeat
+    Init {
+        /// A catalog TOML file to load instead of the built-in one
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
+    },
+    /// Manage operator accounts (administrators)
+    #[command(subcommand)]
+    Operator(OperatorCommand),
+    /// Register and work on cases
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// List a work queue, most urgent first
+    Queue(QueueArgs),
+    /// Show the service catalog
+    Catalog {
+        #[arg(value_enum)]
+        what: CatalogPart,
+    },
+    /// Fill the store with a realistic history of cases, for demonstrations and benchmarks
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OperatorCommand {
+    /// Add an operator; the first one (an administrator) needs no --as
+    Add {
+        /// Login name: lower-case Latin letters, digits, '.', '_', '-'
+        name: String,
+        #[arg(long, value_parser = code::<crate::domain::roles::Role>)]
+        role: crate::domain::roles::Role,
+        /// The name shown in the console (any script)
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from the first line of standard input
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List operators
+    List,
+    /// Disable an operator's account (they can no longer act)
+    Disable { name: String },
+    /// Enable a disabled operator's account
+    Enable { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Register a new case; prints its tracking code
+    New(NewCaseArgs),
+    /// Register many cases from JSON lines on standard input (an SMS gateway, an
+    /// email importer): every line is checked first; if any is wrong nothing is registered
+    Import,
+    /// Show a case with its contacts and timeline
+    Show { code: String },
+    /// Refer (or re-refer, or reassign) a case to a department
+    Refer {
+        code: String,
+        #[arg(long)]
+        department: String,
+        /// Assign it to this operator too
+        #[arg(long = "to", value_name = "OPERATOR")]
+        to: Option<String>,
+        #[command(flatten)]
+        version: IfVersion,
+    },
+    /// Record the department's answer
+    Resolve {
+        code: String,
+        #[arg(long)]
+        response: String,
+        #[command(flatten)]
+        version: IfVersion,
+    },
+    /// Record the feedback call with the citizen
+    Feedback {
+        code: String,
+        #[command(flatten)]
+        result: FeedbackResult,
+        #[arg(long)]
+        comment: Option<String>,
+        #[command(flatten)]
+        version: IfVersion,
+    },
+    /// Send a case to special follow-up
+    Escalate {
+        code: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        version: IfVersion,
+    },
+    /// Close a case in special follow-up (or acknowledge an appreciation)
+    Close {
+        code: String,
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        version: IfVersion,
+    },
+    /// Cancel a case
+    Cancel {
+        code: String,
+        #[arg(long, value_parser = code::<crate::domain::case::CancelReason>)]
+        reason: crate::domain::case::CancelReason,
+        /// With --reason duplicate: the case this one repeats
+        #[arg(long = "of", value_name = "CODE")]
+        of: Option<String>,
+        #[arg(long)]
+        comment: Option<String>,
+        #[command(flatten)]
+        version: IfVersion,
+    },
+    /// Reopen a closed or cancelled case
+    Reopen {
+        code: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        version: IfVersion,
+    },
+    /// Add a note to a case's timeline
+    Note {
+        code: String,
+        text: String,
+        #[command(flatten)]
+        version: IfVersion,
+    },
+    /// Record another contact about the same case
+    Attach {
+        code: String,
+        #[arg(long)]
+        phone: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = code::<crate::domain::case::Channel>)]
+        channel: crate::domain::case::Channel,
+        #[arg(long)]
+        comment: Option<String>,
+        #[command(flatten)]
+        version: IfVersion,
+    },
+    /// Take (claim) a case: it becomes yours
+    Take {
+        code: String,
+        #[command(flatten)]
+        version: IfVersion,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct IfVersion {
+    /// Refuse if the case is no longer at this version (optimistic concurrency)
+    #[arg(long = "if-version", value_name = "N")]
+    pub if_version: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct FeedbackResult {
+    #[arg(long)]
+    pub satisfied: bool,
+    #[arg(long)]
+    pub dissatisfied: bool,
+    /// The citizen did not answer
+    #[arg(long)]
+    pub unreachable: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewCaseArgs {
+    /// The citizen's phone number (Persian, Arabic-Indic or Latin digits)
+    #[arg(long)]
+    pub phone: String,
+    /// The citizen's name
+    #[arg(long)]
+    pub name: String,
+    /// Service code (see `citydesk catalog services`)
+    #[arg(long)]
+    pub service: String,
+    #[arg(long, value_parser = code::<crate::domain::case::Channel>, default_value = "phone")]
+    pub channel: crate::domain::case::Channel,
+    #[arg(long, value_parser = code::<crate::domain::case::Kind>, default_value = "request")]
+    pub kind: crate::domain::case::Kind,
+    /// District code or name (see `citydesk catalog districts`)
+    #[arg(long)]
+    pub district: String,
+    #[arg(long, default_value = "")]
+    pub neighborhood: String,
+    #[arg(long)]
+    pub address: String,
+    #[arg(long)]
+    pub description: String,
+    /// When the citizen made contact (RFC 3339), if earlier than now
+    #[arg(long, value_parser = parse_time)]
+    pub received_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[arg(long, value_parser = code::<crate::domain::case::Priority>, default_value = "normal")]
+    pub priority: crate::domain::case::Priority,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueueName {
+    Unreferred,
+    Overdue,
+    DueSoon,
+    Feedback,
+    FollowUp,
+    Mine,
+}
+
+#[derive(Debug, Args)]
+pub struct QueueArgs {
+    #[arg(value_enum)]
+    pub name: QueueName,
+    /// For due-soon: how far ahead to look (e.g. 4h, 90m, 2d)
+    #[arg(long, value_parser = parse_span, default_value = "4h")]
+    pub within: chrono::Duration,
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+    #[arg(long, default_value_t = 0)]
+    pub offset: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogPart {
+    Services,
+    Departments,
+    Districts,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many cases to generate
+    #[arg(long, default_value_t = 10_000)]
+    pub cases: u64,
+    /// Spread them over this many days up to now
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub days: u32,
+    /// Seed for the random generator (same seed, same cases)
+    #[arg(long, default_value_t = 137)]
+    pub seed: u64,
+    /// Do not draw the progress bar
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Parses one of the domain's closed sets of codes.
+fn code<T: std::str::FromStr<Err = crate::domain::UnknownCode>>(s: &str) -> Result<T, String> {
+    s.parse()
+        .map_err(|e: crate::domain::UnknownCode| e.to_string())
+}
+
+fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(&crate::text::ascii_digits(s.trim()))
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| {
+            format!("{s:?} is not an RFC 3339 time ({e}): write e.g. 2026-11-28T09:30:00+03:30")
+        })
+}
+
+/// Parses a span like `4h`, `90m`, `2d`, `1h30m` (any digit script).
+pub fn parse_span(s: &str) -> Result<chrono::Duration, String> {
+    let t = crate::text::ascii_digits(s.trim());
+    let bad = || format!("{s:?} is not a time span: write e.g. 4h, 90m, 2d or 1h30m");
+    let mut total = 0i64;
+    let mut num = String::new();
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: i64 = num.parse().map_err(|_| bad())?;
+        num.clear();
+        total += n * match c {
+            'd' => 86_400,
+            'h' => 3_600,
+            'm' => 60,
+            _ => return Err(bad()),
+        };
+    }
+    if !num.is_empty() || total <= 0 {
+        return Err(bad());
+    }
+    Ok(chrono::Duration::seconds(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans() {
+        assert_eq!(parse_span("4h").unwrap(), chrono::Duration::hours(4));
+        assert_eq!(parse_span("۱h۳۰m").unwrap(), chrono::Duration::minutes(90));
+        assert!(parse_span("4").is_err());
+        assert!(parse_span("h").is_err());
+        assert!(parse_span("0h").is_err());
+        assert!(parse_span("4x").is_err());
+    }
+
+    #[test]
+    fn clap_definitions_are_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

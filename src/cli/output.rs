@@ -1,0 +1,356 @@
+//! Text for people: every piece of stored text passes through `safe` (control
+//! characters and escape sequences neutralized) and columns are measured in
+//! terminal cells, not bytes.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::CatalogPart;
+use crate::domain::case::{Case, CaseRecord, Status};
+use crate::domain::catalog::Catalog;
+use crate::domain::roles::ActionKind;
+use crate::domain::shift::Center;
+use crate::store::Operator;
+use crate::text::{for_terminal, pad};
+
+/// Stored text made safe for a terminal.
+pub fn safe(s: &str) -> Cow<'_, str> {
+    for_terminal(s)
+}
+
+/// A span in the largest two units: `2d 4h`, `3h 20m`, `45m`.
+pub fn span(d: Duration) -> String {
+    let m = d.num_minutes().abs();
+    let (days, hours, mins) = (m / 1440, (m / 60) % 24, m % 60);
+    if days > 0 {
+        format!("{days}d {hours}h")
+    } else if hours > 0 {
+        format!("{hours}h {mins}m")
+    } else {
+        format!("{mins}m")
+    }
+}
+
+/// Time left to a deadline, or how late it is.
+pub fn time_left(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    if due >= now {
+        format!("{} left", span(due - now))
+    } else {
+        format!("{} late", span(now - due))
+    }
+}
+
+fn service_name(catalog: &Catalog, code: &str) -> String {
+    catalog.service(code).map_or_else(
+        || code.to_owned(),
+        |s| format!("{} ({})", s.name_en, s.name_fa),
+    )
+}
+
+fn department_name(catalog: &Catalog, code: &str) -> String {
+    catalog
+        .department(code)
+        .map_or_else(|| code.to_owned(), |d| d.name_en.clone())
+}
+
+pub fn registered(
+    out: &mut dyn Write,
+    c: &Case,
+    catalog: &Catalog,
+    center: &Center,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "registered case {}   (read it aloud: {})",
+        c.code,
+        c.code.spoken()
+    )?;
+    writeln!(
+        out,
+        "  service     {}",
+        safe(&service_name(catalog, &c.service))
+    )?;
+    writeln!(
+        out,
+        "  department  {}",
+        department_name(catalog, &c.department)
+    )?;
+    writeln!(
+        out,
+        "  due         {} ({} hours from contact)",
+        center.show(c.due_at),
+        c.deadline_hours
+    )
+}
+
+pub fn acted(out: &mut dyn Write, c: &Case, action: ActionKind, center: &Center) -> io::Result<()> {
+    write!(out, "case {}: {action} done; now {}", c.code, c.status)?;
+    if let Some(o) = c.outcome {
+        write!(out, " ({o})")?;
+    }
+    if c.status.awaits_department() {
+        write!(out, ", due {}", center.show(c.due_at))?;
+    }
+    writeln!(out, ", version {}", c.version)
+}
+
+pub fn case_detail(
+    out: &mut dyn Write,
+    r: &CaseRecord,
+    catalog: &Catalog,
+    center: &Center,
+    now: DateTime<Utc>,
+) -> io::Result<()> {
+    let c = &r.case;
+    let line = |out: &mut dyn Write, label: &str, value: &str| -> io::Result<()> {
+        let mut lines = value.lines();
+        writeln!(
+            out,
+            "  {}  {}",
+            pad(label, 13),
+            safe(lines.next().unwrap_or(""))
+        )?;
+        for l in lines {
+            writeln!(out, "  {}  {}", pad("", 13), safe(l))?;
+        }
+        Ok(())
+    };
+    writeln!(
+        out,
+        "case {}   ({})   version {}",
+        c.code,
+        c.code.spoken(),
+        c.version
+    )?;
+    let mut status = c.status.to_string();
+    if let Some(o) = c.outcome {
+        status = format!("{status} ({o})");
+    }
+    if c.is_overdue(now) {
+        status = format!("{status}, OVERDUE");
+    }
+    line(out, "status", &status)?;
+    line(out, "kind", c.kind.as_str())?;
+    line(out, "service", &service_name(catalog, &c.service))?;
+    line(out, "category", c.category.as_str())?;
+    line(out, "priority", c.priority.as_str())?;
+    line(
+        out,
+        "citizen",
+        &format!("{}  {}", c.citizen_name, c.citizen_phone),
+    )?;
+    let district = catalog.district(&c.district).map_or_else(
+        || c.district.clone(),
+        |d| format!("{} ({})", d.name_en, d.name_fa),
+    );
+    line(out, "district", &district)?;
+    if !c.neighborhood.is_empty() {
+        line(out, "neighborhood", &c.neighborhood)?;
+    }
+    line(out, "address", &c.address)?;
+    line(out, "description", &c.description)?;
+    line(out, "channel", c.channel.as_str())?;
+    line(out, "received", &center.show(c.received_at))?;
+    line(
+        out,
+        "registered",
+        &format!("{} by {}", center.show(c.registered_at), c.registered_by),
+    )?;
+    line(out, "department", &department_name(catalog, &c.department))?;
+    line(out, "held by", c.assignee.as_deref().unwrap_or("nobody"))?;
+    let due = if c.status.awaits_department() {
+        format!("{} ({})", center.show(c.due_at), time_left(c.due_at, now))
+    } else {
+        center.show(c.due_at)
+    };
+    line(out, "due", &due)?;
+    if c.escalation_level > 0 {
+        line(out, "escalation", &c.escalation_level.to_string())?;
+    }
+    if let Some(resp) = &c.response {
+        line(out, "response", resp)?;
+    }
+    if let Some(f) = c.feedback {
+        line(
+            out,
+            "feedback",
+            &format!("{f} (calls not answered: {})", c.feedback_attempts),
+        )?;
+    }
+    if let Some(d) = c.duplicate_of {
+        line(out, "duplicate of", &d.to_string())?;
+    }
+    if let Some(t) = c.closed_at {
+        line(out, "closed", &center.show(t))?;
+    }
+    writeln!(out, "contacts ({})", r.contacts.len())?;
+    for k in &r.contacts {
+        write!(
+            out,
+            "  {}  {}  {}  {}",
+            center.show(k.at),
+            pad(k.channel.as_str(), 8),
+            safe(&k.name),
+            safe(&k.phone)
+        )?;
+        if let Some(cm) = &k.comment {
+            write!(out, "  — {}", safe(cm))?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "timeline")?;
+    for e in &r.timeline {
+        let transition = match (e.from, e.to) {
+            (Some(f), Some(t)) if f != t => format!("{f} → {t}"),
+            (None, Some(t)) => format!("→ {t}"),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "  {:>3}  {}  {}  {}  {}  {}  {}",
+            e.seq,
+            center.show(e.at),
+            pad(&e.shift, 18),
+            pad(&safe(&e.actor), 10),
+            pad(&e.action, 9),
+            pad(&transition, 22),
+            safe(&e.detail).replace('\n', " ⏎ ")
+        )?;
+    }
+    Ok(())
+}
+
+pub fn queue(
+    out: &mut dyn Write,
+    cases: &[Case],
+    catalog: &Catalog,
+    now: DateTime<Utc>,
+    offset: u32,
+) -> io::Result<()> {
+    if cases.is_empty() {
+        return writeln!(
+            out,
+            "{}",
+            if offset > 0 {
+                "no more cases in this queue"
+            } else {
+                "this queue is empty"
+            }
+        );
+    }
+    writeln!(
+        out,
+        "{}  {}  {}  {}  {}  {}  deadline",
+        pad("code", 9),
+        pad("age", 7),
+        pad("service", 28),
+        pad("department", 24),
+        pad("district", 10),
+        pad("status", 10),
+    )?;
+    for c in cases {
+        let service = catalog
+            .service(&c.service)
+            .map_or(c.service.as_str(), |s| s.name_en.as_str());
+        let district = catalog
+            .district(&c.district)
+            .map_or(c.district.as_str(), |d| d.name_en.as_str());
+        let deadline = if c.status.awaits_department() {
+            time_left(c.due_at, now)
+        } else if c.status == Status::FollowUp {
+            format!("escalated {} ago", span(now - c.status_since))
+        } else {
+            format!("since {}", span(now - c.status_since))
+        };
+        let urgent = if c.priority == crate::domain::case::Priority::Urgent {
+            " !"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "{}  {}  {}  {}  {}  {}  {deadline}{urgent}",
+            c.code,
+            pad(&span(now - c.received_at), 7),
+            pad(service, 28),
+            pad(&department_name(catalog, &c.department), 24),
+            pad(district, 10),
+            pad(c.status.as_str(), 10),
+        )?;
+    }
+    Ok(())
+}
+
+pub fn operators(out: &mut dyn Write, ops: &[Operator], center: &Center) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}  {}  {}  {}  since",
+        pad("name", 16),
+        pad("display name", 24),
+        pad("role", 11),
+        pad("state", 8)
+    )?;
+    for o in ops {
+        writeln!(
+            out,
+            "{}  {}  {}  {}  {}",
+            pad(&o.name, 16),
+            pad(&safe(&o.display_name), 24),
+            pad(o.role.as_str(), 11),
+            pad(if o.active { "active" } else { "disabled" }, 8),
+            center.show(o.created_at)
+        )?;
+    }
+    Ok(())
+}
+
+pub fn catalog(out: &mut dyn Write, c: &Catalog, part: CatalogPart) -> io::Result<()> {
+    match part {
+        CatalogPart::Services => {
+            for s in c.services.iter().filter(|s| s.active) {
+                let dept = if s.department == crate::domain::catalog::DISTRICT_OFFICE {
+                    "(district office)".to_owned()
+                } else {
+                    department_name(c, &s.department)
+                };
+                writeln!(
+                    out,
+                    "{}  {}  {}  {}  {}  {}",
+                    pad(&s.code, 22),
+                    pad(s.category.as_str(), 17),
+                    pad(&format!("{}h", s.deadline_hours), 5),
+                    pad(&dept, 34),
+                    pad(&safe(&s.name_en), 40),
+                    safe(&s.name_fa)
+                )?;
+            }
+        }
+        CatalogPart::Departments => {
+            for d in &c.departments {
+                writeln!(
+                    out,
+                    "{}  {}  {}",
+                    pad(&d.code, 16),
+                    pad(&safe(&d.name_en), 36),
+                    safe(&d.name_fa)
+                )?;
+            }
+        }
+        CatalogPart::Districts => {
+            for d in &c.districts {
+                writeln!(
+                    out,
+                    "{}  {}  {}  office {}  {}",
+                    pad(&d.code, 4),
+                    pad(&safe(&d.name_en), 12),
+                    pad(&safe(&d.name_fa), 10),
+                    pad(&d.office, 6),
+                    safe(&d.neighborhoods.join("، "))
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,576 @@
+//! Runs one parsed command: checks the input, calls the store, prints the
+//! result for people or as JSON. All IO of the CLI happens here and in main.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use clap::CommandFactory;
+
+use super::output;
+use super::{CaseCommand, CatalogPart, Cli, Command, OperatorCommand, QueueArgs, QueueName};
+use crate::auth::hash_password;
+use crate::clock::Clock;
+use crate::config;
+use crate::demo;
+use crate::domain::case::{Contact, Feedback};
+use crate::domain::catalog::Catalog;
+use crate::domain::intake::CaseInput;
+use crate::domain::roles::Actor;
+use crate::domain::tracking::TrackingCode;
+use crate::domain::workflow::Action;
+use crate::store::{self, NewOperator, Page, Queue, Settings, Store, StoreError};
+
+/// A command that was refused or failed: exit code 1, with this message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct CliError {
+    pub message: String,
+}
+
+impl CliError {
+    pub fn new(message: impl Into<String>) -> Self {
+        CliError {
+            message: message.into(),
+        }
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::new(format!("cannot write the output: {e}"))
+    }
+}
+
+impl From<serde_json::Error> for CliError {
+    fn from(e: serde_json::Error) -> Self {
+        CliError::new(format!("cannot write JSON: {e}"))
+    }
+}
+
+struct Ctx<'a> {
+    settings: Settings,
+    location: String,
+    actor: Option<String>,
+    json: bool,
+    clock: &'a dyn Clock,
+}
+
+impl Ctx<'_> {
+    fn err(&self, e: StoreError) -> CliError {
+        match e {
+            StoreError::Conflict {
+                code,
+                by,
+                at,
+                version,
+            } => CliError::new(format!(
+                "case {code} was changed by {by} at {} (now version {version}): nothing was saved; show it again and redo your change",
+                self.settings.center.show(at)
+            )),
+            other => CliError::new(other.to_string()),
+        }
+    }
+
+    fn open(&self) -> Result<Box<dyn Store>, CliError> {
+        store::open(&self.location, &self.settings).map_err(|e| self.err(e))
+    }
+
+    /// The acting operator named by --as, who must exist and be active.
+    fn actor(&self, store: &mut dyn Store) -> Result<Actor, CliError> {
+        let Some(name) = &self.actor else {
+            return Err(CliError::new(
+                "who is acting? name yourself with --as OPERATOR (or set CITYDESK_OPERATOR)",
+            ));
+        };
+        let op = store
+            .operator(name)
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| self.err(StoreError::NoSuchOperator(name.clone())))?;
+        if !op.active {
+            return Err(self.err(StoreError::OperatorDisabled(name.clone())));
+        }
+        Ok(op.actor())
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+/// Where the store is when --store is not given.
+pub fn default_store() -> Result<String, CliError> {
+    directories::ProjectDirs::from("", "", "citydesk")
+        .map(|d| d.data_dir().join("citydesk.db").display().to_string())
+        .ok_or_else(|| {
+            CliError::new(
+                "cannot find a data folder for the store (no home directory): give --store PATH",
+            )
+        })
+}
+
+/// Runs `cli`, reading standard input from `input` and printing to `out`.
+pub fn run(
+    cli: Cli,
+    clock: &dyn Clock,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let Some(command) = cli.command else {
+        write!(out, "{}", Cli::command().render_long_help())?;
+        return Ok(());
+    };
+    let config_path = cli.config.clone().or_else(config::default_path);
+    let settings = match &config_path {
+        Some(p) => config::load(p).map_err(|e| CliError::new(e.to_string()))?,
+        None => Settings::default(),
+    };
+    let location = match cli.store {
+        Some(s) => s,
+        None => default_store()?,
+    };
+    let ctx = Ctx {
+        settings,
+        location,
+        actor: cli.actor,
+        json: cli.json,
+        clock,
+    };
+    match command {
+        Command::Init { catalog } => init(&ctx, catalog.as_deref(), config_path.as_deref(), out),
+        Command::Operator(cmd) => operator(&ctx, cmd, input, out),
+        Command::Case(cmd) => case(&ctx, cmd, input, out),
+        Command::Queue(args) => queue(&ctx, &args, out),
+        Command::Catalog { what } => catalog(&ctx, what, out),
+        Command::Demo(args) => {
+            let mut store = ctx.open()?;
+            let progress: &mut dyn Write = if args.quiet || ctx.json {
+                &mut std::io::sink()
+            } else {
+                &mut std::io::stderr()
+            };
+            let report = demo::fill(
+                store.as_mut(),
+                &demo::Plan {
+                    cases: args.cases,
+                    days: args.days,
+                    seed: args.seed,
+                },
+                &ctx.settings,
+                ctx.now(),
+                progress,
+            )
+            .map_err(|e| ctx.err(e))?;
+            if ctx.json {
+                serde_json::to_writer_pretty(&mut *out, &report)?;
+                writeln!(out)?;
+            } else {
+                writeln!(
+                    out,
+                    "generated {} cases over {} days in {:.1} s ({:.0} cases/s); the store now holds {}",
+                    report.cases,
+                    args.days,
+                    report.seconds,
+                    report.cases as f64 / report.seconds.max(1e-9),
+                    report.total
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn init(
+    ctx: &Ctx,
+    catalog_file: Option<&Path>,
+    config_path: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let beside_config: Option<PathBuf> =
+        config_path.and_then(|p| p.parent().map(|d| d.join("catalog.toml")));
+    let (catalog, origin) = match (catalog_file, beside_config) {
+        (Some(f), _) => (read_catalog(f)?, f.display().to_string()),
+        (None, Some(f)) if f.exists() => (read_catalog(&f)?, f.display().to_string()),
+        _ => (Catalog::builtin(), "built-in".to_owned()),
+    };
+    let (_store, report) =
+        store::init(&ctx.location, &ctx.settings, &catalog, ctx.now()).map_err(|e| ctx.err(e))?;
+    if ctx.json {
+        serde_json::to_writer_pretty(&mut *out, &report)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} store at {} (schema version {})",
+        if report.created { "created" } else { "checked" },
+        ctx.location,
+        report.schema_version
+    )?;
+    writeln!(
+        out,
+        "catalog ({origin}): {} services, {} departments, {} districts{}",
+        report.services,
+        report.departments,
+        report.districts,
+        if report.services_retired > 0 {
+            format!(
+                ", {} retired services kept for old cases",
+                report.services_retired
+            )
+        } else {
+            String::new()
+        }
+    )?;
+    Ok(())
+}
+
+fn read_catalog(path: &Path) -> Result<Catalog, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::new(format!("cannot read catalog {}: {e}", path.display())))?;
+    Catalog::parse(&text).map_err(|mut e| {
+        e.origin = Some(path.display().to_string());
+        CliError::new(e.to_string())
+    })
+}
+
+fn operator(
+    ctx: &Ctx,
+    cmd: OperatorCommand,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let mut store = ctx.open()?;
+    let now = ctx.now();
+    match cmd {
+        OperatorCommand::Add {
+            name,
+            role,
+            display_name,
+            password_stdin: _,
+        } => {
+            let by = match &ctx.actor {
+                Some(_) => Some(ctx.actor(store.as_mut())?),
+                None => None,
+            };
+            let mut line = String::new();
+            input.read_line(&mut line).map_err(|e| {
+                CliError::new(format!("cannot read the password from standard input: {e}"))
+            })?;
+            let password = line.trim_end_matches(['\n', '\r']);
+            let password_hash = hash_password(password).map_err(CliError::new)?;
+            let op = store
+                .add_operator(
+                    by.as_ref(),
+                    &NewOperator {
+                        display_name: display_name
+                            .filter(|d| !crate::text::is_blank(d))
+                            .unwrap_or_else(|| name.clone()),
+                        name,
+                        role,
+                        password_hash,
+                    },
+                    now,
+                )
+                .map_err(|e| ctx.err(e))?;
+            if ctx.json {
+                serde_json::to_writer_pretty(&mut *out, &op)?;
+                writeln!(out)?;
+            } else {
+                writeln!(
+                    out,
+                    "added {} ({}) as {}",
+                    op.name,
+                    output::safe(&op.display_name),
+                    op.role
+                )?;
+            }
+        }
+        OperatorCommand::List => {
+            let ops = store.operators().map_err(|e| ctx.err(e))?;
+            if ctx.json {
+                serde_json::to_writer_pretty(&mut *out, &ops)?;
+                writeln!(out)?;
+            } else {
+                output::operators(out, &ops, &ctx.settings.center)?;
+            }
+        }
+        OperatorCommand::Disable { name } => {
+            let by = ctx.actor(store.as_mut())?;
+            let op = store
+                .set_operator_active(&by, &name, false, now)
+                .map_err(|e| ctx.err(e))?;
+            writeln!(out, "disabled {}", op.name)?;
+        }
+        OperatorCommand::Enable { name } => {
+            let by = ctx.actor(store.as_mut())?;
+            let op = store
+                .set_operator_active(&by, &name, true, now)
+                .map_err(|e| ctx.err(e))?;
+            writeln!(out, "enabled {}", op.name)?;
+        }
+    }
+    Ok(())
+}
+
+fn parse_code(s: &str) -> Result<TrackingCode, CliError> {
+    TrackingCode::parse(s).map_err(|e| CliError::new(e.to_string()))
+}
+
+fn case(
+    ctx: &Ctx,
+    cmd: CaseCommand,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let mut store = ctx.open()?;
+    let now = ctx.now();
+    let (code, version, action) = match cmd {
+        CaseCommand::New(a) => {
+            let by = ctx.actor(store.as_mut())?;
+            let input = CaseInput {
+                phone: a.phone,
+                name: a.name,
+                service: a.service,
+                channel: Some(a.channel),
+                kind: Some(a.kind),
+                district: a.district,
+                neighborhood: a.neighborhood,
+                address: a.address,
+                description: a.description,
+                priority: Some(a.priority),
+                received_at: a.received_at,
+            };
+            let case = store.register(&by, &input, now).map_err(|e| ctx.err(e))?;
+            if ctx.json {
+                serde_json::to_writer_pretty(&mut *out, &case)?;
+                writeln!(out)?;
+            } else {
+                output::registered(out, &case, store.catalog(), &ctx.settings.center)?;
+            }
+            return Ok(());
+        }
+        CaseCommand::Import => return import(ctx, store.as_mut(), input, out),
+        CaseCommand::Show { code } => {
+            let record = store.case(parse_code(&code)?).map_err(|e| ctx.err(e))?;
+            if ctx.json {
+                serde_json::to_writer_pretty(&mut *out, &record)?;
+                writeln!(out)?;
+            } else {
+                output::case_detail(out, &record, store.catalog(), &ctx.settings.center, now)?;
+            }
+            return Ok(());
+        }
+        CaseCommand::Refer {
+            code,
+            department,
+            to,
+            version,
+        } => (
+            code,
+            version,
+            Action::Refer {
+                department,
+                assignee: to,
+            },
+        ),
+        CaseCommand::Resolve {
+            code,
+            response,
+            version,
+        } => (code, version, Action::Resolve { response }),
+        CaseCommand::Feedback {
+            code,
+            result,
+            comment,
+            version,
+        } => {
+            let result = if result.satisfied {
+                Feedback::Satisfied
+            } else if result.dissatisfied {
+                Feedback::Dissatisfied
+            } else {
+                Feedback::Unreachable
+            };
+            (code, version, Action::Feedback { result, comment })
+        }
+        CaseCommand::Escalate {
+            code,
+            reason,
+            version,
+        } => (code, version, Action::Escalate { reason }),
+        CaseCommand::Close {
+            code,
+            reason,
+            version,
+        } => (code, version, Action::Close { reason }),
+        CaseCommand::Cancel {
+            code,
+            reason,
+            of,
+            comment,
+            version,
+        } => {
+            let duplicate_of = of.as_deref().map(parse_code).transpose()?;
+            (
+                code,
+                version,
+                Action::Cancel {
+                    reason,
+                    duplicate_of,
+                    comment,
+                },
+            )
+        }
+        CaseCommand::Reopen {
+            code,
+            reason,
+            version,
+        } => (code, version, Action::Reopen { reason }),
+        CaseCommand::Note {
+            code,
+            text,
+            version,
+        } => (code, version, Action::Note { text }),
+        CaseCommand::Attach {
+            code,
+            phone,
+            name,
+            channel,
+            comment,
+            version,
+        } => {
+            let by = ctx.actor(store.as_mut())?;
+            (
+                code,
+                version,
+                Action::Attach {
+                    contact: Contact {
+                        at: now,
+                        channel,
+                        name: name.trim().to_owned(),
+                        phone: phone.trim().to_owned(),
+                        comment,
+                        registered_by: by.name,
+                    },
+                },
+            )
+        }
+        CaseCommand::Take { code, version } => (code, version, Action::Take),
+    };
+    let code = parse_code(&code)?;
+    let by = ctx.actor(store.as_mut())?;
+    let case = store
+        .act(&by, code, version.if_version, &action, now)
+        .map_err(|e| ctx.err(e))?;
+    if ctx.json {
+        serde_json::to_writer_pretty(&mut *out, &case)?;
+        writeln!(out)?;
+    } else {
+        output::acted(out, &case, action.kind(), &ctx.settings.center)?;
+    }
+    Ok(())
+}
+
+/// Registers cases from JSON lines: all lines are checked first, and if any
+/// is wrong, nothing is registered. Each case is then registered in its own
+/// transaction (so other operators are not held up), printing its code.
+fn import(
+    ctx: &Ctx,
+    store: &mut dyn Store,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let by = ctx.actor(store)?;
+    let now = ctx.now();
+    let mut inputs = Vec::new();
+    let mut problems = Vec::new();
+    for (i, line) in input.lines().enumerate() {
+        let line = line.map_err(|e| CliError::new(format!("cannot read standard input: {e}")))?;
+        if crate::text::is_blank(&line) {
+            continue;
+        }
+        match serde_json::from_str::<CaseInput>(&line) {
+            Ok(c) => {
+                if let Err(e) = crate::domain::intake::register(
+                    &c,
+                    store.catalog(),
+                    &ctx.settings.rules,
+                    &by,
+                    now,
+                ) {
+                    problems.push(format!("line {}: {e}", i + 1));
+                }
+                inputs.push(c);
+            }
+            Err(e) => problems.push(format!("line {}: not a case: {e}", i + 1)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CliError::new(format!(
+            "nothing was registered; fix these lines and send them all again:\n  {}",
+            problems.join("\n  ")
+        )));
+    }
+    for (done, c) in inputs.iter().enumerate() {
+        let case = store.register(&by, c, now).map_err(|e| {
+            CliError::new(format!(
+                "{}; {done} of {} cases were registered (their codes are above), the rest were not",
+                ctx.err(e),
+                inputs.len()
+            ))
+        })?;
+        if ctx.json {
+            serde_json::to_writer(&mut *out, &case)?;
+            writeln!(out)?;
+        } else {
+            writeln!(out, "{}", case.code)?;
+        }
+    }
+    Ok(())
+}
+
+fn queue(ctx: &Ctx, args: &QueueArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let mut store = ctx.open()?;
+    let q = match args.name {
+        QueueName::Unreferred => Queue::Unreferred,
+        QueueName::Overdue => Queue::Overdue,
+        QueueName::DueSoon => Queue::DueSoon(args.within),
+        QueueName::Feedback => Queue::Feedback,
+        QueueName::FollowUp => Queue::FollowUp,
+        QueueName::Mine => Queue::Mine(ctx.actor(store.as_mut())?.name),
+    };
+    let now = ctx.now();
+    let cases = store
+        .queue(
+            &q,
+            Page {
+                limit: args.limit,
+                offset: args.offset,
+            },
+            now,
+        )
+        .map_err(|e| ctx.err(e))?;
+    if ctx.json {
+        serde_json::to_writer_pretty(&mut *out, &cases)?;
+        writeln!(out)?;
+    } else {
+        output::queue(out, &cases, store.catalog(), now, args.offset)?;
+    }
+    Ok(())
+}
+
+fn catalog(ctx: &Ctx, what: CatalogPart, out: &mut dyn Write) -> Result<(), CliError> {
+    let store = ctx.open()?;
+    let c = store.catalog();
+    match (what, ctx.json) {
+        (CatalogPart::Services, true) => serde_json::to_writer_pretty(&mut *out, &c.services)?,
+        (CatalogPart::Departments, true) => {
+            serde_json::to_writer_pretty(&mut *out, &c.departments)?;
+        }
+        (CatalogPart::Districts, true) => serde_json::to_writer_pretty(&mut *out, &c.districts)?,
+        (part, false) => return Ok(output::catalog(out, c, part)?),
+    }
+    writeln!(out)?;
+    Ok(())
+}

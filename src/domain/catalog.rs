@@ -1,0 +1,265 @@
+//! The service catalog: districts, executing departments and services with
+//! their default department and deadline. Parsed and checked here, pure; the
+//! embedded default is `assets/catalog.toml`.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::case::Category;
+
+/// The catalog that ships with citydesk.
+pub const DEFAULT_TOML: &str = include_str!("../../assets/catalog.toml");
+
+/// `department = "@district"`: the office of the case's district answers.
+pub const DISTRICT_OFFICE: &str = "@district";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct District {
+    pub code: String,
+    pub name_fa: String,
+    pub name_en: String,
+    /// The department code of this district's office.
+    pub office: String,
+    #[serde(default)]
+    pub neighborhoods: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Department {
+    pub code: String,
+    pub name_fa: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub code: String,
+    pub category: Category,
+    pub name_fa: String,
+    pub name_en: String,
+    /// A department code, or `@district`.
+    pub department: String,
+    pub deadline_hours: u32,
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    districts: Vec<District>,
+    departments: Vec<Department>,
+    services: Vec<Service>,
+}
+
+/// A checked catalog with lookups by code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Catalog {
+    pub districts: Vec<District>,
+    pub departments: Vec<Department>,
+    pub services: Vec<Service>,
+    by_service: HashMap<String, usize>,
+    by_department: HashMap<String, usize>,
+    by_district: HashMap<String, usize>,
+}
+
+/// A catalog that cannot be used, with what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the catalog{} is not valid: {message}", origin.as_ref().map(|o| format!(" {o}")).unwrap_or_default())]
+pub struct CatalogError {
+    pub origin: Option<String>,
+    pub message: String,
+}
+
+impl Catalog {
+    /// The embedded default catalog.
+    pub fn builtin() -> Catalog {
+        Catalog::parse(DEFAULT_TOML).expect("the embedded catalog is valid (tested)")
+    }
+
+    /// Parses and checks catalog TOML.
+    pub fn parse(toml_text: &str) -> Result<Catalog, CatalogError> {
+        let file: File = toml::from_str(toml_text).map_err(|e| CatalogError {
+            origin: None,
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        Catalog::new(file.districts, file.departments, file.services)
+    }
+
+    /// Builds a catalog from its parts, checking that every reference resolves.
+    pub fn new(
+        districts: Vec<District>,
+        departments: Vec<Department>,
+        services: Vec<Service>,
+    ) -> Result<Catalog, CatalogError> {
+        let err = |message: String| CatalogError {
+            origin: None,
+            message,
+        };
+        let by_department = index(&departments, |d| &d.code, "department").map_err(err)?;
+        let by_district = index(&districts, |d| &d.code, "district").map_err(err)?;
+        let by_service = index(&services, |s| &s.code, "service").map_err(err)?;
+        for d in &districts {
+            if !by_department.contains_key(&d.office) {
+                return Err(err(format!(
+                    "district {:?} names office {:?}, which is not a department",
+                    d.code, d.office
+                )));
+            }
+        }
+        for s in &services {
+            if s.department != DISTRICT_OFFICE && !by_department.contains_key(&s.department) {
+                return Err(err(format!(
+                    "service {:?} names department {:?}, which is not in [[departments]]; use a department code or \"{DISTRICT_OFFICE}\"",
+                    s.code, s.department
+                )));
+            }
+            if s.deadline_hours == 0 || s.deadline_hours > 24 * 365 {
+                return Err(err(format!(
+                    "service {:?} has deadline_hours = {}; give 1 to 8760 hours",
+                    s.code, s.deadline_hours
+                )));
+            }
+        }
+        if districts.is_empty() || departments.is_empty() || services.is_empty() {
+            return Err(err(
+                "it needs at least one district, one department and one service".into(),
+            ));
+        }
+        Ok(Catalog {
+            districts,
+            departments,
+            services,
+            by_service,
+            by_department,
+            by_district,
+        })
+    }
+
+    pub fn service(&self, code: &str) -> Option<&Service> {
+        self.by_service.get(code.trim()).map(|&i| &self.services[i])
+    }
+
+    pub fn department(&self, code: &str) -> Option<&Department> {
+        self.by_department
+            .get(code.trim())
+            .map(|&i| &self.departments[i])
+    }
+
+    /// A district by code; also accepts the district's names as typed.
+    pub fn district(&self, code_or_name: &str) -> Option<&District> {
+        let t = code_or_name.trim();
+        let key = crate::text::search_key(t);
+        self.by_district
+            .get(&crate::text::ascii_digits(t))
+            .map(|&i| &self.districts[i])
+            .or_else(|| {
+                self.districts.iter().find(|d| {
+                    crate::text::search_key(&d.name_fa) == key
+                        || crate::text::search_key(&d.name_en) == key
+                })
+            })
+    }
+
+    /// The department that answers for `service` in `district`.
+    pub fn default_department(&self, service: &Service, district: &District) -> String {
+        if service.department == DISTRICT_OFFICE {
+            district.office.clone()
+        } else {
+            service.department.clone()
+        }
+    }
+}
+
+fn index<T>(
+    items: &[T],
+    code: impl Fn(&T) -> &String,
+    what: &str,
+) -> Result<HashMap<String, usize>, String> {
+    let mut map = HashMap::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let c = code(item);
+        if c.trim().is_empty() || c.trim() != c || c.starts_with('@') {
+            return Err(format!(
+                "{what} code {c:?} is not valid: use letters, digits and dashes"
+            ));
+        }
+        if map.insert(c.clone(), i).is_some() {
+            return Err(format!("{what} code {c:?} appears twice"));
+        }
+    }
+    Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalog_covers_the_seven_areas() {
+        let c = Catalog::builtin();
+        assert!(
+            (60..=150).contains(&c.services.len()),
+            "{}",
+            c.services.len()
+        );
+        for cat in Category::ALL {
+            assert!(
+                c.services.iter().filter(|s| s.category == *cat).count() >= 5,
+                "{cat} has too few services"
+            );
+        }
+        assert_eq!(c.service("pothole").unwrap().deadline_hours, 72);
+        assert_eq!(c.service("graffiti").unwrap().deadline_hours, 48);
+        assert_eq!(c.service("trash-missed").unwrap().deadline_hours, 24);
+        let d3 = c.district("۳").unwrap();
+        assert_eq!(
+            c.default_department(c.service("pothole").unwrap(), d3),
+            "d3"
+        );
+        assert_eq!(c.district("District 3").unwrap().code, "3");
+        for s in &c.services {
+            assert!(!s.name_fa.is_empty() && !s.name_en.is_empty(), "{}", s.code);
+        }
+    }
+
+    #[test]
+    fn bad_catalogs_say_what_to_fix() {
+        let base = r#"
+[[districts]]
+code = "1"
+name_fa = "a"
+name_en = "a"
+office = "d1"
+[[departments]]
+code = "d1"
+name_fa = "a"
+name_en = "a"
+"#;
+        let bad_dept = format!(
+            "{base}[[services]]\ncode = \"x\"\ncategory = \"urban-services\"\nname_fa = \"a\"\nname_en = \"a\"\ndepartment = \"nope\"\ndeadline_hours = 5\n"
+        );
+        let e = Catalog::parse(&bad_dept).unwrap_err();
+        assert!(e.message.contains("department \"nope\""), "{e}");
+        let bad_cat = bad_dept.replace("urban-services", "space");
+        let e = Catalog::parse(&bad_cat).unwrap_err();
+        assert!(e.message.contains("unknown category \"space\""), "{e}");
+        assert!(e.message.contains("line"), "{e}");
+        let zero = bad_dept.replace("\"nope\"", "\"d1\"").replace("= 5", "= 0");
+        let e = Catalog::parse(&zero).unwrap_err();
+        assert!(e.message.contains("deadline_hours = 0"), "{e}");
+    }
+}

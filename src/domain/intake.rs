@@ -1,0 +1,278 @@
+//! Registering a message: checks what the operator typed and builds the new case
+//! with its department and deadline from the catalog. Pure.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::case::{Case, Channel, Contact, Kind, Priority, Status};
+use super::catalog::Catalog;
+use super::roles::Actor;
+use super::tracking::TrackingCode;
+use crate::text::{is_blank, phone_key};
+
+/// Limits on what one field may hold, in characters.
+pub const MAX_NAME: usize = 100;
+pub const MAX_ADDRESS: usize = 300;
+pub const MAX_DESCRIPTION: usize = 4000;
+/// A message received longer ago than this is refused as a likely typo.
+pub const MAX_BACKDATE_DAYS: i64 = 365;
+
+/// The workflow settings (from the config file).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Rules {
+    /// Unanswered feedback calls after which a case closes as "citizen unreachable".
+    pub feedback_attempts: u32,
+    /// How far past its deadline (as a fraction of the deadline) an unanswered case
+    /// enters the special follow-up queue.
+    pub follow_up_after: f64,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            feedback_attempts: 3,
+            follow_up_after: 0.5,
+        }
+    }
+}
+
+impl Rules {
+    /// Deadline and follow-up time for a deadline that starts at `from`.
+    pub fn deadlines(
+        &self,
+        from: DateTime<Utc>,
+        deadline_hours: u32,
+    ) -> (DateTime<Utc>, DateTime<Utc>) {
+        let due = from + Duration::hours(i64::from(deadline_hours));
+        let grace = (f64::from(deadline_hours) * 3600.0 * self.follow_up_after).round() as i64;
+        (due, due + Duration::seconds(grace))
+    }
+}
+
+/// A message as typed by the operator (or sent by a script).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseInput {
+    pub phone: String,
+    pub name: String,
+    pub service: String,
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    #[serde(default)]
+    pub kind: Option<Kind>,
+    pub district: String,
+    #[serde(default)]
+    pub neighborhood: String,
+    pub address: String,
+    pub description: String,
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    #[serde(default)]
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+/// One field that is not acceptable, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// Everything wrong with an input, field by field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[error("{}", .errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+pub struct InvalidInput {
+    pub errors: Vec<FieldError>,
+}
+
+impl InvalidInput {
+    pub fn one(field: &'static str, message: impl Into<String>) -> Self {
+        InvalidInput {
+            errors: vec![FieldError {
+                field,
+                message: message.into(),
+            }],
+        }
+    }
+}
+
+/// A checked case waiting for its tracking code from the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCase {
+    case: Case,
+    contact: Contact,
+}
+
+impl NewCase {
+    /// The case with its code, and the first contact.
+    pub fn with_code(mut self, code: TrackingCode) -> (Case, Contact) {
+        self.case.code = code;
+        (self.case, self.contact)
+    }
+
+    pub fn case(&self) -> &Case {
+        &self.case
+    }
+}
+
+/// Checks a text field: required, at most `max` characters.
+pub fn required(errors: &mut Vec<FieldError>, field: &'static str, value: &str, max: usize) {
+    if is_blank(value) {
+        errors.push(FieldError {
+            field,
+            message: "is empty: type it in".into(),
+        });
+    } else if value.chars().count() > max {
+        errors.push(FieldError {
+            field,
+            message: format!(
+                "has {} characters; at most {max} fit",
+                value.chars().count()
+            ),
+        });
+    }
+}
+
+/// Checks a phone number, recording an error for `field`.
+pub fn check_phone(errors: &mut Vec<FieldError>, field: &'static str, value: &str) {
+    if let Err(e) = phone_key(value) {
+        errors.push(FieldError {
+            field,
+            message: format!(
+                "{value:?} is not a phone number: {e}; type digits only (Persian or Latin), e.g. 09121234567"
+            ),
+        });
+    }
+}
+
+/// Checks `input` and builds the case it describes, as registered by `actor` at `now`.
+pub fn register(
+    input: &CaseInput,
+    catalog: &Catalog,
+    rules: &Rules,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<NewCase, InvalidInput> {
+    let mut errors = Vec::new();
+    check_phone(&mut errors, "phone", &input.phone);
+    required(&mut errors, "name", &input.name, MAX_NAME);
+    required(&mut errors, "address", &input.address, MAX_ADDRESS);
+    required(
+        &mut errors,
+        "description",
+        &input.description,
+        MAX_DESCRIPTION,
+    );
+    if input.neighborhood.chars().count() > MAX_NAME {
+        errors.push(FieldError {
+            field: "neighborhood",
+            message: format!("is longer than {MAX_NAME} characters"),
+        });
+    }
+    let service = catalog.service(&input.service);
+    match service {
+        None => errors.push(FieldError {
+            field: "service",
+            message: format!(
+                "{:?} is not in the catalog: list the codes with `citydesk catalog services`",
+                input.service
+            ),
+        }),
+        Some(s) if !s.active => errors.push(FieldError {
+            field: "service",
+            message: format!(
+                "{:?} is no longer offered: choose a current service",
+                s.code
+            ),
+        }),
+        Some(_) => {}
+    }
+    let district = catalog.district(&input.district);
+    if district.is_none() {
+        errors.push(FieldError {
+            field: "district",
+            message: format!(
+                "{:?} is not a district: use one of {}",
+                input.district,
+                catalog
+                    .districts
+                    .iter()
+                    .map(|d| d.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    let received_at = input.received_at.unwrap_or(now);
+    if received_at > now + Duration::minutes(1) {
+        errors.push(FieldError {
+            field: "received_at",
+            message: format!(
+                "{} is in the future: give the time the citizen made contact",
+                received_at.to_rfc3339()
+            ),
+        });
+    } else if received_at < now - Duration::days(MAX_BACKDATE_DAYS) {
+        errors.push(FieldError {
+            field: "received_at",
+            message: format!(
+                "{} is more than {MAX_BACKDATE_DAYS} days ago: check the year",
+                received_at.to_rfc3339()
+            ),
+        });
+    }
+    let (Some(service), Some(district)) = (service, district) else {
+        return Err(InvalidInput { errors });
+    };
+    if !errors.is_empty() {
+        return Err(InvalidInput { errors });
+    }
+    let received_at = received_at.min(now);
+    let channel = input.channel.unwrap_or(Channel::Phone);
+    let (due_at, escalate_at) = rules.deadlines(received_at, service.deadline_hours);
+    let case = Case {
+        code: TrackingCode::from_stored(0),
+        received_at,
+        registered_at: now,
+        registered_by: actor.name.clone(),
+        channel,
+        kind: input.kind.unwrap_or(Kind::Request),
+        service: service.code.clone(),
+        category: service.category,
+        citizen_name: input.name.trim().to_owned(),
+        citizen_phone: input.phone.trim().to_owned(),
+        district: district.code.clone(),
+        neighborhood: input.neighborhood.trim().to_owned(),
+        address: input.address.trim().to_owned(),
+        description: input.description.trim_end().to_owned(),
+        priority: input.priority.unwrap_or(Priority::Normal),
+        status: Status::Registered,
+        status_since: now,
+        department: catalog.default_department(service, district),
+        assignee: None,
+        deadline_hours: service.deadline_hours,
+        due_at,
+        escalate_at,
+        escalation_level: 0,
+        response: None,
+        resolved_at: None,
+        feedback: None,
+        feedback_attempts: 0,
+        outcome: None,
+        closed_at: None,
+        duplicate_of: None,
+        version: 1,
+        updated_at: now,
+        updated_by: actor.name.clone(),
+    };
+    let contact = Contact {
+        at: received_at,
+        channel,
+        name: case.citizen_name.clone(),
+        phone: case.citizen_phone.clone(),
+        comment: None,
+        registered_by: actor.name.clone(),
+    };
+    Ok(NewCase { case, contact })
+}

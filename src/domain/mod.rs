@@ -1,0 +1,85 @@
+//! Pure rules of the citizen-request center: no IO, no clock, no terminal.
+//! Every function here takes the time it needs as an argument.
+
+pub mod case;
+pub mod catalog;
+pub mod intake;
+pub mod roles;
+pub mod shift;
+pub mod tracking;
+pub mod workflow;
+
+/// Declares a closed set of values with a stable code used in the store, the
+/// CLI and JSON (`as_str`/`parse`), and `ALL` in display order.
+macro_rules! code_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable code of this value.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// Parses a code; the error lists the codes that are accepted.
+            pub fn parse(s: &str) -> Result<Self, crate::domain::UnknownCode> {
+                let t = s.trim();
+                $(if t.eq_ignore_ascii_case($code) { return Ok($name::$variant); })+
+                Err(crate::domain::UnknownCode {
+                    what: stringify!($name),
+                    given: t.to_owned(),
+                    accepted: Self::ALL.iter().map(|v| v.as_str()).collect(),
+                })
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = crate::domain::UnknownCode;
+            fn from_str(s: &str) -> Result<Self, Self::Err> { Self::parse(s) }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Self::parse(&s).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use code_enum;
+
+/// A code that is not one of the accepted values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {} {given:?}: use one of {}", kebab(what), accepted.join(", "))]
+pub struct UnknownCode {
+    pub what: &'static str,
+    pub given: String,
+    pub accepted: Vec<&'static str>,
+}
+
+fn kebab(type_name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in type_name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}

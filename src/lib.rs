@@ -1,0 +1,11 @@
+//! citydesk: a keyboard-driven console for a city's citizen-request center.
+//! The library holds everything; `main.rs` only parses and runs.
+
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod store;
+pub mod text;

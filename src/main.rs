@@ -1,0 +1,40 @@
+//! The citydesk binary: parse the command line, run, map the outcome to an exit
+//! code (0 done, 1 refused or invalid, 2 usage). Never calls process::exit, so
+//! destructors (and later the terminal restore) always run.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use citydesk::cli::{self, Cli};
+use citydesk::clock::SystemClock;
+
+fn main() -> ExitCode {
+    let parsed = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let stdin = io::stdin();
+    let mut input = stdin.lock();
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match cli::run(parsed, &SystemClock, &mut input, &mut out) {
+        Ok(()) => {
+            let _ = out.flush();
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let _ = out.flush();
+            eprintln!("citydesk: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! The store: one trait, the only door to persistence. Engines implement it
+//! (SQLite now); everything above the trait is engine-free. Every write runs in
+//! one transaction that calls the pure workflow, checks the version the caller
+//! read, writes the case and appends to its timeline.
+
+pub mod migrations;
+pub mod sqlite;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::domain::case::{Case, CaseRecord, Contact, Event};
+use crate::domain::catalog::{Catalog, CatalogError};
+use crate::domain::intake::{CaseInput, InvalidInput, Rules};
+use crate::domain::roles::{Actor, Role};
+use crate::domain::shift::Center;
+use crate::domain::tracking::TrackingCode;
+use crate::domain::workflow::{Action, Refusal};
+
+/// The schema version this program writes (schema.sql plus migrations).
+pub const SCHEMA_VERSION: u32 = migrations::LATEST;
+
+/// The schema text, `schema.sql`, shared by every engine.
+pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
+
+/// `schema.sql` as one engine runs it: the portable part plus that engine's
+/// `-- @dialect NAME` blocks.
+pub fn schema_for(dialect: &str) -> String {
+    let mut out = String::with_capacity(SCHEMA_SQL.len());
+    let mut keep = true;
+    for line in SCHEMA_SQL.lines() {
+        let t = line.trim();
+        if let Some(d) = t.strip_prefix("-- @dialect ") {
+            keep = d.trim() == dialect;
+            continue;
+        }
+        if t == "-- @end" {
+            keep = true;
+            continue;
+        }
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// An operator account (the password hash is never serialized).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Operator {
+    pub name: String,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<String>,
+    #[serde(skip)]
+    pub password_hash: String,
+}
+
+impl Operator {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            name: self.name.clone(),
+            role: self.role,
+        }
+    }
+}
+
+/// A new operator account, its password already hashed.
+#[derive(Debug, Clone)]
+pub struct NewOperator {
+    pub name: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+/// The work queues.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Queue {
+    /// Registered, not yet referred: urgent first, then oldest.
+    Unreferred,
+    /// Not answered and past the deadline: most overdue first.
+    Overdue,
+    /// Not answered, deadline within the given time: nearest first.
+    DueSoon(Duration),
+    /// Answered by the department, waiting for the feedback call: urgent, then oldest.
+    Feedback,
+    /// Escalated, or overdue by more than the threshold: longest waiting first.
+    FollowUp,
+    /// Open cases held by this operator: nearest deadline first.
+    Mine(String),
+}
+
+/// A page of a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page {
+            limit: 50,
+            offset: 0,
+        }
+    }
+}
+
+/// How many cases each queue holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct QueueCounts {
+    pub unreferred: u64,
+    pub overdue: u64,
+    pub due_soon: u64,
+    pub feedback: u64,
+    pub follow_up: u64,
+    pub mine: u64,
+}
+
+/// A whole case for bulk loading (the demo generator; moving between stores).
+#[derive(Debug, Clone)]
+pub struct ImportCase {
+    /// Its tracking code is replaced by a fresh one from the store's counter.
+    pub case: Case,
+    pub contacts: Vec<Contact>,
+    pub timeline: Vec<Event>,
+}
+
+/// What `init` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct InitReport {
+    pub created: bool,
+    pub schema_version: u32,
+    pub services: usize,
+    pub departments: usize,
+    pub districts: usize,
+    pub services_retired: usize,
+}
+
+/// Why a store call failed. Messages say what was wrong and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("there is no store at {0}: create it with `citydesk init`")]
+    Missing(String),
+    #[error("the store at {0} is not set up: run `citydesk init`")]
+    NotInitialized(String),
+    #[error(
+        "the store has schema version {found}, newer than this citydesk understands ({known}): use a newer citydesk"
+    )]
+    TooNew { found: u32, known: u32 },
+    #[error("no case has tracking code {0}: check the code with the caller, or search by phone")]
+    NoSuchCase(TrackingCode),
+    #[error("no operator is named {0:?}: list them with `citydesk operator list`")]
+    NoSuchOperator(String),
+    #[error("operator {0:?} is disabled: ask an administrator")]
+    OperatorDisabled(String),
+    #[error("an operator named {0:?} already exists: choose another name")]
+    OperatorExists(String),
+    #[error("case {code} was changed by {by} at {at} (now version {version}): reload it and try again", at = .at.format("%Y-%m-%d %H:%M:%S UTC"))]
+    Conflict {
+        code: TrackingCode,
+        by: String,
+        at: DateTime<Utc>,
+        version: i64,
+    },
+    #[error("{0}")]
+    Forbidden(String),
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error("the store is busy (another operator's change is taking long): try again")]
+    Busy,
+    #[error("the store failed: {0}")]
+    Backend(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What every store needs to know besides its location.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Settings {
+    pub rules: Rules,
+    pub center: Center,
+}
+
+/// Opens the store at `location` (a SQLite file path), which must have been set
+/// up with [`init`].
+pub fn open(location: &str, settings: &Settings) -> Result<Box<dyn Store>> {
+    Ok(Box::new(sqlite::SqliteStore::open(
+        std::path::Path::new(location),
+        settings.clone(),
+    )?))
+}
+
+/// Creates the store at `location` if needed and loads `catalog` into it.
+/// Idempotent: running it again updates the catalog and changes nothing else.
+pub fn init(
+    location: &str,
+    settings: &Settings,
+    catalog: &Catalog,
+    now: DateTime<Utc>,
+) -> Result<(Box<dyn Store>, InitReport)> {
+    let (store, report) = sqlite::SqliteStore::init(
+        std::path::Path::new(location),
+        settings.clone(),
+        catalog,
+        now,
+    )?;
+    Ok((Box::new(store), report))
+}
+
+/// The only door to persistence. One value per connection; `Send` so a worker
+/// thread can own it.
+pub trait Store: Send {
+    /// Where the store is, for people (a path or a URL without password).
+    fn location(&self) -> String;
+
+    /// The catalog the store holds.
+    fn catalog(&self) -> &Catalog;
+
+    fn operator_count(&mut self) -> Result<u64>;
+    fn operators(&mut self) -> Result<Vec<Operator>>;
+    fn operator(&mut self, name: &str) -> Result<Option<Operator>>;
+    /// Adds an operator. `by` is None only for the first operator.
+    fn add_operator(
+        &mut self,
+        by: Option<&Actor>,
+        new: &NewOperator,
+        now: DateTime<Utc>,
+    ) -> Result<Operator>;
+    fn set_operator_active(
+        &mut self,
+        by: &Actor,
+        name: &str,
+        active: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Operator>;
+
+    /// Registers a new case; returns it with its tracking code.
+    fn register(&mut self, by: &Actor, input: &CaseInput, now: DateTime<Utc>) -> Result<Case>;
+
+    /// A case with its contacts and timeline.
+    fn case(&mut self, code: TrackingCode) -> Result<CaseRecord>;
+
+    /// Applies an action. With `expected_version`, refuses with `Conflict` when
+    /// the case has changed since the caller read that version.
+    fn act(
+        &mut self,
+        by: &Actor,
+        code: TrackingCode,
+        expected_version: Option<i64>,
+        action: &Action,
+        now: DateTime<Utc>,
+    ) -> Result<Case>;
+
+    /// One page of a queue, most urgent first.
+    fn queue(&mut self, queue: &Queue, page: Page, now: DateTime<Utc>) -> Result<Vec<Case>>;
+
+    /// The size of every queue (`mine` for `operator`).
+    fn queue_counts(
+        &mut self,
+        operator: &str,
+        due_soon: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<QueueCounts>;
+
+    /// Bulk-loads whole cases in one transaction, giving each a fresh code.
+    fn import(&mut self, batch: &[ImportCase]) -> Result<Vec<TrackingCode>>;
+
+    /// How many cases the store holds.
+    fn case_count(&mut self) -> Result<u64>;
+}
