@@ -31,6 +31,7 @@ fn main() -> ExitCode {
             let _ = out.flush();
             ExitCode::SUCCESS
         }
+        Err(e) if e.broken_pipe => ExitCode::SUCCESS,
         Err(e) => {
             let _ = out.flush();
             eprintln!("citydesk: {e}");

@@ -26,25 +26,34 @@ use crate::store::{self, NewOperator, Page, Queue, Settings, Store, StoreError};
 #[error("{message}")]
 pub struct CliError {
     pub message: String,
+    /// The reader of our output went away (`| head`): stop quietly.
+    pub broken_pipe: bool,
 }
 
 impl CliError {
     pub fn new(message: impl Into<String>) -> Self {
         CliError {
             message: message.into(),
+            broken_pipe: false,
         }
     }
 }
 
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
-        CliError::new(format!("cannot write the output: {e}"))
+        CliError {
+            broken_pipe: e.kind() == std::io::ErrorKind::BrokenPipe,
+            ..CliError::new(format!("cannot write the output: {e}"))
+        }
     }
 }
 
 impl From<serde_json::Error> for CliError {
     fn from(e: serde_json::Error) -> Self {
-        CliError::new(format!("cannot write JSON: {e}"))
+        match e.io_error_kind() {
+            Some(kind) => std::io::Error::from(kind).into(),
+            None => CliError::new(format!("cannot write JSON: {e}")),
+        }
     }
 }
 

@@ -13,6 +13,18 @@ code_enum! {
     }
 }
 
+impl Role {
+    /// The role's name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Operator => "an operator",
+            Role::Supervisor => "a supervisor",
+            Role::FollowUpOfficer => "a follow-up officer",
+            Role::Administrator => "an administrator",
+        }
+    }
+}
+
 code_enum! {
     /// Everything a person can do to a case (and to operators).
     ActionKind {
@@ -75,8 +87,9 @@ pub fn check_add_operator(by: Option<&Actor>, existing: u64, new_role: Role) -> 
         ),
         (Some(a), _) if a.role == Role::Administrator => Ok(()),
         (Some(a), _) => Err(format!(
-            "{} is a {}: only an administrator can manage operators",
-            a.name, a.role
+            "{} is {}: only an administrator can manage operators",
+            a.name,
+            a.role.label()
         )),
     }
 }

@@ -87,8 +87,9 @@ pub enum Refusal {
         allowed: Vec<ActionKind>,
     },
     #[error(
-        "cannot {action} case {code} as {role}: in state {status} only {} may; ask one of them",
-        list(roles)
+        "cannot {action} case {code} as {}: while it is {status} only {} may do that; ask one of them",
+        role.label(),
+        roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(" or ")
     )]
     Forbidden {
         code: TrackingCode,
@@ -196,14 +197,15 @@ pub fn apply(
                 detail = format!(
                     "{detail}, escalation level {}, new deadline {}",
                     c.escalation_level,
-                    c.due_at.to_rfc3339()
+                    utc(c.due_at)
                 );
             }
             c.department.clone_from(&dept.code);
+            // Without a person named, whoever holds the case keeps it.
             if let Some(a) = assignee {
                 detail = format!("{detail}, assigned to {a}");
+                c.assignee = Some(a.clone());
             }
-            c.assignee.clone_from(assignee);
             detail
         }
         Action::Resolve { response } => {
@@ -356,12 +358,17 @@ pub fn apply(
 /// The timeline detail of a registration.
 pub fn registered_detail(case: &Case) -> String {
     format!(
-        "{} via {}, to {} due {}",
+        "{} via {}, to {}, due {}",
         case.service,
         case.channel,
         case.department,
-        case.due_at.to_rfc3339()
+        utc(case.due_at)
     )
+}
+
+/// A time in timeline details (stored text, so in UTC, not the center's zone).
+fn utc(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 fn finish(c: &mut Case, outcome: Outcome, now: DateTime<Utc>) {

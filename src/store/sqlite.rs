@@ -524,15 +524,17 @@ impl SqliteStore {
             ),
             Queue::FollowUp => format!(
                 "SELECT {cols} FROM (
-                   SELECT {cols}, status_since AS k, id FROM cases WHERE status = 'follow-up'
-                   ORDER BY status_since, id LIMIT ?1 + ?2
-                 ) a
-                 UNION ALL
-                 SELECT {cols} FROM (
-                   SELECT {cols}, pending_escalate AS k, id FROM cases WHERE pending_escalate < ?3
-                   ORDER BY pending_escalate, id LIMIT ?1 + ?2
-                 ) b
-                 ORDER BY k, id LIMIT ?1 OFFSET ?2"
+                   SELECT * FROM (
+                     SELECT {cols}, status_since AS k, id AS kid FROM cases WHERE status = 'follow-up'
+                     ORDER BY status_since, id LIMIT ?1 + ?2
+                   ) a
+                   UNION ALL
+                   SELECT * FROM (
+                     SELECT {cols}, pending_escalate AS k, id AS kid FROM cases WHERE pending_escalate < ?3
+                     ORDER BY pending_escalate, id LIMIT ?1 + ?2
+                   ) b
+                 ) u
+                 ORDER BY k, kid LIMIT ?1 OFFSET ?2"
             ),
             Queue::Mine(_) => format!(
                 "SELECT {cols} FROM cases WHERE assignee = ?5 AND status NOT IN ('closed', 'cancelled')
@@ -743,8 +745,9 @@ impl Store for SqliteStore {
         let actor = active_operator(&tx, &by.name)?;
         if actor.role != Role::Administrator {
             return Err(StoreError::Forbidden(format!(
-                "{} is a {}: only an administrator can manage operators",
-                actor.name, actor.role
+                "{} is {}: only an administrator can manage operators",
+                actor.name,
+                actor.role.label()
             )));
         }
         if !active && name == by.name {
@@ -771,8 +774,9 @@ impl Store for SqliteStore {
     fn register(&mut self, by: &Actor, input: &CaseInput, now: DateTime<Utc>) -> Result<Case> {
         if !crate::domain::roles::may(by.role, ActionKind::Register, None) {
             return Err(StoreError::Forbidden(format!(
-                "{} is a {}: registering cases is for operators, supervisors and follow-up officers",
-                by.name, by.role
+                "{} is {}: registering cases is for operators, supervisors and follow-up officers",
+                by.name,
+                by.role.label()
             )));
         }
         let new = intake::register(input, &self.catalog, &self.settings.rules, by, now)?;

@@ -1,0 +1,832 @@
+//! The whole life of cases through the real binary: lifecycle, refusals with
+//! their messages, roles, optimistic concurrency, timeline, bad input.
+
+mod common;
+
+use common::Env;
+
+#[test]
+fn a_case_lives_its_whole_life() {
+    let env = Env::new();
+    let code = env.new_case(&["--neighborhood", "بازار"]);
+    assert_eq!(code.len(), 9);
+    let c = env.case(&code);
+    assert_eq!(c["status"], "registered");
+    assert_eq!(c["department"], "d3", "potholes go to the district office");
+    assert_eq!(c["deadline_hours"], 72);
+
+    env.ok(
+        Some("ali"),
+        &["case", "refer", &code, "--department", "d3", "--to", "sara"],
+    );
+    assert_eq!(env.status(&code), "referred");
+    env.ok(
+        Some("ali"),
+        &["case", "resolve", &code, "--response", "چاله پر شد"],
+    );
+    assert_eq!(env.status(&code), "resolved");
+    env.ok(
+        Some("ali"),
+        &[
+            "case",
+            "feedback",
+            &code,
+            "--dissatisfied",
+            "--comment",
+            "هنوز ناصاف است",
+        ],
+    );
+    assert_eq!(env.status(&code), "follow-up");
+    // The follow-up officer sends it back: one level up, a new deadline.
+    env.ok(
+        Some("sara"),
+        &["case", "refer", &code, "--department", "civil"],
+    );
+    let c = env.case(&code);
+    assert_eq!(c["status"], "referred");
+    assert_eq!(c["escalation_level"], 1);
+    assert_eq!(c["department"], "civil");
+    assert_eq!(c["assignee"], "sara", "refer without --to keeps the holder");
+    env.ok(
+        Some("ali"),
+        &["case", "resolve", &code, "--response", "آسفالت شد"],
+    );
+    env.ok(Some("ali"), &["case", "feedback", &code, "--satisfied"]);
+    let c = env.case(&code);
+    assert_eq!(c["status"], "closed");
+    assert_eq!(c["outcome"], "satisfied");
+    assert!(c["closed_at"].is_string());
+
+    env.ok(
+        Some("sam"),
+        &["case", "reopen", &code, "--reason", "the pothole is back"],
+    );
+    assert_eq!(env.status(&code), "registered");
+
+    let actions: Vec<&str> = c["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "register", "refer", "resolve", "feedback", "refer", "resolve", "feedback"
+        ]
+    );
+    let t = &c["timeline"][3];
+    assert_eq!(t["actor"], "ali");
+    assert_eq!(t["from"], "resolved");
+    assert_eq!(t["to"], "follow-up");
+    assert_eq!(t["detail"], "dissatisfied: هنوز ناصاف است");
+    assert!(t["shift"].as_str().unwrap().contains('/'), "{t}");
+    for (i, e) in c["timeline"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(
+            e["seq"],
+            i as i64 + 1,
+            "entry n is the change that made version n"
+        );
+    }
+}
+
+#[test]
+fn unreachable_citizens_close_after_three_attempts() {
+    let env = Env::new();
+    let code = env.new_case(&[]);
+    env.ok(Some("ali"), &["case", "refer", &code, "--department", "d3"]);
+    env.ok(
+        Some("ali"),
+        &["case", "resolve", &code, "--response", "done"],
+    );
+    for attempt in 1..=2 {
+        env.ok(Some("ali"), &["case", "feedback", &code, "--unreachable"]);
+        let c = env.case(&code);
+        assert_eq!(c["status"], "resolved");
+        assert_eq!(c["feedback_attempts"], attempt);
+    }
+    env.ok(Some("ali"), &["case", "feedback", &code, "--unreachable"]);
+    let c = env.case(&code);
+    assert_eq!(c["status"], "closed");
+    assert_eq!(c["outcome"], "citizen-unreachable");
+}
+
+#[test]
+fn the_number_of_feedback_attempts_comes_from_the_config() {
+    let env = Env::new();
+    std::fs::write(
+        env.dir.path().join("config.toml"),
+        "[workflow]\nfeedback_attempts = 1\n",
+    )
+    .unwrap();
+    let code = env.new_case(&[]);
+    env.ok(Some("ali"), &["case", "refer", &code, "--department", "d3"]);
+    env.ok(
+        Some("ali"),
+        &["case", "resolve", &code, "--response", "done"],
+    );
+    env.ok(Some("ali"), &["case", "feedback", &code, "--unreachable"]);
+    assert_eq!(env.case(&code)["outcome"], "citizen-unreachable");
+}
+
+#[test]
+fn a_bad_config_file_is_named_with_its_line() {
+    let env = Env::new();
+    std::fs::write(
+        env.dir.path().join("config.toml"),
+        "[workflow]\n\nfeedback_attempts = \"three\"\n",
+    )
+    .unwrap();
+    let err = env.refused(None, &["queue", "overdue"]);
+    assert!(err.contains("config.toml"), "{err}");
+    assert!(err.contains("line 3"), "{err}");
+}
+
+#[test]
+fn refused_transitions_name_the_state_and_what_is_allowed() {
+    let env = Env::new();
+    let code = env.new_case(&[]);
+    let err = env.refused(Some("ali"), &["case", "resolve", &code, "--response", "x"]);
+    assert!(
+        err.contains(&format!(
+            "cannot resolve case {code}: it is registered; from registered you can: refer, escalate, cancel, take, note, attach"
+        )),
+        "{err}"
+    );
+    let err = env.refused(Some("ali"), &["case", "feedback", &code, "--satisfied"]);
+    assert!(err.contains("it is registered"), "{err}");
+    let err = env.refused(Some("sam"), &["case", "reopen", &code, "--reason", "x"]);
+    assert!(err.contains("cannot reopen"), "{err}");
+    let err = env.refused(Some("sara"), &["case", "close", &code]);
+    assert!(err.contains("cannot close"), "{err}");
+
+    env.ok(
+        Some("ali"),
+        &["case", "cancel", &code, "--reason", "withdrawn"],
+    );
+    let err = env.refused(Some("ali"), &["case", "refer", &code, "--department", "d3"]);
+    assert!(
+        err.contains("it is cancelled; from cancelled you can: reopen, note, attach"),
+        "{err}"
+    );
+    // A refusal changes nothing.
+    let c = env.case(&code);
+    assert_eq!(c["status"], "cancelled");
+    assert_eq!(c["version"], 2);
+}
+
+#[test]
+fn roles_are_checked() {
+    let env = Env::new();
+    let code = env.new_case(&[]);
+    env.ok(
+        Some("ali"),
+        &["case", "escalate", &code, "--reason", "urgent and ignored"],
+    );
+    let err = env.refused(Some("ali"), &["case", "close", &code]);
+    assert!(
+        err.contains("as an operator: while it is follow-up only a follow-up officer or a supervisor may do that"),
+        "{err}"
+    );
+    let err = env.refused(Some("admin"), &["case", "close", &code]);
+    assert!(err.contains("as an administrator"), "{err}");
+    let err = env.refused(Some("ali"), &["case", "refer", &code, "--department", "d3"]);
+    assert!(
+        err.contains("only a follow-up officer or a supervisor"),
+        "{err}"
+    );
+    env.ok(
+        Some("sara"),
+        &[
+            "case",
+            "close",
+            &code,
+            "--reason",
+            "explained to the citizen",
+        ],
+    );
+    assert_eq!(env.case(&code)["outcome"], "closed-by-officer");
+    let err = env.refused(Some("ali"), &["case", "reopen", &code, "--reason", "x"]);
+    assert!(
+        err.contains("only a follow-up officer or a supervisor"),
+        "{err}"
+    );
+
+    // Administrators manage operators; nobody else does.
+    let out = env.run_with_input(
+        Some("sam"),
+        &[
+            "operator",
+            "add",
+            "newbie",
+            "--role",
+            "operator",
+            "--password-stdin",
+        ],
+        "long enough password\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only an administrator"));
+    let err = env.refused(Some("sam"), &["operator", "disable", "ali"]);
+    assert!(err.contains("only an administrator"), "{err}");
+    let err = env.refused(
+        Some("admin"),
+        &[
+            "case",
+            "new",
+            "--phone",
+            "09121234567",
+            "--name",
+            "x",
+            "--service",
+            "pothole",
+            "--district",
+            "1",
+            "--address",
+            "x",
+            "--description",
+            "x",
+        ],
+    );
+    assert!(err.contains("registering cases is for"), "{err}");
+
+    // A disabled operator can no longer act.
+    env.ok(Some("admin"), &["operator", "disable", "ali"]);
+    let err = env.refused(Some("ali"), &["case", "note", &code, "hello"]);
+    assert!(err.contains("\"ali\" is disabled"), "{err}");
+    env.ok(Some("admin"), &["operator", "enable", "ali"]);
+    env.ok(Some("ali"), &["case", "note", &code, "hello"]);
+}
+
+#[test]
+fn the_first_operator_must_be_an_administrator_and_later_ones_need_one() {
+    let env = Env::empty();
+    env.ok(None, &["init"]);
+    let out = env.run_with_input(
+        None,
+        &[
+            "operator",
+            "add",
+            "ali",
+            "--role",
+            "operator",
+            "--password-stdin",
+        ],
+        "long enough password\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("the first operator must be an administrator")
+    );
+    env.add_operator(None, "boss", "admin");
+    let out = env.run_with_input(
+        None,
+        &[
+            "operator",
+            "add",
+            "ali",
+            "--role",
+            "operator",
+            "--password-stdin",
+        ],
+        "long enough password\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("name an administrator with --as"));
+    let out = env.run_with_input(
+        Some("boss"),
+        &[
+            "operator",
+            "add",
+            "ali",
+            "--role",
+            "operator",
+            "--password-stdin",
+        ],
+        "short\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 8 characters"));
+    let out = env.run_with_input(
+        Some("boss"),
+        &[
+            "operator",
+            "add",
+            "Ali Reza",
+            "--role",
+            "operator",
+            "--password-stdin",
+        ],
+        "long enough password\n",
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not valid"));
+    env.add_operator(Some("boss"), "ali", "operator");
+    let out = env.run_with_input(
+        Some("boss"),
+        &[
+            "operator",
+            "add",
+            "ali",
+            "--role",
+            "operator",
+            "--password-stdin",
+        ],
+        "long enough password\n",
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    let list = env.json(None, &["operator", "list"]);
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert!(
+        list[0].get("password_hash").is_none(),
+        "hashes never leave the store"
+    );
+}
+
+#[test]
+fn a_stale_write_is_refused_with_who_and_when() {
+    let env = Env::new();
+    let code = env.new_case(&[]);
+    let v = env.case(&code)["version"].as_i64().unwrap();
+    // Someone else refers it first.
+    env.ok(Some("sam"), &["case", "refer", &code, "--department", "d3"]);
+    let err = env.refused(
+        Some("ali"),
+        &[
+            "case",
+            "refer",
+            &code,
+            "--department",
+            "parks",
+            "--if-version",
+            &v.to_string(),
+        ],
+    );
+    assert!(
+        err.contains(&format!("case {code} was changed by sam at ")),
+        "{err}"
+    );
+    assert!(err.contains("nothing was saved"), "{err}");
+    let c = env.case(&code);
+    assert_eq!(c["department"], "d3", "the stale write did not land");
+    assert_eq!(c["version"], 2);
+    // With the current version it goes through.
+    env.ok(
+        Some("ali"),
+        &[
+            "case",
+            "refer",
+            &code,
+            "--department",
+            "parks",
+            "--if-version",
+            "2",
+        ],
+    );
+    assert_eq!(env.case(&code)["department"], "parks");
+}
+
+#[test]
+fn bad_input_is_refused_and_changes_nothing() {
+    let env = Env::new();
+    env.new_case(&[]);
+    let base = [
+        "case",
+        "new",
+        "--phone",
+        "09121234567",
+        "--name",
+        "x",
+        "--service",
+        "pothole",
+        "--district",
+        "3",
+        "--address",
+        "x",
+        "--description",
+        "x",
+    ];
+    let with = |field: &str, value: &str| -> Vec<String> {
+        let mut v: Vec<String> = base.iter().map(|s| (*s).to_owned()).collect();
+        let i = v.iter().position(|a| a == field).unwrap();
+        v[i + 1] = value.to_owned();
+        v
+    };
+    let cases: [(&str, &str, &str); 7] = [
+        (
+            "--service",
+            "teleport",
+            "\"teleport\" is not in the catalog",
+        ),
+        ("--district", "99", "\"99\" is not a district"),
+        ("--description", "   ", "description: is empty"),
+        ("--name", "", "name: is empty"),
+        ("--phone", "0912-abc", "is not a phone number"),
+        ("--phone", "123", "has 3 digits"),
+        ("--address", "\t", "address: is empty"),
+    ];
+    for (field, value, expected) in cases {
+        let args = with(field, value);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let err = env.refused(Some("ali"), &args);
+        assert!(err.contains(expected), "{field}={value:?}: {err}");
+    }
+    let future = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
+    let mut args = base.to_vec();
+    args.extend(["--received-at", &future]);
+    let err = env.refused(Some("ali"), &args);
+    assert!(err.contains("is in the future"), "{err}");
+    // Every problem is reported at once.
+    let args = with("--service", "teleport");
+    let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+    args[3] = "abc";
+    let err = env.refused(Some("ali"), &args);
+    assert!(err.contains("phone:") && err.contains("service:"), "{err}");
+
+    let code = env.new_case(&[]);
+    let err = env.refused(
+        Some("ali"),
+        &["case", "refer", &code, "--department", "nasa"],
+    );
+    assert!(err.contains("\"nasa\" is not a department"), "{err}");
+    let err = env.refused(
+        Some("ali"),
+        &[
+            "case",
+            "refer",
+            &code,
+            "--department",
+            "d3",
+            "--to",
+            "ghost",
+        ],
+    );
+    assert!(err.contains("no operator is named \"ghost\""), "{err}");
+    let err = env.refused(Some("ghost"), &["case", "note", &code, "x"]);
+    assert!(err.contains("no operator is named \"ghost\""), "{err}");
+    let err = env.refused(None, &["case", "note", &code, "x"]);
+    assert!(err.contains("--as OPERATOR"), "{err}");
+    let err = env.refused(Some("ali"), &["case", "note", &code, "  "]);
+    assert!(err.contains("note: is empty"), "{err}");
+    let err = env.refused(
+        Some("ali"),
+        &["case", "cancel", &code, "--reason", "duplicate"],
+    );
+    assert!(err.contains("needs the tracking code"), "{err}");
+    let err = env.refused(
+        Some("ali"),
+        &[
+            "case",
+            "cancel",
+            &code,
+            "--reason",
+            "duplicate",
+            "--of",
+            &code,
+        ],
+    );
+    assert!(err.contains("duplicate of itself"), "{err}");
+    let err = env.refused(Some("ali"), &["case", "show", "123456789"]);
+    assert!(err.contains("has a typo"), "{err}");
+
+    assert_eq!(
+        env.case_count(),
+        2,
+        "no refused command registered anything"
+    );
+    assert_eq!(
+        env.case(&code)["version"],
+        1,
+        "no refused action changed the case"
+    );
+
+    // Usage errors exit with 2.
+    let out = env.run(Some("ali"), &["case", "new", "--phone"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = env.run(
+        Some("ali"),
+        &["case", "feedback", &code, "--satisfied", "--unreachable"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = env.run(Some("ali"), &["case", "new", "--channel", "pigeon"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn persian_digits_are_accepted_and_normalized_for_search_keys() {
+    let env = Env::new();
+    let v = env.json(
+        Some("ali"),
+        &[
+            "case",
+            "new",
+            "--phone",
+            "۰۹۱۲ ۱۲۳ ۴۵۶۷",
+            "--name",
+            "علي",
+            "--service",
+            "graffiti",
+            "--district",
+            "۵",
+            "--address",
+            "خیابان ۱۲",
+            "--description",
+            "دیوارنویسی",
+        ],
+    );
+    assert_eq!(v["citizen_phone"], "۰۹۱۲ ۱۲۳ ۴۵۶۷", "stored as typed");
+    assert_eq!(v["district"], "5");
+    assert_eq!(v["deadline_hours"], 48);
+    let code = v["code"].as_str().unwrap();
+    let persian: String = code
+        .chars()
+        .map(|c| char::from_u32(0x06F0 + c.to_digit(10).unwrap()).unwrap())
+        .collect();
+    assert_eq!(env.case(&persian)["code"], code);
+}
+
+#[test]
+fn escape_sequences_are_stored_but_never_printed_raw() {
+    let env = Env::new();
+    let evil = "fine\u{1b}]0;pwned\u{7}\u{1b}[2J text";
+    let v = env.json(
+        Some("ali"),
+        &[
+            "case",
+            "new",
+            "--phone",
+            "09121234567",
+            "--name",
+            evil,
+            "--service",
+            "pothole",
+            "--district",
+            "1",
+            "--address",
+            evil,
+            "--description",
+            evil,
+        ],
+    );
+    assert_eq!(v["description"], evil, "stored as typed");
+    let code = v["code"].as_str().unwrap();
+    env.ok(Some("ali"), &["case", "note", code, evil]);
+    let shown = env.ok(None, &["case", "show", code]);
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+        "{shown:?}"
+    );
+    assert!(shown.contains("␛]0;pwned␇␛[2J"), "{shown}");
+    let queue = env.ok(None, &["queue", "unreferred"]);
+    assert!(!queue.contains('\u{1b}'));
+}
+
+#[test]
+fn later_contacts_attach_to_the_case() {
+    let env = Env::new();
+    let code = env.new_case(&[]);
+    env.ok(
+        Some("ali"),
+        &[
+            "case",
+            "attach",
+            &code,
+            "--phone",
+            "09350001111",
+            "--name",
+            "همسایه",
+            "--channel",
+            "sms",
+            "--comment",
+            "same pothole",
+        ],
+    );
+    let c = env.case(&code);
+    let contacts = c["contacts"].as_array().unwrap();
+    assert_eq!(contacts.len(), 2);
+    assert_eq!(contacts[1]["channel"], "sms");
+    assert_eq!(contacts[1]["name"], "همسایه");
+    assert_eq!(contacts[1]["registered_by"], "ali");
+    assert_eq!(
+        c["status"], "registered",
+        "an attached contact does not change the state"
+    );
+    let err = env.refused(
+        Some("ali"),
+        &[
+            "case",
+            "attach",
+            &code,
+            "--phone",
+            "nope",
+            "--name",
+            "x",
+            "--channel",
+            "sms",
+        ],
+    );
+    assert!(err.contains("is not a phone number"), "{err}");
+    assert_eq!(env.case(&code)["contacts"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn cancel_as_duplicate_names_the_original() {
+    let env = Env::new();
+    let first = env.new_case(&[]);
+    let second = env.new_case(&[]);
+    env.ok(
+        Some("ali"),
+        &[
+            "case",
+            "cancel",
+            &second,
+            "--reason",
+            "duplicate",
+            "--of",
+            &first,
+        ],
+    );
+    let c = env.case(&second);
+    assert_eq!(c["status"], "cancelled");
+    assert_eq!(c["outcome"], "duplicate");
+    assert_eq!(c["duplicate_of"], first.as_str());
+}
+
+#[test]
+fn taking_a_case_makes_it_mine() {
+    let env = Env::new();
+    let code = env.new_case(&[]);
+    env.ok(Some("sara"), &["case", "take", &code]);
+    assert_eq!(env.case(&code)["assignee"], "sara");
+    let mine = env.json(Some("sara"), &["queue", "mine"]);
+    assert_eq!(mine[0]["code"], code.as_str());
+    let err = env.refused(Some("ali"), &["case", "take", &code]);
+    assert!(err.contains("held by sara"), "{err}");
+    let err = env.refused(Some("sara"), &["case", "take", &code]);
+    assert!(err.contains("already hold"), "{err}");
+}
+
+#[test]
+fn queues_list_the_right_cases_in_order() {
+    let env = Env::new();
+    let now = chrono::Utc::now();
+    let ago = |h: i64| (now - chrono::Duration::hours(h)).to_rfc3339();
+    // pothole: 72 h deadline; follow-up after 72 + 36 h.
+    let fresh = env.new_case(&[]);
+    let late = env.new_case(&["--received-at", &ago(80)]);
+    let very_late = env.new_case(&["--received-at", &ago(120)]);
+    let soon = env.new_case(&["--received-at", &ago(70)]);
+    let urgent = env.new_case(&["--priority", "urgent"]);
+
+    let codes = |v: serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        codes(env.json(None, &["queue", "overdue"])),
+        [very_late.clone(), late.clone()]
+    );
+    assert_eq!(
+        codes(env.json(None, &["queue", "due-soon", "--within", "4h"])),
+        [soon.clone()]
+    );
+    assert_eq!(
+        codes(env.json(None, &["queue", "follow-up"])),
+        [very_late.clone()]
+    );
+    let unreferred = codes(env.json(None, &["queue", "unreferred"]));
+    assert_eq!(unreferred[0], urgent, "urgent first");
+    assert_eq!(unreferred.len(), 5);
+    assert!(unreferred.contains(&fresh));
+    assert_eq!(
+        codes(env.json(
+            None,
+            &["queue", "unreferred", "--limit", "2", "--offset", "4"]
+        ))
+        .len(),
+        1
+    );
+
+    env.ok(Some("ali"), &["case", "refer", &late, "--department", "d3"]);
+    env.ok(
+        Some("ali"),
+        &["case", "resolve", &late, "--response", "done"],
+    );
+    assert_eq!(
+        codes(env.json(None, &["queue", "feedback"])),
+        [late.clone()]
+    );
+    assert_eq!(
+        codes(env.json(None, &["queue", "overdue"])),
+        [very_late.clone()],
+        "answered cases are not overdue"
+    );
+    env.ok(Some("ali"), &["case", "feedback", &late, "--dissatisfied"]);
+    assert_eq!(codes(env.json(None, &["queue", "follow-up"])).len(), 2);
+
+    let text = env.ok(None, &["queue", "overdue"]);
+    assert!(text.contains("late"), "{text}");
+    assert!(text.contains("Pothole"), "{text}");
+    let err = env.refused(None, &["queue", "mine"]);
+    assert!(err.contains("--as"), "{err}");
+    let out = env.run(None, &["queue", "due-soon", "--within", "soon"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn import_registers_json_lines_all_or_nothing() {
+    let env = Env::new();
+    let good = r#"{"phone":"09121111111","name":"رضا","service":"trash-missed","district":"2","address":"بلوار فرهنگ","description":"زباله جمع نشده","channel":"sms"}"#;
+    let bad = r#"{"phone":"nope","name":"رضا","service":"trash-missed","district":"2","address":"x","description":"x"}"#;
+    let out = env.run_with_input(
+        Some("ali"),
+        &["case", "import"],
+        &format!("{good}\n{bad}\n{good}\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("nothing was registered") && err.contains("line 2"),
+        "{err}"
+    );
+    assert_eq!(env.case_count(), 0);
+    let out = env.run_with_input(
+        Some("ali"),
+        &["case", "import"],
+        &format!("{good}\n\n{good}\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let codes: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(codes.len(), 2);
+    assert_eq!(env.case(codes[0])["channel"], "sms");
+}
+
+#[test]
+fn init_is_idempotent_and_commands_need_it() {
+    let env = Env::empty();
+    let err = env.refused(Some("ali"), &["queue", "overdue"]);
+    assert!(err.contains("citydesk init"), "{err}");
+    let first = env.json(None, &["init"]);
+    assert_eq!(first["created"], true);
+    let again = env.json(None, &["init"]);
+    assert_eq!(again["created"], false);
+    assert_eq!(again["services"], first["services"]);
+    let services = env.json(None, &["catalog", "services"]);
+    assert!(services.as_array().unwrap().len() >= 60);
+    let text = env.ok(None, &["catalog", "departments"]);
+    assert!(text.contains("سازمان مدیریت پسماند"), "{text}");
+}
+
+#[test]
+fn init_with_a_catalog_file_retires_dropped_services() {
+    let env = Env::new();
+    let code = env.new_case(&[]);
+    let custom = citydesk::domain::catalog::DEFAULT_TOML
+        .replace("code = \"pothole\"", "code = \"pothole-v2\"");
+    let path = env.dir.path().join("custom.toml");
+    std::fs::write(&path, custom).unwrap();
+    let report = env.json(None, &["init", "--catalog", path.to_str().unwrap()]);
+    assert_eq!(report["services_retired"], 1);
+    assert_eq!(
+        env.case(&code)["service"],
+        "pothole",
+        "old cases keep their service"
+    );
+    let err = env.refused(
+        Some("ali"),
+        &[
+            "case",
+            "new",
+            "--phone",
+            "09121234567",
+            "--name",
+            "x",
+            "--service",
+            "pothole",
+            "--district",
+            "1",
+            "--address",
+            "x",
+            "--description",
+            "x",
+        ],
+    );
+    assert!(err.contains("no longer offered"), "{err}");
+    std::fs::write(&path, "[[services]]\ncode = 1\n").unwrap();
+    let err = env.refused(None, &["init", "--catalog", path.to_str().unwrap()]);
+    assert!(err.contains("custom.toml") && err.contains("line"), "{err}");
+}
+
+#[test]
+fn no_subcommand_prints_help_for_now() {
+    let env = Env::empty();
+    let out = env.ok(None, &[]);
+    assert!(out.contains("Usage: citydesk"), "{out}");
+}

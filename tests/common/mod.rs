@@ -1,0 +1,154 @@
+//! Helpers for tests that run the real `citydesk` binary against a temporary store.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub store: PathBuf,
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+impl Env {
+    /// An empty folder; no store yet.
+    pub fn empty() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("citydesk.db");
+        Env { dir, store }
+    }
+
+    /// A store with an administrator `admin`, operator `ali`, follow-up officer
+    /// `sara` and supervisor `sam`.
+    pub fn new() -> Env {
+        let env = Env::empty();
+        env.ok(None, &["init"]);
+        env.add_operator(None, "admin", "admin");
+        env.add_operator(Some("admin"), "ali", "operator");
+        env.add_operator(Some("admin"), "sara", "follow-up");
+        env.add_operator(Some("admin"), "sam", "supervisor");
+        env
+    }
+
+    pub fn cmd(&self, actor: Option<&str>) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_citydesk"));
+        c.env("CITYDESK_STORE", &self.store)
+            .env("CITYDESK_CONFIG", self.dir.path().join("config.toml"))
+            .env_remove("CITYDESK_OPERATOR")
+            .stdin(Stdio::null());
+        if let Some(a) = actor {
+            c.args(["--as", a]);
+        }
+        c
+    }
+
+    pub fn run_with_input(&self, actor: Option<&str>, args: &[&str], input: &str) -> Output {
+        let mut child = self
+            .cmd(actor)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    pub fn run(&self, actor: Option<&str>, args: &[&str]) -> Output {
+        self.cmd(actor).args(args).output().unwrap()
+    }
+
+    /// Runs and expects success; returns stdout.
+    pub fn ok(&self, actor: Option<&str>, args: &[&str]) -> String {
+        let out = self.run(actor, args);
+        assert!(
+            out.status.success(),
+            "citydesk {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs and expects exit code 1 (refused); returns stderr.
+    pub fn refused(&self, actor: Option<&str>, args: &[&str]) -> String {
+        let out = self.run(actor, args);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "citydesk {args:?} should be refused; stdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    pub fn json(&self, actor: Option<&str>, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(actor, &all)).unwrap()
+    }
+
+    pub fn add_operator(&self, by: Option<&str>, name: &str, role: &str) {
+        let out = self.run_with_input(
+            by,
+            &["operator", "add", name, "--role", role, "--password-stdin"],
+            &format!("{PASSWORD}\n"),
+        );
+        assert!(
+            out.status.success(),
+            "adding {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Registers a pothole case as `ali`; returns its tracking code.
+    pub fn new_case(&self, extra: &[&str]) -> String {
+        let mut args = vec![
+            "case",
+            "new",
+            "--phone",
+            "09121234567",
+            "--name",
+            "مریم احمدی",
+            "--service",
+            "pothole",
+            "--district",
+            "3",
+            "--address",
+            "خیابان فردوسی، کوچه ۱۲",
+            "--description",
+            "چاله بزرگ جلوی پلاک ۱۲",
+        ];
+        args.extend_from_slice(extra);
+        let v = self.json(Some("ali"), &args);
+        v["code"].as_str().unwrap().to_owned()
+    }
+
+    pub fn case(&self, code: &str) -> serde_json::Value {
+        self.json(None, &["case", "show", code])
+    }
+
+    pub fn status(&self, code: &str) -> String {
+        self.case(code)["status"].as_str().unwrap().to_owned()
+    }
+
+    /// How many cases the store holds, read through the library.
+    pub fn case_count(&self) -> u64 {
+        citydesk::store::open(
+            self.store.to_str().unwrap(),
+            &citydesk::store::Settings::default(),
+        )
+        .unwrap()
+        .case_count()
+        .unwrap()
+    }
+}
