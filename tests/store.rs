@@ -182,6 +182,8 @@ fn opening_a_missing_store_says_to_run_init() {
     assert!(!path.exists(), "opening did not create a file");
 }
 
+type Pred = Box<dyn Fn(&Case) -> bool>;
+
 fn all_pages(s: &mut dyn Store, q: &Queue, at: DateTime<Utc>) -> Vec<Case> {
     let mut out = Vec::new();
     loop {
@@ -249,7 +251,6 @@ fn queues_and_counts_match_the_rules_on_a_demo_history() {
     }
     let cases = read_all(s.as_mut());
 
-    type Pred = Box<dyn Fn(&Case) -> bool>;
     let checks: Vec<(Queue, Pred)> = vec![
         (
             Queue::Unreferred,
