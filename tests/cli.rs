@@ -431,7 +431,9 @@ fn bad_input_is_refused_and_changes_nothing() {
         let err = env.refused(Some("ali"), &args);
         assert!(err.contains(expected), "{field}={value:?}: {err}");
     }
-    let future = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
+    let future = (citydesk::clock::Clock::now(&citydesk::clock::SystemClock)
+        + chrono::Duration::hours(2))
+    .to_rfc3339();
     let mut args = base.to_vec();
     args.extend(["--received-at", &future]);
     let err = env.refused(Some("ali"), &args);
@@ -669,7 +671,7 @@ fn taking_a_case_makes_it_mine() {
 #[test]
 fn queues_list_the_right_cases_in_order() {
     let env = Env::new();
-    let now = chrono::Utc::now();
+    let now = citydesk::clock::Clock::now(&citydesk::clock::SystemClock);
     let ago = |h: i64| (now - chrono::Duration::hours(h)).to_rfc3339();
     // pothole: 72 h deadline; follow-up after 72 + 36 h.
     let fresh = env.new_case(&[]);
@@ -691,11 +693,11 @@ fn queues_list_the_right_cases_in_order() {
     );
     assert_eq!(
         codes(env.json(None, &["queue", "due-soon", "--within", "4h"])),
-        [soon.clone()]
+        [soon.as_str()]
     );
     assert_eq!(
         codes(env.json(None, &["queue", "follow-up"])),
-        [very_late.clone()]
+        [very_late.as_str()]
     );
     let unreferred = codes(env.json(None, &["queue", "unreferred"]));
     assert_eq!(unreferred[0], urgent, "urgent first");
@@ -717,11 +719,11 @@ fn queues_list_the_right_cases_in_order() {
     );
     assert_eq!(
         codes(env.json(None, &["queue", "feedback"])),
-        [late.clone()]
+        [late.as_str()]
     );
     assert_eq!(
         codes(env.json(None, &["queue", "overdue"])),
-        [very_late.clone()],
+        [very_late.as_str()],
         "answered cases are not overdue"
     );
     env.ok(Some("ali"), &["case", "feedback", &late, "--dissatisfied"]);

@@ -91,11 +91,11 @@ fn sample(kind: ActionKind) -> Action {
 
 /// A case brought into `status` through the workflow itself.
 fn case_in(status: Status, kind: Kind) -> Case {
+    use ActionKind as A;
     let cat = Catalog::builtin();
     let r = Rules::default();
     let sup = actor(Role::Supervisor);
     let mut c = new_case(kind);
-    use ActionKind as A;
     let path: Vec<ActionKind> = match status {
         Status::Registered => vec![],
         Status::Referred => vec![A::Refer],
