@@ -60,7 +60,7 @@ CREATE TABLE operators (
 );
 
 CREATE TABLE cases (
-    id                BIGINT PRIMARY KEY,        -- the case's serial
+    id                INTEGER PRIMARY KEY,       -- the case's serial (SQLite: the rowid)
     code              BIGINT NOT NULL UNIQUE,    -- its tracking code
     received_at       BIGINT NOT NULL,
     registered_at     BIGINT NOT NULL,
@@ -106,16 +106,18 @@ CREATE TABLE cases (
 CREATE INDEX cases_pending_due ON cases (pending_due);
 -- the overdue part of special follow-up
 CREATE INDEX cases_pending_escalate ON cases (pending_escalate);
--- unreferred, awaiting feedback, in follow-up: urgent first, then oldest
+-- unreferred and awaiting feedback: urgent first, then oldest
 CREATE INDEX cases_status ON cases (status, priority DESC, status_since);
--- my cases
-CREATE INDEX cases_assignee ON cases (assignee, status);
+-- escalated cases, longest waiting first
+CREATE INDEX cases_status_since ON cases (status, status_since);
+-- my cases: the open ones a person holds, nearest deadline first
+CREATE INDEX cases_mine ON cases (assignee, due_at) WHERE status NOT IN ('closed', 'cancelled');
 -- a caller's earlier cases
 CREATE INDEX cases_phone ON cases (phone_key, received_at);
 
 -- Every contact about a case: the first, and later ones attached to it.
 CREATE TABLE contacts (
-    case_id       BIGINT NOT NULL REFERENCES cases (id),
+    case_id       INTEGER NOT NULL REFERENCES cases (id),
     seq           INTEGER NOT NULL,
     at            BIGINT NOT NULL,
     channel       TEXT NOT NULL,
@@ -130,8 +132,8 @@ CREATE TABLE contacts (
 -- The timeline: entry seq is the change that made version seq of the case.
 -- Append-only: the engine refuses UPDATE and DELETE (triggers below).
 CREATE TABLE timeline (
-    case_id     BIGINT NOT NULL REFERENCES cases (id),
-    seq         BIGINT NOT NULL,
+    case_id     INTEGER NOT NULL REFERENCES cases (id),
+    seq         INTEGER NOT NULL,
     at          BIGINT NOT NULL,
     actor       TEXT NOT NULL,
     shift       TEXT NOT NULL,

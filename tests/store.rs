@@ -388,3 +388,78 @@ fn demo_is_deterministic_for_a_seed() {
     };
     assert_eq!(run(), run());
 }
+
+/// No queue query reads the whole table: every access to `cases` is an index
+/// search, and none sorts the table (EXPLAIN QUERY PLAN on a store with data,
+/// after ANALYZE, as the planner sees a real store).
+#[test]
+fn every_queue_query_is_an_index_search() {
+    use citydesk::store::sqlite::{COUNTS_SQL, SqliteStore};
+    let f = Fixture::new();
+    {
+        let mut s = f.open();
+        demo::fill(
+            s.as_mut(),
+            &demo::Plan {
+                cases: 3000,
+                days: 30,
+                seed: 1,
+            },
+            &Settings::default(),
+            now(),
+            &mut std::io::sink(),
+        )
+        .unwrap();
+    }
+    let s = SqliteStore::open(std::path::Path::new(&f.path), Settings::default()).unwrap();
+    let conn = s.connection();
+    conn.execute_batch("ANALYZE").unwrap();
+    let queues = [
+        Queue::Unreferred,
+        Queue::Overdue,
+        Queue::DueSoon(Duration::hours(4)),
+        Queue::Feedback,
+        Queue::FollowUp,
+        Queue::Mine("sara".into()),
+    ];
+    let mut statements: Vec<(String, String)> = queues
+        .iter()
+        .map(|q| (format!("{q:?}"), SqliteStore::queue_sql(q)))
+        .collect();
+    statements.push(("counts".into(), COUNTS_SQL.into()));
+    for (name, sql) in statements {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let n = stmt.parameter_count();
+        let params: Vec<i64> =
+            vec![50, 0, now().timestamp(), now().timestamp() + 3600, 0][..n].to_vec();
+        let plan: Vec<String> = stmt
+            .query_map(rusqlite_params(&params), |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let last = plan.len() - 1;
+        // Only the follow-up queue sorts, and only its merged page (the last step).
+        for (i, line) in plan.iter().enumerate() {
+            if line.contains("TEMP B-TREE") {
+                assert!(
+                    name == "FollowUp" && i == last,
+                    "{name} sorts:\n{}",
+                    plan.join("\n")
+                );
+            }
+        }
+        let plan = plan.join("\n");
+        assert!(plan.contains("USING"), "{name}: {plan}");
+        for line in plan.lines() {
+            let l = line.trim();
+            assert!(
+                !(l.starts_with("SCAN cases") && !l.contains("USING")),
+                "{name} scans the whole table:\n{plan}"
+            );
+        }
+    }
+}
+
+fn rusqlite_params(p: &[i64]) -> impl rusqlite::Params + '_ {
+    rusqlite::params_from_iter(p.iter())
+}

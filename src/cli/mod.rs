@@ -57,7 +57,7 @@ pub enum Command {
     /// Register and work on cases
     #[command(subcommand)]
     Case(CaseCommand),
-    /// List a work queue, most urgent first
+    /// List a work queue, most urgent first; without a name, count every queue
     Queue(QueueArgs),
     /// Show the service catalog
     Catalog {
@@ -257,8 +257,9 @@ pub enum QueueName {
 
 #[derive(Debug, Args)]
 pub struct QueueArgs {
+    /// The queue; leave it out to see how many cases every queue holds
     #[arg(value_enum)]
-    pub name: QueueName,
+    pub name: Option<QueueName>,
     /// For due-soon: how far ahead to look (e.g. 4h, 90m, 2d)
     #[arg(long, value_parser = parse_span, default_value = "4h")]
     pub within: chrono::Duration,

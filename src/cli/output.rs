@@ -12,7 +12,7 @@ use crate::domain::case::{Case, CaseRecord, Status};
 use crate::domain::catalog::Catalog;
 use crate::domain::roles::ActionKind;
 use crate::domain::shift::Center;
-use crate::store::Operator;
+use crate::store::{Operator, QueueCounts};
 use crate::text::{for_terminal, pad};
 
 /// Stored text made safe for a terminal.
@@ -279,6 +279,41 @@ pub fn queue(
             pad(district, 10),
             pad(c.status.as_str(), 10),
         )?;
+    }
+    Ok(())
+}
+
+pub fn counts(out: &mut dyn Write, c: &QueueCounts, within: Duration) -> io::Result<()> {
+    let rows = [
+        (
+            "unreferred",
+            c.unreferred,
+            "registered, not yet referred".to_owned(),
+        ),
+        (
+            "overdue",
+            c.overdue,
+            "past the deadline, no answer yet".to_owned(),
+        ),
+        (
+            "due-soon",
+            c.due_soon,
+            format!("deadline within {}", span(within)),
+        ),
+        (
+            "feedback",
+            c.feedback,
+            "answered, waiting for the feedback call".to_owned(),
+        ),
+        (
+            "follow-up",
+            c.follow_up,
+            "escalated, or long overdue".to_owned(),
+        ),
+        ("mine", c.mine, "open cases you hold".to_owned()),
+    ];
+    for (name, n, what) in rows {
+        writeln!(out, "{}  {:>8}  {what}", pad(name, 10), n)?;
     }
     Ok(())
 }

@@ -541,7 +541,25 @@ fn import(
 
 fn queue(ctx: &Ctx, args: &QueueArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let mut store = ctx.open()?;
-    let q = match args.name {
+    let now = ctx.now();
+    let Some(name) = args.name else {
+        // --as is optional here: without it the "mine" count is zero.
+        let me = match &ctx.actor {
+            Some(_) => ctx.actor(store.as_mut())?.name,
+            None => String::new(),
+        };
+        let counts = store
+            .queue_counts(&me, args.within, now)
+            .map_err(|e| ctx.err(e))?;
+        if ctx.json {
+            serde_json::to_writer_pretty(&mut *out, &counts)?;
+            writeln!(out)?;
+        } else {
+            output::counts(out, &counts, args.within)?;
+        }
+        return Ok(());
+    };
+    let q = match name {
         QueueName::Unreferred => Queue::Unreferred,
         QueueName::Overdue => Queue::Overdue,
         QueueName::DueSoon => Queue::DueSoon(args.within),
@@ -549,7 +567,6 @@ fn queue(ctx: &Ctx, args: &QueueArgs, out: &mut dyn Write) -> Result<(), CliErro
         QueueName::FollowUp => Queue::FollowUp,
         QueueName::Mine => Queue::Mine(ctx.actor(store.as_mut())?.name),
     };
-    let now = ctx.now();
     let cases = store
         .queue(
             &q,
