@@ -24,12 +24,12 @@ pub fn safe(s: &str) -> Cow<'_, str> {
 pub fn span(d: Duration) -> String {
     let m = d.num_minutes().abs();
     let (days, hours, mins) = (m / 1440, (m / 60) % 24, m % 60);
-    if days > 0 {
-        format!("{days}d {hours}h")
-    } else if hours > 0 {
-        format!("{hours}h {mins}m")
-    } else {
-        format!("{mins}m")
+    match (days, hours, mins) {
+        (0, 0, m) => format!("{m}m"),
+        (0, h, 0) => format!("{h}h"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, 0, _) => format!("{d}d"),
+        (d, h, _) => format!("{d}d {h}h"),
     }
 }
 
@@ -86,7 +86,20 @@ pub fn registered(
 }
 
 pub fn acted(out: &mut dyn Write, c: &Case, action: ActionKind, center: &Center) -> io::Result<()> {
-    write!(out, "case {}: {action} done; now {}", c.code, c.status)?;
+    let done = match action {
+        ActionKind::Refer => "referred",
+        ActionKind::Resolve => "department's answer recorded",
+        ActionKind::Feedback => "feedback call recorded",
+        ActionKind::Escalate => "sent to special follow-up",
+        ActionKind::Close => "closed",
+        ActionKind::Cancel => "cancelled",
+        ActionKind::Reopen => "reopened",
+        ActionKind::Note => "note added",
+        ActionKind::Attach => "contact attached",
+        ActionKind::Take => "taken",
+        ActionKind::Register | ActionKind::ManageOperators => "done",
+    };
+    write!(out, "case {}: {done}; status {}", c.code, c.status)?;
     if let Some(o) = c.outcome {
         write!(out, " ({o})")?;
     }
@@ -173,11 +186,11 @@ pub fn case_detail(
         line(out, "response", resp)?;
     }
     if let Some(f) = c.feedback {
-        line(
-            out,
-            "feedback",
-            &format!("{f} (calls not answered: {})", c.feedback_attempts),
-        )?;
+        let tries = match c.feedback_attempts {
+            0 => String::new(),
+            n => format!(" (after {n} unanswered calls)"),
+        };
+        line(out, "feedback", &format!("{f}{tries}"))?;
     }
     if let Some(d) = c.duplicate_of {
         line(out, "duplicate of", &d.to_string())?;
