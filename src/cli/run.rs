@@ -66,6 +66,22 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Prints `value` as JSON for scripts, or with `human` for people.
+    fn emit<T: serde::Serialize>(
+        &self,
+        out: &mut dyn Write,
+        value: &T,
+        human: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), CliError> {
+        if self.json {
+            serde_json::to_writer_pretty(&mut *out, value)?;
+            writeln!(out)?;
+        } else {
+            human(out)?;
+        }
+        Ok(())
+    }
+
     fn err(&self, e: StoreError) -> CliError {
         match e {
             StoreError::Conflict {
@@ -170,20 +186,17 @@ pub fn run(
                 progress,
             )
             .map_err(|e| ctx.err(e))?;
-            if ctx.json {
-                serde_json::to_writer_pretty(&mut *out, &report)?;
-                writeln!(out)?;
-            } else {
-                writeln!(
-                    out,
-                    "generated {} cases over {} days in {:.1} s ({:.0} cases/s); the store now holds {}",
-                    report.cases,
-                    args.days,
-                    report.seconds,
-                    report.cases as f64 / report.seconds.max(1e-9),
-                    report.total
-                )?;
-            }
+            ctx.emit(out, &report, |out| {
+                    writeln!(
+                        out,
+                        "generated {} cases over {} days in {:.1} s ({:.0} cases/s); the store now holds {}",
+                        report.cases,
+                        args.days,
+                        report.seconds,
+                        report.cases as f64 / report.seconds.max(1e-9),
+                        report.total
+                    )
+            })?;
             Ok(())
         }
     }
@@ -282,27 +295,21 @@ fn operator(
                     now,
                 )
                 .map_err(|e| ctx.err(e))?;
-            if ctx.json {
-                serde_json::to_writer_pretty(&mut *out, &op)?;
-                writeln!(out)?;
-            } else {
+            ctx.emit(out, &op, |out| {
                 writeln!(
                     out,
                     "added {} ({}) as {}",
                     op.name,
                     output::safe(&op.display_name),
                     op.role
-                )?;
-            }
+                )
+            })?;
         }
         OperatorCommand::List => {
             let ops = store.operators().map_err(|e| ctx.err(e))?;
-            if ctx.json {
-                serde_json::to_writer_pretty(&mut *out, &ops)?;
-                writeln!(out)?;
-            } else {
-                output::operators(out, &ops, &ctx.settings.center)?;
-            }
+            ctx.emit(out, &ops, |out| {
+                output::operators(out, &ops, &ctx.settings.center)
+            })?;
         }
         OperatorCommand::Disable { name } => {
             let by = ctx.actor(store.as_mut())?;
@@ -351,23 +358,17 @@ fn case(
                 received_at: a.received_at,
             };
             let case = store.register(&by, &input, now).map_err(|e| ctx.err(e))?;
-            if ctx.json {
-                serde_json::to_writer_pretty(&mut *out, &case)?;
-                writeln!(out)?;
-            } else {
-                output::registered(out, &case, store.catalog(), &ctx.settings.center)?;
-            }
+            ctx.emit(out, &case, |out| {
+                output::registered(out, &case, store.catalog(), &ctx.settings.center)
+            })?;
             return Ok(());
         }
         CaseCommand::Import => return import(ctx, store.as_mut(), input, out),
         CaseCommand::Show { code } => {
             let record = store.case(parse_code(&code)?).map_err(|e| ctx.err(e))?;
-            if ctx.json {
-                serde_json::to_writer_pretty(&mut *out, &record)?;
-                writeln!(out)?;
-            } else {
-                output::case_detail(out, &record, store.catalog(), &ctx.settings.center, now)?;
-            }
+            ctx.emit(out, &record, |out| {
+                output::case_detail(out, &record, store.catalog(), &ctx.settings.center, now)
+            })?;
             return Ok(());
         }
         CaseCommand::Refer {
@@ -472,12 +473,9 @@ fn case(
     let case = store
         .act(&by, code, version.if_version, &action, now)
         .map_err(|e| ctx.err(e))?;
-    if ctx.json {
-        serde_json::to_writer_pretty(&mut *out, &case)?;
-        writeln!(out)?;
-    } else {
-        output::acted(out, &case, action.kind(), &ctx.settings.center)?;
-    }
+    ctx.emit(out, &case, |out| {
+        output::acted(out, &case, action.kind(), &ctx.settings.center)
+    })?;
     Ok(())
 }
 
@@ -551,12 +549,9 @@ fn queue(ctx: &Ctx, args: &QueueArgs, out: &mut dyn Write) -> Result<(), CliErro
         let counts = store
             .queue_counts(&me, args.within, now)
             .map_err(|e| ctx.err(e))?;
-        if ctx.json {
-            serde_json::to_writer_pretty(&mut *out, &counts)?;
-            writeln!(out)?;
-        } else {
-            output::counts(out, &counts, args.within)?;
-        }
+        ctx.emit(out, &counts, |out| {
+            output::counts(out, &counts, args.within)
+        })?;
         return Ok(());
     };
     let q = match name {
@@ -577,12 +572,9 @@ fn queue(ctx: &Ctx, args: &QueueArgs, out: &mut dyn Write) -> Result<(), CliErro
             now,
         )
         .map_err(|e| ctx.err(e))?;
-    if ctx.json {
-        serde_json::to_writer_pretty(&mut *out, &cases)?;
-        writeln!(out)?;
-    } else {
-        output::queue(out, &cases, store.catalog(), now, args.offset)?;
-    }
+    ctx.emit(out, &cases, |out| {
+        output::queue(out, &cases, store.catalog(), now, args.offset)
+    })?;
     Ok(())
 }
 
