@@ -25,7 +25,9 @@ CREATE TABLE departments (
     code    TEXT PRIMARY KEY,
     name_fa TEXT NOT NULL,
     name_en TEXT NOT NULL,
-    active  INTEGER NOT NULL DEFAULT 1
+    active  INTEGER NOT NULL DEFAULT 1,
+    -- order in the catalog file, for display
+    position INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE districts (
@@ -35,7 +37,8 @@ CREATE TABLE districts (
     office        TEXT NOT NULL REFERENCES departments (code),
     -- neighborhood names, one per line
     neighborhoods TEXT NOT NULL DEFAULT '',
-    active        INTEGER NOT NULL DEFAULT 1
+    active        INTEGER NOT NULL DEFAULT 1,
+    position      INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE services (
@@ -46,7 +49,8 @@ CREATE TABLE services (
     -- a department code, or '@district' for the office of the case's district
     department     TEXT NOT NULL,
     deadline_hours INTEGER NOT NULL,
-    active         INTEGER NOT NULL DEFAULT 1
+    active         INTEGER NOT NULL DEFAULT 1,
+    position       INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE operators (
@@ -154,6 +158,34 @@ CREATE TRIGGER timeline_no_delete BEFORE DELETE ON timeline
 BEGIN
     SELECT RAISE(ABORT, 'the timeline is append-only');
 END;
+-- @end
+
+-- @dialect postgres
+CREATE FUNCTION timeline_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the timeline is append-only';
+END
+$$;
+
+CREATE TRIGGER timeline_no_change BEFORE UPDATE OR DELETE ON timeline
+    FOR EACH ROW EXECUTE FUNCTION timeline_append_only();
+
+CREATE TRIGGER timeline_no_truncate BEFORE TRUNCATE ON timeline
+    FOR EACH STATEMENT EXECUTE FUNCTION timeline_append_only();
+
+-- Consoles LISTEN on 'citydesk' to learn of every committed change.
+CREATE FUNCTION citydesk_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('citydesk', TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER cases_notify AFTER INSERT OR UPDATE ON cases
+    FOR EACH STATEMENT EXECUTE FUNCTION citydesk_notify();
+
+CREATE TRIGGER operators_notify AFTER INSERT OR UPDATE ON operators
+    FOR EACH STATEMENT EXECUTE FUNCTION citydesk_notify();
 -- @end
 
 INSERT INTO counters (name, value) VALUES ('case', 0);

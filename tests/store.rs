@@ -394,7 +394,8 @@ fn demo_is_deterministic_for_a_seed() {
 /// after ANALYZE, as the planner sees a real store).
 #[test]
 fn every_queue_query_is_an_index_search() {
-    use citydesk::store::sqlite::{COUNTS_SQL, SqliteStore};
+    use citydesk::store::sql::{COUNTS_SQL, Param, queue_sql};
+    use citydesk::store::sqlite::SqliteStore;
     let f = Fixture::new();
     {
         let mut s = f.open();
@@ -422,18 +423,28 @@ fn every_queue_query_is_an_index_search() {
         Queue::FollowUp,
         Queue::Mine("sara".into()),
     ];
-    let mut statements: Vec<(String, String)> = queues
+    let mut statements: Vec<(String, String, Vec<Param>)> = queues
         .iter()
-        .map(|q| (format!("{q:?}"), SqliteStore::queue_sql(q)))
+        .map(|q| {
+            let (sql, params) = queue_sql(q, Page::default(), now());
+            (format!("{q:?}"), sql, params)
+        })
         .collect();
-    statements.push(("counts".into(), COUNTS_SQL.into()));
-    for (name, sql) in statements {
+    statements.push((
+        "counts".into(),
+        COUNTS_SQL.into(),
+        vec![
+            now().into(),
+            (now() + Duration::hours(4)).into(),
+            "sara".into(),
+        ],
+    ));
+    for (name, sql, params) in statements {
         let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-        let n = stmt.parameter_count();
-        let params: Vec<i64> =
-            vec![50, 0, now().timestamp(), now().timestamp() + 3600, 0][..n].to_vec();
         let plan: Vec<String> = stmt
-            .query_map(rusqlite_params(&params), |r| r.get::<_, String>(3))
+            .query_map(rusqlite::params_from_iter(&params), |r| {
+                r.get::<_, String>(3)
+            })
             .unwrap()
             .map(Result::unwrap)
             .collect();
@@ -459,8 +470,4 @@ fn every_queue_query_is_an_index_search() {
             );
         }
     }
-}
-
-fn rusqlite_params(p: &[i64]) -> impl rusqlite::Params + '_ {
-    rusqlite::params_from_iter(p.iter())
 }

@@ -4,6 +4,7 @@
 //! read, writes the case and appends to its timeline.
 
 pub mod migrations;
+pub mod sql;
 pub mod sqlite;
 
 use chrono::{DateTime, Duration, Utc};
@@ -24,7 +25,8 @@ pub const SCHEMA_VERSION: u32 = migrations::LATEST;
 pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
 
 /// `schema.sql` as one engine runs it: the portable part plus that engine's
-/// `-- @dialect NAME` blocks.
+/// `-- @dialect NAME` blocks. For PostgreSQL, INTEGER becomes BIGINT, so that
+/// every integer column is 64-bit on both engines (SQLite's INTEGER already is).
 pub fn schema_for(dialect: &str) -> String {
     let mut out = String::with_capacity(SCHEMA_SQL.len());
     let mut keep = true;
@@ -39,7 +41,11 @@ pub fn schema_for(dialect: &str) -> String {
             continue;
         }
         if keep {
-            out.push_str(line);
+            if dialect == "postgres" {
+                out.push_str(&line.replace("INTEGER", "BIGINT"));
+            } else {
+                out.push_str(line);
+            }
             out.push('\n');
         }
     }
@@ -141,6 +147,26 @@ pub struct InitReport {
     pub services_retired: usize,
 }
 
+impl InitReport {
+    pub fn new(created: bool, catalog: &Catalog, retired: usize) -> Self {
+        InitReport {
+            created,
+            schema_version: SCHEMA_VERSION,
+            services: catalog.services.iter().filter(|s| s.active).count(),
+            departments: catalog.departments.len(),
+            districts: catalog.districts.len(),
+            services_retired: retired,
+        }
+    }
+}
+
+/// Tells a console that someone (another console, the CLI) changed the store.
+pub trait Watcher: Send {
+    /// Waits up to `timeout` for a change committed since the last call;
+    /// returns whether there was one.
+    fn wait(&mut self, timeout: std::time::Duration) -> Result<bool>;
+}
+
 /// Why a store call failed. Messages say what was wrong and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -224,6 +250,9 @@ pub trait Store: Send {
 
     /// The catalog the store holds.
     fn catalog(&self) -> &Catalog;
+
+    /// A watcher on a connection of its own, for live refresh.
+    fn watcher(&self) -> Result<Box<dyn Watcher>>;
 
     fn operator_count(&mut self) -> Result<u64>;
     fn operators(&mut self) -> Result<Vec<Operator>>;

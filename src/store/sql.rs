@@ -1,0 +1,927 @@
+//! The store's logic once, for every engine: portable SQL text, row mapping and
+//! the steps of each operation, written against the small `Tx` trait. An engine
+//! supplies a connection, its transactions and its dialect's few differences
+//! (statement numbering, row locks); it never repeats a query.
+//!
+//! SQL here uses `?N` parameters, numbered from 1 with every number used; the
+//! PostgreSQL engine rewrites them to `$N` mechanically. Integers are BIGINT
+//! (i64) and text is TEXT on both engines.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{
+    ImportCase, NewOperator, Operator, Page, Queue, QueueCounts, Result, SCHEMA_VERSION, Settings,
+    StoreError,
+};
+use crate::domain::UnknownCode;
+use crate::domain::case::{
+    Case, CaseRecord, Category, Channel, Contact, Event, Feedback, Kind, Outcome, Priority, Status,
+};
+use crate::domain::catalog::{Catalog, Department, District, Service};
+use crate::domain::intake::{self, CaseInput};
+use crate::domain::roles::{ActionKind, Actor, Role, check_add_operator, check_operator_name, may};
+use crate::domain::tracking::TrackingCode;
+use crate::domain::workflow::{self, Action};
+use crate::text::phone_key;
+
+/// The engines' few differences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// A statement parameter: a BIGINT or a TEXT, either of which may be NULL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Param {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+impl From<i64> for Param {
+    fn from(v: i64) -> Self {
+        Param::Int(Some(v))
+    }
+}
+impl From<&str> for Param {
+    fn from(v: &str) -> Self {
+        Param::Text(Some(v.to_owned()))
+    }
+}
+impl From<String> for Param {
+    fn from(v: String) -> Self {
+        Param::Text(Some(v))
+    }
+}
+impl From<Option<&str>> for Param {
+    fn from(v: Option<&str>) -> Self {
+        Param::Text(v.map(str::to_owned))
+    }
+}
+impl From<DateTime<Utc>> for Param {
+    fn from(t: DateTime<Utc>) -> Self {
+        Param::Int(Some(t.timestamp()))
+    }
+}
+impl From<Option<DateTime<Utc>>> for Param {
+    fn from(t: Option<DateTime<Utc>>) -> Self {
+        Param::Int(t.map(|t| t.timestamp()))
+    }
+}
+
+/// One result row, read by column index.
+pub trait Row {
+    fn int(&self, i: usize) -> Result<Option<i64>>;
+    fn text(&self, i: usize) -> Result<Option<String>>;
+}
+
+/// A connection or transaction of one engine.
+pub trait Tx {
+    fn dialect(&self) -> Dialect;
+    /// Runs a statement; returns the number of rows it changed.
+    fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64>;
+    /// Runs a query, calling `each` for every row.
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+        each: &mut dyn FnMut(&dyn Row) -> Result<()>,
+    ) -> Result<()>;
+    /// Runs several statements without parameters (schema scripts).
+    fn batch(&mut self, sql: &str) -> Result<()>;
+}
+
+fn rows<T>(
+    tx: &mut dyn Tx,
+    sql: &str,
+    params: &[Param],
+    map: impl Fn(&dyn Row) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    tx.query(sql, params, &mut |r| {
+        out.push(map(r)?);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+fn first<T>(
+    tx: &mut dyn Tx,
+    sql: &str,
+    params: &[Param],
+    map: impl Fn(&dyn Row) -> Result<T>,
+) -> Result<Option<T>> {
+    Ok(rows(tx, sql, params, map)?.into_iter().next())
+}
+
+fn count(tx: &mut dyn Tx, sql: &str, params: &[Param]) -> Result<u64> {
+    Ok(first(tx, sql, params, |r| req_int(r, 0))?.unwrap_or(0) as u64)
+}
+
+fn corrupt(i: usize, what: &str) -> StoreError {
+    StoreError::Backend(format!("unexpected value in column {i}: {what}"))
+}
+
+fn req_int(r: &dyn Row, i: usize) -> Result<i64> {
+    r.int(i)?
+        .ok_or_else(|| corrupt(i, "NULL where a number belongs"))
+}
+
+fn req_text(r: &dyn Row, i: usize) -> Result<String> {
+    r.text(i)?
+        .ok_or_else(|| corrupt(i, "NULL where text belongs"))
+}
+
+fn time(r: &dyn Row, i: usize) -> Result<DateTime<Utc>> {
+    let s = req_int(r, i)?;
+    DateTime::from_timestamp(s, 0).ok_or_else(|| corrupt(i, "time out of range"))
+}
+
+fn opt_time(r: &dyn Row, i: usize) -> Result<Option<DateTime<Utc>>> {
+    r.int(i)?
+        .map(|s| DateTime::from_timestamp(s, 0).ok_or_else(|| corrupt(i, "time out of range")))
+        .transpose()
+}
+
+fn parsed<T>(r: &dyn Row, i: usize, parse: fn(&str) -> Result<T, UnknownCode>) -> Result<T> {
+    parse(&req_text(r, i)?).map_err(|e| corrupt(i, &e.to_string()))
+}
+
+fn opt_code<T>(
+    r: &dyn Row,
+    i: usize,
+    parse: fn(&str) -> Result<T, UnknownCode>,
+) -> Result<Option<T>> {
+    r.text(i)?
+        .map(|s| parse(&s).map_err(|e| corrupt(i, &e.to_string())))
+        .transpose()
+}
+
+fn small(r: &dyn Row, i: usize) -> Result<u32> {
+    u32::try_from(req_int(r, i)?).map_err(|_| corrupt(i, "number out of range"))
+}
+
+// ---------------------------------------------------------------------------
+// Cases
+
+/// The case columns in the order `case_params` and `case_from_row` use.
+pub const CASE_COLUMNS: [&str; 33] = [
+    "code",
+    "received_at",
+    "registered_at",
+    "registered_by",
+    "channel",
+    "kind",
+    "service",
+    "category",
+    "citizen_name",
+    "citizen_phone",
+    "district",
+    "neighborhood",
+    "address",
+    "description",
+    "priority",
+    "status",
+    "status_since",
+    "department",
+    "assignee",
+    "deadline_hours",
+    "due_at",
+    "escalate_at",
+    "escalation_level",
+    "response",
+    "resolved_at",
+    "feedback",
+    "feedback_attempts",
+    "outcome",
+    "closed_at",
+    "duplicate_of",
+    "version",
+    "updated_at",
+    "updated_by",
+];
+
+/// Columns the store derives from a case on every write (after CASE_COLUMNS).
+const DERIVED_COLUMNS: [&str; 3] = ["phone_key", "pending_due", "pending_escalate"];
+
+fn cols() -> String {
+    CASE_COLUMNS.join(", ")
+}
+
+fn insert_case_sql() -> String {
+    let all: Vec<&str> = std::iter::once("id")
+        .chain(CASE_COLUMNS)
+        .chain(DERIVED_COLUMNS)
+        .collect();
+    let marks: Vec<String> = (1..=all.len()).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO cases ({}) VALUES ({})",
+        all.join(", "),
+        marks.join(", ")
+    )
+}
+
+fn update_case_sql() -> String {
+    let sets: Vec<String> = CASE_COLUMNS
+        .iter()
+        .chain(DERIVED_COLUMNS.iter())
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ?{}", i + 2))
+        .collect();
+    let n = CASE_COLUMNS.len() + DERIVED_COLUMNS.len() + 2;
+    format!(
+        "UPDATE cases SET {} WHERE id = ?1 AND version = ?{n}",
+        sets.join(", ")
+    )
+}
+
+/// `id`, then CASE_COLUMNS, then DERIVED_COLUMNS.
+fn case_params(id: i64, c: &Case) -> Vec<Param> {
+    let pending = c.status.awaits_department();
+    let int = |v: u32| Param::from(i64::from(v));
+    vec![
+        id.into(),
+        (c.code.get() as i64).into(),
+        c.received_at.into(),
+        c.registered_at.into(),
+        c.registered_by.as_str().into(),
+        c.channel.as_str().into(),
+        c.kind.as_str().into(),
+        c.service.as_str().into(),
+        c.category.as_str().into(),
+        c.citizen_name.as_str().into(),
+        c.citizen_phone.as_str().into(),
+        c.district.as_str().into(),
+        c.neighborhood.as_str().into(),
+        c.address.as_str().into(),
+        c.description.as_str().into(),
+        c.priority.as_str().into(),
+        c.status.as_str().into(),
+        c.status_since.into(),
+        c.department.as_str().into(),
+        c.assignee.as_deref().into(),
+        int(c.deadline_hours),
+        c.due_at.into(),
+        c.escalate_at.into(),
+        int(c.escalation_level),
+        c.response.as_deref().into(),
+        c.resolved_at.into(),
+        c.feedback.map(Feedback::as_str).into(),
+        int(c.feedback_attempts),
+        c.outcome.map(Outcome::as_str).into(),
+        c.closed_at.into(),
+        Param::Int(c.duplicate_of.map(|d| d.get() as i64)),
+        c.version.into(),
+        c.updated_at.into(),
+        c.updated_by.as_str().into(),
+        phone_key(&c.citizen_phone).unwrap_or_default().into(),
+        Param::Int(pending.then(|| c.due_at.timestamp())),
+        Param::Int(pending.then(|| c.escalate_at.timestamp())),
+    ]
+}
+
+/// Reads a case from CASE_COLUMNS starting at column 0.
+fn case_from_row(r: &dyn Row) -> Result<Case> {
+    Ok(Case {
+        code: TrackingCode::from_stored(req_int(r, 0)? as u64),
+        received_at: time(r, 1)?,
+        registered_at: time(r, 2)?,
+        registered_by: req_text(r, 3)?,
+        channel: parsed(r, 4, Channel::parse)?,
+        kind: parsed(r, 5, Kind::parse)?,
+        service: req_text(r, 6)?,
+        category: parsed(r, 7, Category::parse)?,
+        citizen_name: req_text(r, 8)?,
+        citizen_phone: req_text(r, 9)?,
+        district: req_text(r, 10)?,
+        neighborhood: req_text(r, 11)?,
+        address: req_text(r, 12)?,
+        description: req_text(r, 13)?,
+        priority: parsed(r, 14, Priority::parse)?,
+        status: parsed(r, 15, Status::parse)?,
+        status_since: time(r, 16)?,
+        department: req_text(r, 17)?,
+        assignee: r.text(18)?,
+        deadline_hours: small(r, 19)?,
+        due_at: time(r, 20)?,
+        escalate_at: time(r, 21)?,
+        escalation_level: small(r, 22)?,
+        response: r.text(23)?,
+        resolved_at: opt_time(r, 24)?,
+        feedback: opt_code(r, 25, Feedback::parse)?,
+        feedback_attempts: small(r, 26)?,
+        outcome: opt_code(r, 27, Outcome::parse)?,
+        closed_at: opt_time(r, 28)?,
+        duplicate_of: r.int(29)?.map(|d| TrackingCode::from_stored(d as u64)),
+        version: req_int(r, 30)?,
+        updated_at: time(r, 31)?,
+        updated_by: req_text(r, 32)?,
+    })
+}
+
+/// The case with `code`, and its row id; with `lock`, the row stays locked
+/// for this transaction (PostgreSQL; SQLite's write transactions are exclusive).
+fn find_case(tx: &mut dyn Tx, code: TrackingCode, lock: bool) -> Result<(i64, Case)> {
+    let lock = if lock && tx.dialect() == Dialect::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    first(
+        tx,
+        &format!("SELECT {}, id FROM cases WHERE code = ?1{lock}", cols()),
+        &[(code.get() as i64).into()],
+        |r| Ok((req_int(r, CASE_COLUMNS.len())?, case_from_row(r)?)),
+    )?
+    .ok_or(StoreError::NoSuchCase(code))
+}
+
+fn insert_contact(tx: &mut dyn Tx, case_id: i64, seq: i64, k: &Contact) -> Result<()> {
+    tx.execute(
+        "INSERT INTO contacts (case_id, seq, at, channel, name, phone, phone_key, comment, registered_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        &[
+            case_id.into(),
+            seq.into(),
+            k.at.into(),
+            k.channel.as_str().into(),
+            k.name.as_str().into(),
+            k.phone.as_str().into(),
+            phone_key(&k.phone).unwrap_or_default().into(),
+            k.comment.as_deref().into(),
+            k.registered_by.as_str().into(),
+        ],
+    )?;
+    Ok(())
+}
+
+fn insert_event(tx: &mut dyn Tx, case_id: i64, e: &Event) -> Result<()> {
+    tx.execute(
+        "INSERT INTO timeline (case_id, seq, at, actor, shift, action, from_status, to_status, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        &[
+            case_id.into(),
+            e.seq.into(),
+            e.at.into(),
+            e.actor.as_str().into(),
+            e.shift.as_str().into(),
+            e.action.as_str().into(),
+            e.from.map(Status::as_str).into(),
+            e.to.map(Status::as_str).into(),
+            e.detail.as_str().into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Takes `n` serials from the case counter (locking it until commit); returns the first.
+fn reserve_serials(tx: &mut dyn Tx, n: u64) -> Result<u64> {
+    let last = first(
+        tx,
+        "UPDATE counters SET value = value + ?1 WHERE name = 'case' RETURNING value",
+        &[(n as i64).into()],
+        |r| req_int(r, 0),
+    )?
+    .ok_or_else(|| StoreError::Backend("the case counter is missing".into()))?;
+    Ok(last as u64 - n + 1)
+}
+
+pub fn register(
+    tx: &mut dyn Tx,
+    catalog: &Catalog,
+    settings: &Settings,
+    by: &Actor,
+    input: &CaseInput,
+    now: DateTime<Utc>,
+) -> Result<Case> {
+    if !may(by.role, ActionKind::Register, None) {
+        return Err(StoreError::Forbidden(format!(
+            "{} is {}: registering cases is for operators, supervisors and follow-up officers",
+            by.name,
+            by.role.label()
+        )));
+    }
+    let new = intake::register(input, catalog, &settings.rules, by, now)?;
+    active_operator(tx, &by.name)?;
+    let serial = reserve_serials(tx, 1)?;
+    let (case, contact) = new.with_code(TrackingCode::from_serial(serial));
+    let id = serial as i64;
+    tx.execute(&insert_case_sql(), &case_params(id, &case))?;
+    insert_contact(tx, id, 1, &contact)?;
+    insert_event(
+        tx,
+        id,
+        &Event {
+            seq: 1,
+            at: now,
+            actor: by.name.clone(),
+            shift: settings.center.shift_of(now),
+            action: ActionKind::Register.as_str().to_owned(),
+            from: None,
+            to: Some(case.status),
+            detail: workflow::registered_detail(&case),
+        },
+    )?;
+    Ok(case)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn act(
+    tx: &mut dyn Tx,
+    catalog: &Catalog,
+    settings: &Settings,
+    by: &Actor,
+    code: TrackingCode,
+    expected_version: Option<i64>,
+    action: &Action,
+    now: DateTime<Utc>,
+) -> Result<Case> {
+    active_operator(tx, &by.name)?;
+    let (id, case) = find_case(tx, code, true)?;
+    if let Some(v) = expected_version
+        && v != case.version
+    {
+        return Err(StoreError::Conflict {
+            code,
+            by: case.updated_by,
+            at: case.updated_at,
+            version: case.version,
+        });
+    }
+    match action {
+        Action::Refer {
+            assignee: Some(a), ..
+        } => {
+            active_operator(tx, a)?;
+        }
+        Action::Cancel {
+            duplicate_of: Some(of),
+            ..
+        } if *of != code => {
+            find_case(tx, *of, false)?;
+        }
+        _ => {}
+    }
+    let change = workflow::apply(&case, action, by, catalog, &settings.rules, now)?;
+    let mut params = case_params(id, &change.case);
+    params.push(case.version.into());
+    if tx.execute(&update_case_sql(), &params)? != 1 {
+        return Err(StoreError::Backend(format!(
+            "case {code} changed under a lock; nothing was saved"
+        )));
+    }
+    if let Some(k) = &change.contact {
+        let seq = count(
+            tx,
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM contacts WHERE case_id = ?1",
+            &[id.into()],
+        )?;
+        insert_contact(tx, id, seq as i64, k)?;
+    }
+    insert_event(
+        tx,
+        id,
+        &Event {
+            seq: change.case.version,
+            at: now,
+            actor: by.name.clone(),
+            shift: settings.center.shift_of(now),
+            action: change.action.as_str().to_owned(),
+            from: Some(case.status),
+            to: Some(change.case.status),
+            detail: change.detail,
+        },
+    )?;
+    Ok(change.case)
+}
+
+pub fn case_record(tx: &mut dyn Tx, code: TrackingCode) -> Result<CaseRecord> {
+    let (id, case) = find_case(tx, code, false)?;
+    let contacts = rows(
+        tx,
+        "SELECT at, channel, name, phone, comment, registered_by FROM contacts WHERE case_id = ?1 ORDER BY seq",
+        &[id.into()],
+        |r| {
+            Ok(Contact {
+                at: time(r, 0)?,
+                channel: parsed(r, 1, Channel::parse)?,
+                name: req_text(r, 2)?,
+                phone: req_text(r, 3)?,
+                comment: r.text(4)?,
+                registered_by: req_text(r, 5)?,
+            })
+        },
+    )?;
+    let timeline = rows(
+        tx,
+        "SELECT seq, at, actor, shift, action, from_status, to_status, detail FROM timeline WHERE case_id = ?1 ORDER BY seq",
+        &[id.into()],
+        |r| {
+            Ok(Event {
+                seq: req_int(r, 0)?,
+                at: time(r, 1)?,
+                actor: req_text(r, 2)?,
+                shift: req_text(r, 3)?,
+                action: req_text(r, 4)?,
+                from: opt_code(r, 5, Status::parse)?,
+                to: opt_code(r, 6, Status::parse)?,
+                detail: req_text(r, 7)?,
+            })
+        },
+    )?;
+    Ok(CaseRecord {
+        case,
+        contacts,
+        timeline,
+    })
+}
+
+/// The statement behind a queue and its parameters (public so tests can check
+/// its plan). Every queue is an index range in the order it is listed in.
+pub fn queue_sql(queue: &Queue, page: Page, now: DateTime<Utc>) -> (String, Vec<Param>) {
+    let cols = cols();
+    let limit = Param::from(i64::from(page.limit));
+    let offset = Param::from(i64::from(page.offset));
+    let at = Param::from(now);
+    match queue {
+        Queue::Unreferred | Queue::Feedback => {
+            let status = if *queue == Queue::Unreferred {
+                Status::Registered
+            } else {
+                Status::Resolved
+            };
+            (
+                format!(
+                    "SELECT {cols} FROM cases WHERE status = ?3 ORDER BY priority DESC, status_since, id LIMIT ?1 OFFSET ?2"
+                ),
+                vec![limit, offset, status.as_str().into()],
+            )
+        }
+        Queue::Overdue => (
+            format!(
+                "SELECT {cols} FROM cases WHERE pending_due < ?3 ORDER BY pending_due, id LIMIT ?1 OFFSET ?2"
+            ),
+            vec![limit, offset, at],
+        ),
+        Queue::DueSoon(within) => (
+            format!(
+                "SELECT {cols} FROM cases WHERE pending_due >= ?3 AND pending_due < ?4 ORDER BY pending_due, id LIMIT ?1 OFFSET ?2"
+            ),
+            vec![limit, offset, at, (now + *within).into()],
+        ),
+        // Escalated cases and cases long overdue: two index ranges, each already
+        // in order, merged; only the merged page is sorted.
+        Queue::FollowUp => (
+            format!(
+                "SELECT {cols} FROM (
+                   SELECT * FROM (
+                     SELECT {cols}, status_since AS k, id AS kid FROM cases WHERE status = 'follow-up'
+                     ORDER BY status_since, id LIMIT CAST(?1 AS BIGINT) + CAST(?2 AS BIGINT)
+                   ) a
+                   UNION ALL
+                   SELECT * FROM (
+                     SELECT {cols}, pending_escalate AS k, id AS kid FROM cases WHERE pending_escalate < ?3
+                     ORDER BY pending_escalate, id LIMIT CAST(?1 AS BIGINT) + CAST(?2 AS BIGINT)
+                   ) b
+                 ) u
+                 ORDER BY k, kid LIMIT ?1 OFFSET ?2"
+            ),
+            vec![limit, offset, at],
+        ),
+        Queue::Mine(name) => (
+            format!(
+                "SELECT {cols} FROM cases WHERE assignee = ?3 AND status NOT IN ('closed', 'cancelled')
+                 ORDER BY due_at, id LIMIT ?1 OFFSET ?2"
+            ),
+            vec![limit, offset, name.as_str().into()],
+        ),
+    }
+}
+
+pub fn queue(tx: &mut dyn Tx, queue: &Queue, page: Page, now: DateTime<Utc>) -> Result<Vec<Case>> {
+    let (sql, params) = queue_sql(queue, page, now);
+    rows(tx, &sql, &params, case_from_row)
+}
+
+/// The sizes of all queues in one statement: ?1 now, ?2 due-soon limit, ?3 operator.
+pub const COUNTS_SQL: &str = "SELECT
+   (SELECT COUNT(*) FROM cases WHERE status = 'registered'),
+   (SELECT COUNT(*) FROM cases WHERE pending_due < ?1),
+   (SELECT COUNT(*) FROM cases WHERE pending_due >= ?1 AND pending_due < ?2),
+   (SELECT COUNT(*) FROM cases WHERE status = 'resolved'),
+   (SELECT COUNT(*) FROM cases WHERE status = 'follow-up')
+     + (SELECT COUNT(*) FROM cases WHERE pending_escalate < ?1),
+   (SELECT COUNT(*) FROM cases WHERE assignee = ?3 AND status NOT IN ('closed', 'cancelled'))";
+
+pub fn counts(
+    tx: &mut dyn Tx,
+    operator: &str,
+    due_soon: Duration,
+    now: DateTime<Utc>,
+) -> Result<QueueCounts> {
+    first(
+        tx,
+        COUNTS_SQL,
+        &[now.into(), (now + due_soon).into(), operator.into()],
+        |r| {
+            let n = |i| req_int(r, i).map(|v| v as u64);
+            Ok(QueueCounts {
+                unreferred: n(0)?,
+                overdue: n(1)?,
+                due_soon: n(2)?,
+                feedback: n(3)?,
+                follow_up: n(4)?,
+                mine: n(5)?,
+            })
+        },
+    )?
+    .ok_or_else(|| StoreError::Backend("the counts query returned nothing".into()))
+}
+
+pub fn import(tx: &mut dyn Tx, batch: &[ImportCase]) -> Result<Vec<TrackingCode>> {
+    let start = reserve_serials(tx, batch.len() as u64)?;
+    let insert = insert_case_sql();
+    let mut codes = Vec::with_capacity(batch.len());
+    for (i, item) in batch.iter().enumerate() {
+        let serial = start + i as u64;
+        let id = serial as i64;
+        let mut case = item.case.clone();
+        case.code = TrackingCode::from_serial(serial);
+        tx.execute(&insert, &case_params(id, &case))?;
+        for (seq, k) in item.contacts.iter().enumerate() {
+            insert_contact(tx, id, seq as i64 + 1, k)?;
+        }
+        for e in &item.timeline {
+            insert_event(tx, id, e)?;
+        }
+        codes.push(case.code);
+    }
+    Ok(codes)
+}
+
+pub fn case_count(tx: &mut dyn Tx) -> Result<u64> {
+    count(tx, "SELECT COUNT(*) FROM cases", &[])
+}
+
+// ---------------------------------------------------------------------------
+// Operators
+
+const OPERATOR_COLS: &str =
+    "name, display_name, role, password_hash, active, created_at, created_by";
+
+fn operator_from_row(r: &dyn Row) -> Result<Operator> {
+    Ok(Operator {
+        name: req_text(r, 0)?,
+        display_name: req_text(r, 1)?,
+        role: parsed(r, 2, Role::parse)?,
+        password_hash: req_text(r, 3)?,
+        active: req_int(r, 4)? != 0,
+        created_at: time(r, 5)?,
+        created_by: r.text(6)?,
+    })
+}
+
+pub fn operators(tx: &mut dyn Tx) -> Result<Vec<Operator>> {
+    rows(
+        tx,
+        &format!("SELECT {OPERATOR_COLS} FROM operators ORDER BY name"),
+        &[],
+        operator_from_row,
+    )
+}
+
+pub fn operator(tx: &mut dyn Tx, name: &str) -> Result<Option<Operator>> {
+    first(
+        tx,
+        &format!("SELECT {OPERATOR_COLS} FROM operators WHERE name = ?1"),
+        &[name.into()],
+        operator_from_row,
+    )
+}
+
+pub fn operator_count(tx: &mut dyn Tx) -> Result<u64> {
+    count(tx, "SELECT COUNT(*) FROM operators", &[])
+}
+
+fn active_operator(tx: &mut dyn Tx, name: &str) -> Result<Operator> {
+    let op = operator(tx, name)?.ok_or_else(|| StoreError::NoSuchOperator(name.to_owned()))?;
+    if !op.active {
+        return Err(StoreError::OperatorDisabled(name.to_owned()));
+    }
+    Ok(op)
+}
+
+pub fn add_operator(
+    tx: &mut dyn Tx,
+    by: Option<&Actor>,
+    new: &NewOperator,
+    now: DateTime<Utc>,
+) -> Result<Operator> {
+    check_operator_name(&new.name).map_err(StoreError::Forbidden)?;
+    if tx.dialect() == Dialect::Postgres {
+        // Two "first operators" at once must not both see an empty table.
+        tx.execute("LOCK TABLE operators IN SHARE ROW EXCLUSIVE MODE", &[])?;
+    }
+    let existing = operator_count(tx)?;
+    if let Some(by) = by {
+        active_operator(tx, &by.name)?;
+    }
+    check_add_operator(by, existing, new.role).map_err(StoreError::Forbidden)?;
+    if operator(tx, &new.name)?.is_some() {
+        return Err(StoreError::OperatorExists(new.name.clone()));
+    }
+    tx.execute(
+        "INSERT INTO operators (name, display_name, role, password_hash, active, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)",
+        &[
+            new.name.as_str().into(),
+            new.display_name.as_str().into(),
+            new.role.as_str().into(),
+            new.password_hash.as_str().into(),
+            now.into(),
+            by.map(|b| b.name.as_str()).into(),
+        ],
+    )?;
+    active_operator(tx, &new.name)
+}
+
+pub fn set_operator_active(
+    tx: &mut dyn Tx,
+    by: &Actor,
+    name: &str,
+    active: bool,
+) -> Result<Operator> {
+    let actor = active_operator(tx, &by.name)?;
+    if !may(actor.role, ActionKind::ManageOperators, None) {
+        return Err(StoreError::Forbidden(format!(
+            "{} is {}: only an administrator can manage operators",
+            actor.name,
+            actor.role.label()
+        )));
+    }
+    if !active && name == by.name {
+        return Err(StoreError::Forbidden(
+            "you cannot disable your own account: ask another administrator".into(),
+        ));
+    }
+    let n = tx.execute(
+        "UPDATE operators SET active = ?1 WHERE name = ?2",
+        &[i64::from(active).into(), name.into()],
+    )?;
+    if n == 0 {
+        return Err(StoreError::NoSuchOperator(name.to_owned()));
+    }
+    operator(tx, name)?.ok_or_else(|| StoreError::NoSuchOperator(name.to_owned()))
+}
+
+// ---------------------------------------------------------------------------
+// Schema and catalog
+
+/// The schema version of the store, or None if it has no schema yet.
+pub fn schema_version(tx: &mut dyn Tx) -> Result<Option<u32>> {
+    let has_meta = match tx.dialect() {
+        Dialect::Sqlite => count(
+            tx,
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+            &[],
+        )?,
+        Dialect::Postgres => count(
+            tx,
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'meta'",
+            &[],
+        )?,
+    };
+    if has_meta == 0 {
+        return Ok(None);
+    }
+    let v = first(
+        tx,
+        "SELECT value FROM meta WHERE key = 'schema_version'",
+        &[],
+        |r| req_text(r, 0),
+    )?;
+    Ok(v.and_then(|v| v.parse().ok()))
+}
+
+/// Creates the newest schema in an empty store.
+pub fn create_schema(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<()> {
+    let dialect = match tx.dialect() {
+        Dialect::Sqlite => "sqlite",
+        Dialect::Postgres => "postgres",
+    };
+    tx.batch(&super::schema_for(dialect))?;
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('created_at', ?2)",
+        &[SCHEMA_VERSION.to_string().into(), now.to_rfc3339().into()],
+    )?;
+    Ok(())
+}
+
+/// Runs the migration step from version `from` to `from + 1`.
+pub fn migrate_step(tx: &mut dyn Tx, from: u32) -> Result<()> {
+    tx.batch(super::migrations::STEPS[(from - 1) as usize])?;
+    tx.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'schema_version'",
+        &[(from + 1).to_string().into()],
+    )?;
+    Ok(())
+}
+
+pub fn load_catalog(tx: &mut dyn Tx) -> Result<Catalog> {
+    let departments = rows(
+        tx,
+        "SELECT code, name_fa, name_en FROM departments ORDER BY position, code",
+        &[],
+        |r| {
+            Ok(Department {
+                code: req_text(r, 0)?,
+                name_fa: req_text(r, 1)?,
+                name_en: req_text(r, 2)?,
+            })
+        },
+    )?;
+    let districts = rows(
+        tx,
+        "SELECT code, name_fa, name_en, office, neighborhoods FROM districts ORDER BY position, code",
+        &[],
+        |r| {
+            Ok(District {
+                code: req_text(r, 0)?,
+                name_fa: req_text(r, 1)?,
+                name_en: req_text(r, 2)?,
+                office: req_text(r, 3)?,
+                neighborhoods: req_text(r, 4)?.lines().map(str::to_owned).collect(),
+            })
+        },
+    )?;
+    let services = rows(
+        tx,
+        "SELECT code, category, name_fa, name_en, department, deadline_hours, active FROM services ORDER BY position, code",
+        &[],
+        |r| {
+            Ok(Service {
+                code: req_text(r, 0)?,
+                category: parsed(r, 1, Category::parse)?,
+                name_fa: req_text(r, 2)?,
+                name_en: req_text(r, 3)?,
+                department: req_text(r, 4)?,
+                deadline_hours: small(r, 5)?,
+                active: req_int(r, 6)? != 0,
+            })
+        },
+    )?;
+    Ok(Catalog::new(districts, departments, services)?)
+}
+
+/// Writes `catalog` into the store: new rows added, changed rows updated,
+/// services no longer listed marked inactive (old cases still name them).
+/// Returns how many services are retired.
+pub fn store_catalog(tx: &mut dyn Tx, catalog: &Catalog) -> Result<usize> {
+    for (i, d) in catalog.departments.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO departments (code, name_fa, name_en, active, position) VALUES (?1, ?2, ?3, 1, ?4)
+             ON CONFLICT (code) DO UPDATE SET name_fa = excluded.name_fa, name_en = excluded.name_en,
+               active = 1, position = excluded.position",
+            &[d.code.as_str().into(), d.name_fa.as_str().into(), d.name_en.as_str().into(), (i as i64).into()],
+        )?;
+    }
+    for (i, d) in catalog.districts.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO districts (code, name_fa, name_en, office, neighborhoods, active, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)
+             ON CONFLICT (code) DO UPDATE SET name_fa = excluded.name_fa, name_en = excluded.name_en,
+               office = excluded.office, neighborhoods = excluded.neighborhoods, active = 1,
+               position = excluded.position",
+            &[
+                d.code.as_str().into(),
+                d.name_fa.as_str().into(),
+                d.name_en.as_str().into(),
+                d.office.as_str().into(),
+                d.neighborhoods.join("\n").into(),
+                (i as i64).into(),
+            ],
+        )?;
+    }
+    tx.execute("UPDATE services SET active = 0", &[])?;
+    for (i, s) in catalog.services.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO services (code, category, name_fa, name_en, department, deadline_hours, active, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (code) DO UPDATE SET category = excluded.category, name_fa = excluded.name_fa,
+               name_en = excluded.name_en, department = excluded.department,
+               deadline_hours = excluded.deadline_hours, active = excluded.active,
+               position = excluded.position",
+            &[
+                s.code.as_str().into(),
+                s.category.as_str().into(),
+                s.name_fa.as_str().into(),
+                s.name_en.as_str().into(),
+                s.department.as_str().into(),
+                i64::from(s.deadline_hours).into(),
+                i64::from(s.active).into(),
+                (i as i64).into(),
+            ],
+        )?;
+    }
+    Ok(count(tx, "SELECT COUNT(*) FROM services WHERE active = 0", &[])? as usize)
+}
