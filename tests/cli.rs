@@ -7,7 +7,18 @@ use common::Env;
 
 #[test]
 fn a_case_lives_its_whole_life() {
-    let env = Env::new();
+    whole_life(&Env::new());
+}
+
+#[test]
+fn a_case_lives_its_whole_life_on_postgres() {
+    match Env::new_pg() {
+        Some(env) => whole_life(&env),
+        None => eprintln!("skipped: set CITYDESK_TEST_PG to run on PostgreSQL"),
+    }
+}
+
+fn whole_life(env: &Env) {
     let code = env.new_case(&["--neighborhood", "بازار"]);
     assert_eq!(code.len(), 9);
     let c = env.case(&code);

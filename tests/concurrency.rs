@@ -10,8 +10,19 @@ use std::process::Stdio;
 use common::Env;
 
 #[test]
-fn eight_processes_register_two_hundred_cases_each_at_once() {
-    let env = Env::new();
+fn eight_processes_register_two_hundred_cases_each_at_once_on_sqlite() {
+    eight_processes(&Env::new());
+}
+
+#[test]
+fn eight_processes_register_two_hundred_cases_each_at_once_on_postgres() {
+    match Env::new_pg() {
+        Some(env) => eight_processes(&env),
+        None => eprintln!("skipped: set CITYDESK_TEST_PG to run on PostgreSQL"),
+    }
+}
+
+fn eight_processes(env: &Env) {
     let line = |p: usize, i: usize| {
         format!(
             r#"{{"phone":"0912{p:03}{i:04}","name":"تماس {p}-{i}","service":"trash-missed","district":"{}","address":"خیابان {i}","description":"process {p} case {i}"}}"#,

@@ -5,6 +5,8 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
 
+mod common;
+
 use citydesk::demo;
 use citydesk::domain::case::{Case, Status};
 use citydesk::domain::catalog::Catalog;
@@ -19,17 +21,38 @@ fn now() -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// A store with operators admin, ali (operator), sara and reza (follow-up).
 struct Fixture {
     _dir: tempfile::TempDir,
+    _db: Option<common::pg::TempDb>,
     path: String,
 }
 
 impl Fixture {
-    fn new() -> Fixture {
+    fn sqlite() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db").display().to_string();
+        Fixture::setup(Fixture {
+            _dir: dir,
+            _db: None,
+            path,
+        })
+    }
+
+    /// On a fresh PostgreSQL database; None (test skipped) without CITYDESK_TEST_PG.
+    fn postgres() -> Option<Fixture> {
+        let db = common::pg::TempDb::new(&common::pg::url()?);
+        let path = db.url.clone();
+        Some(Fixture::setup(Fixture {
+            _dir: tempfile::tempdir().unwrap(),
+            _db: Some(db),
+            path,
+        }))
+    }
+
+    fn setup(f: Fixture) -> Fixture {
         let (mut s, _) =
-            store::init(&path, &Settings::default(), &Catalog::builtin(), now()).unwrap();
+            store::init(&f.path, &Settings::default(), &Catalog::builtin(), now()).unwrap();
         let admin = NewOperator {
             name: "admin".into(),
             display_name: "مدیر".into(),
@@ -54,13 +77,96 @@ impl Fixture {
             };
             s.add_operator(Some(&by), &op, now()).unwrap();
         }
-        Fixture { _dir: dir, path }
+        f
     }
 
     fn open(&self) -> Box<dyn Store> {
         store::open(&self.path, &Settings::default()).unwrap()
     }
+
+    /// Tries to change and delete timeline rows behind the store's back;
+    /// returns the engine's errors.
+    fn tamper_with_timeline(&self) -> Vec<String> {
+        if let Some(db) = &self._db {
+            let mut c = ::postgres::Client::connect(&db.url, ::postgres::NoTls).unwrap();
+            [
+                "UPDATE timeline SET detail = 'forged'",
+                "DELETE FROM timeline",
+                "TRUNCATE timeline",
+            ]
+            .iter()
+            .map(|q| {
+                c.batch_execute(q)
+                    .unwrap_err()
+                    .as_db_error()
+                    .unwrap()
+                    .message()
+                    .to_owned()
+            })
+            .collect()
+        } else {
+            let s = store::sqlite::SqliteStore::open(
+                std::path::Path::new(&self.path),
+                Settings::default(),
+            )
+            .unwrap();
+            let conn = s.connection();
+            [
+                "UPDATE timeline SET detail = 'forged'",
+                "DELETE FROM timeline",
+            ]
+            .iter()
+            .map(|q| conn.execute(q, []).unwrap_err().to_string())
+            .collect()
+        }
+    }
+
+    fn set_schema_version(&self, v: u32) {
+        let q = format!("UPDATE meta SET value = '{v}' WHERE key = 'schema_version'");
+        if let Some(db) = &self._db {
+            ::postgres::Client::connect(&db.url, ::postgres::NoTls)
+                .unwrap()
+                .batch_execute(&q)
+                .unwrap();
+        } else {
+            let s = store::sqlite::SqliteStore::open(
+                std::path::Path::new(&self.path),
+                Settings::default(),
+            )
+            .unwrap();
+            s.connection().execute_batch(&q).unwrap();
+        }
+    }
 }
+
+/// Every contract test runs on SQLite, and on PostgreSQL when CITYDESK_TEST_PG is set.
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $name() { super::$name(&super::Fixture::sqlite()) })*
+        }
+        mod postgres {
+            $(#[test] fn $name() {
+                match super::Fixture::postgres() {
+                    Some(f) => super::$name(&f),
+                    None => eprintln!("skipped: set CITYDESK_TEST_PG to run on PostgreSQL"),
+                }
+            })*
+        }
+    };
+}
+
+contract!(
+    a_registered_case_reads_back_exactly,
+    a_stale_version_is_refused_and_names_who_changed_it,
+    two_people_taking_one_case_at_once_one_wins,
+    the_timeline_is_append_only_in_the_engine_itself,
+    a_store_from_a_newer_citydesk_is_refused,
+    queues_and_counts_match_the_rules_on_a_demo_history,
+    demo_is_deterministic_for_a_seed,
+    a_watcher_sees_changes_from_other_connections,
+    operators_and_catalog_round_trip,
+);
 
 fn ali() -> Actor {
     Actor {
@@ -82,9 +188,7 @@ fn input() -> CaseInput {
     }
 }
 
-#[test]
-fn a_registered_case_reads_back_exactly() {
-    let f = Fixture::new();
+fn a_registered_case_reads_back_exactly(f: &Fixture) {
     let mut s = f.open();
     let case = s.register(&ali(), &input(), now()).unwrap();
     let record = s.case(case.code).unwrap();
@@ -98,9 +202,7 @@ fn a_registered_case_reads_back_exactly() {
     assert_eq!(record.timeline[0].to, Some(Status::Registered));
 }
 
-#[test]
-fn a_stale_version_is_refused_and_names_who_changed_it() {
-    let f = Fixture::new();
+fn a_stale_version_is_refused_and_names_who_changed_it(f: &Fixture) {
     let (mut a, mut b) = (f.open(), f.open());
     let case = a.register(&ali(), &input(), now()).unwrap();
     let sara = Actor {
@@ -130,45 +232,115 @@ fn a_stale_version_is_refused_and_names_who_changed_it() {
     assert_eq!(record.timeline.len(), 2, "the refused write left no trace");
 }
 
-#[test]
-fn the_timeline_is_append_only_in_the_engine_itself() {
-    let f = Fixture::new();
-    let mut s =
-        store::sqlite::SqliteStore::open(std::path::Path::new(&f.path), Settings::default())
-            .unwrap();
-    s.register(&ali(), &input(), now()).unwrap();
-    let conn = s.connection();
-    let e = conn
-        .execute("UPDATE timeline SET detail = 'forged'", [])
-        .unwrap_err();
-    assert!(e.to_string().contains("append-only"), "{e}");
-    let e = conn.execute("DELETE FROM timeline", []).unwrap_err();
-    assert!(e.to_string().contains("append-only"), "{e}");
-    let n: i64 = conn
-        .query_row("SELECT COUNT(*) FROM timeline", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(n, 1);
+fn the_timeline_is_append_only_in_the_engine_itself(f: &Fixture) {
+    let mut s = f.open();
+    let case = s.register(&ali(), &input(), now()).unwrap();
+    for e in f.tamper_with_timeline() {
+        assert!(e.contains("append-only"), "{e}");
+    }
+    assert_eq!(s.case(case.code).unwrap().timeline.len(), 1);
 }
 
-#[test]
-fn a_store_from_a_newer_citydesk_is_refused() {
-    let f = Fixture::new();
-    {
-        let s =
-            store::sqlite::SqliteStore::open(std::path::Path::new(&f.path), Settings::default())
-                .unwrap();
-        s.connection()
-            .execute(
-                "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
-                [],
-            )
-            .unwrap();
-    }
+fn a_store_from_a_newer_citydesk_is_refused(f: &Fixture) {
+    f.set_schema_version(99);
     let e = store::open(&f.path, &Settings::default())
         .err()
         .expect("refused");
     assert!(e.to_string().contains("schema version 99"), "{e}");
     assert!(e.to_string().contains("newer citydesk"), "{e}");
+}
+
+fn two_people_taking_one_case_at_once_one_wins(f: &Fixture) {
+    let case = f.open().register(&ali(), &input(), now()).unwrap();
+    let barrier = std::sync::Barrier::new(2);
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ["sara", "reza"]
+            .into_iter()
+            .map(|name| {
+                let mut s = f.open();
+                let barrier = &barrier;
+                scope.spawn(move || {
+                    let who = Actor {
+                        name: name.into(),
+                        role: Role::FollowUpOfficer,
+                    };
+                    barrier.wait();
+                    (name, s.act(&who, case.code, Some(1), &Action::Take, now()))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let winners: Vec<_> = results
+        .iter()
+        .filter(|(_, r)| r.is_ok())
+        .map(|(n, _)| *n)
+        .collect();
+    assert_eq!(winners.len(), 1, "exactly one takes the case: {results:?}");
+    let loser = results.iter().find(|(_, r)| r.is_err()).unwrap();
+    match &loser.1 {
+        Err(StoreError::Conflict { by, .. }) => assert_eq!(by, winners[0], "the other is told who"),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let held = f.open().case(case.code).unwrap();
+    assert_eq!(held.case.assignee.as_deref(), Some(winners[0]));
+    assert_eq!(held.timeline.len(), 2);
+}
+
+fn a_watcher_sees_changes_from_other_connections(f: &Fixture) {
+    let s = f.open();
+    let mut w = s.watcher().unwrap();
+    assert!(
+        !w.wait(std::time::Duration::from_millis(300)).unwrap(),
+        "nothing changed yet"
+    );
+    let started = std::time::Instant::now();
+    let writer = std::thread::spawn({
+        let mut other = f.open();
+        move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            other.register(&ali(), &input(), now()).unwrap();
+        }
+    });
+    assert!(
+        w.wait(std::time::Duration::from_secs(2)).unwrap(),
+        "the change is seen"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    writer.join().unwrap();
+    assert!(
+        !w.wait(std::time::Duration::from_millis(300)).unwrap(),
+        "and seen once"
+    );
+}
+
+fn operators_and_catalog_round_trip(f: &Fixture) {
+    let mut s = f.open();
+    let ops = s.operators().unwrap();
+    assert_eq!(
+        ops.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(),
+        ["admin", "ali", "reza", "sara"]
+    );
+    assert_eq!(ops[0].display_name, "مدیر");
+    assert_eq!(ops[0].role, Role::Administrator);
+    assert_eq!(
+        s.catalog(),
+        &Catalog::builtin(),
+        "the catalog comes back in file order, unchanged"
+    );
+    let admin = Actor {
+        name: "admin".into(),
+        role: Role::Administrator,
+    };
+    s.set_operator_active(&admin, "ali", false, now()).unwrap();
+    assert!(matches!(
+        s.register(&ali(), &input(), now()),
+        Err(StoreError::OperatorDisabled(_))
+    ));
+    let again = store::init(&f.path, &Settings::default(), &Catalog::builtin(), now())
+        .unwrap()
+        .1;
+    assert!(!again.created);
 }
 
 #[test]
@@ -206,9 +378,7 @@ fn all_pages(s: &mut dyn Store, q: &Queue, at: DateTime<Utc>) -> Vec<Case> {
 
 /// The queues agree with the rules applied to every case one by one, in the
 /// documented order, across pages; the counts agree with the queues.
-#[test]
-fn queues_and_counts_match_the_rules_on_a_demo_history() {
-    let f = Fixture::new();
+fn queues_and_counts_match_the_rules_on_a_demo_history(f: &Fixture) {
     let mut s = f.open();
     let report = demo::fill(
         s.as_mut(),
@@ -362,10 +532,8 @@ fn queues_and_counts_match_the_rules_on_a_demo_history() {
     }
 }
 
-#[test]
-fn demo_is_deterministic_for_a_seed() {
-    let run = || {
-        let f = Fixture::new();
+fn demo_is_deterministic_for_a_seed(f: &Fixture) {
+    let run = |f: &Fixture| {
         let mut s = f.open();
         demo::fill(
             s.as_mut(),
@@ -386,7 +554,8 @@ fn demo_is_deterministic_for_a_seed() {
             })
             .collect::<Vec<_>>()
     };
-    assert_eq!(run(), run());
+    let first = run(f);
+    assert_eq!(first, run(&Fixture::sqlite()), "same on every engine");
 }
 
 /// No queue query reads the whole table: every access to `cases` is an index
@@ -396,7 +565,7 @@ fn demo_is_deterministic_for_a_seed() {
 fn every_queue_query_is_an_index_search() {
     use citydesk::store::sql::{COUNTS_SQL, Param, queue_sql};
     use citydesk::store::sqlite::SqliteStore;
-    let f = Fixture::new();
+    let f = Fixture::sqlite();
     {
         let mut s = f.open();
         demo::fill(

@@ -4,6 +4,7 @@
 //! read, writes the case and appends to its timeline.
 
 pub mod migrations;
+pub mod postgres;
 pub mod sql;
 pub mod sqlite;
 
@@ -203,6 +204,10 @@ pub enum StoreError {
     Catalog(#[from] CatalogError),
     #[error("the store is busy (another operator's change is taking long): try again")]
     Busy,
+    #[error(
+        "the store cannot be reached ({0}): check that the server is running and the network is up; nothing was saved"
+    )]
+    Unreachable(String),
     #[error("the store failed: {0}")]
     Backend(String),
 }
@@ -216,9 +221,15 @@ pub struct Settings {
     pub center: Center,
 }
 
-/// Opens the store at `location` (a SQLite file path), which must have been set
-/// up with [`init`].
+/// Opens the store at `location` (a SQLite file path or a `postgres://` URL),
+/// which must have been set up with [`init`].
 pub fn open(location: &str, settings: &Settings) -> Result<Box<dyn Store>> {
+    if postgres::is_url(location) {
+        return Ok(Box::new(postgres::PgStore::open(
+            location,
+            settings.clone(),
+        )?));
+    }
     Ok(Box::new(sqlite::SqliteStore::open(
         std::path::Path::new(location),
         settings.clone(),
@@ -233,6 +244,10 @@ pub fn init(
     catalog: &Catalog,
     now: DateTime<Utc>,
 ) -> Result<(Box<dyn Store>, InitReport)> {
+    if postgres::is_url(location) {
+        let (store, report) = postgres::PgStore::init(location, settings.clone(), catalog, now)?;
+        return Ok((Box::new(store), report));
+    }
     let (store, report) = sqlite::SqliteStore::init(
         std::path::Path::new(location),
         settings.clone(),

@@ -1,13 +1,16 @@
 //! Helpers for tests that run the real `citydesk` binary against a temporary store.
 #![allow(dead_code)]
 
+pub mod pg;
+
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 pub struct Env {
     pub dir: tempfile::TempDir,
-    pub store: PathBuf,
+    /// A SQLite path or a PostgreSQL URL.
+    pub store: String,
+    _db: Option<pg::TempDb>,
 }
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -16,14 +19,37 @@ impl Env {
     /// An empty folder; no store yet.
     pub fn empty() -> Env {
         let dir = tempfile::tempdir().unwrap();
-        let store = dir.path().join("citydesk.db");
-        Env { dir, store }
+        let store = dir.path().join("citydesk.db").display().to_string();
+        Env {
+            dir,
+            store,
+            _db: None,
+        }
+    }
+
+    /// An empty PostgreSQL database, if CITYDESK_TEST_PG names a server.
+    pub fn empty_pg() -> Option<Env> {
+        let db = pg::TempDb::new(&pg::url()?);
+        Some(Env {
+            dir: tempfile::tempdir().unwrap(),
+            store: db.url.clone(),
+            _db: Some(db),
+        })
     }
 
     /// A store with an administrator `admin`, operator `ali`, follow-up officer
     /// `sara` and supervisor `sam`.
     pub fn new() -> Env {
-        let env = Env::empty();
+        Env::empty().with_people()
+    }
+
+    /// `new`, on a fresh PostgreSQL database (None without CITYDESK_TEST_PG).
+    pub fn new_pg() -> Option<Env> {
+        Some(Env::empty_pg()?.with_people())
+    }
+
+    fn with_people(self) -> Env {
+        let env = self;
         env.ok(None, &["init"]);
         env.add_operator(None, "admin", "admin");
         env.add_operator(Some("admin"), "ali", "operator");
@@ -143,12 +169,9 @@ impl Env {
 
     /// How many cases the store holds, read through the library.
     pub fn case_count(&self) -> u64 {
-        citydesk::store::open(
-            self.store.to_str().unwrap(),
-            &citydesk::store::Settings::default(),
-        )
-        .unwrap()
-        .case_count()
-        .unwrap()
+        citydesk::store::open(&self.store, &citydesk::store::Settings::default())
+            .unwrap()
+            .case_count()
+            .unwrap()
     }
 }

@@ -1,0 +1,481 @@
+//! The networked store on PostgreSQL, for operators at many machines. Same
+//! queries as SQLite (`sql`, with `?N` rewritten to `$N`), the schema derived
+//! from schema.sql (its postgres block, INTEGER as BIGINT). Writes run in one
+//! READ COMMITTED transaction that locks the case row (`FOR UPDATE`) before it
+//! checks the version, so of two people taking one case at once exactly one
+//! wins and the other is told who. Connections use TLS through rustls when the
+//! server offers it (`sslmode=require` insists), with the system's CA roots. A
+//! dropped connection is reopened on the next call.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use postgres::error::SqlState;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::ToSql;
+use postgres::{Client, Config, GenericClient, Statement};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use super::sql::{self, Dialect, Param, Row, Tx};
+use super::{
+    ImportCase, InitReport, NewOperator, Operator, Page, Queue, QueueCounts, Result,
+    SCHEMA_VERSION, Settings, Store, StoreError, Watcher,
+};
+use crate::domain::case::{Case, CaseRecord};
+use crate::domain::catalog::Catalog;
+use crate::domain::intake::CaseInput;
+use crate::domain::roles::Actor;
+use crate::domain::tracking::TrackingCode;
+use crate::domain::workflow::Action;
+
+/// Whether `location` names a PostgreSQL store.
+pub fn is_url(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
+}
+
+/// `?1` → `$1`, leaving quoted text alone.
+pub fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quoted = false;
+    for c in sql.chars() {
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        out.push(if c == '?' && !quoted { '$' } else { c });
+    }
+    out
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        if let Some(db) = e.as_db_error() {
+            let code = db.code();
+            if *code == SqlState::T_R_SERIALIZATION_FAILURE
+                || *code == SqlState::T_R_DEADLOCK_DETECTED
+                || *code == SqlState::LOCK_NOT_AVAILABLE
+            {
+                return StoreError::Busy;
+            }
+            if *code == SqlState::ADMIN_SHUTDOWN || *code == SqlState::CANNOT_CONNECT_NOW {
+                return StoreError::Unreachable(db.message().to_owned());
+            }
+            return StoreError::Backend(db.message().to_owned());
+        }
+        let io = std::error::Error::source(&e)
+            .is_some_and(<dyn std::error::Error>::is::<std::io::Error>);
+        if e.is_closed() || io {
+            return StoreError::Unreachable(e.to_string());
+        }
+        StoreError::Backend(e.to_string())
+    }
+}
+
+struct PgRow<'a>(&'a postgres::Row);
+
+impl Row for PgRow<'_> {
+    fn int(&self, i: usize) -> Result<Option<i64>> {
+        self.0
+            .try_get(i)
+            .map_err(|e| StoreError::Backend(format!("column {i}: {e}")))
+    }
+    fn text(&self, i: usize) -> Result<Option<String>> {
+        self.0
+            .try_get(i)
+            .map_err(|e| StoreError::Backend(format!("column {i}: {e}")))
+    }
+}
+
+/// A client or a transaction, with the store's prepared statements.
+struct PgTx<'a, C: GenericClient> {
+    client: &'a mut C,
+    statements: &'a mut HashMap<String, Statement>,
+}
+
+impl<C: GenericClient> PgTx<'_, C> {
+    fn statement(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(&numbered(sql))?;
+        self.statements.insert(sql.to_owned(), s.clone());
+        Ok(s)
+    }
+}
+
+fn refs(params: &[Param]) -> Vec<&(dyn ToSql + Sync)> {
+    params
+        .iter()
+        .map(|p| match p {
+            Param::Int(v) => v as &(dyn ToSql + Sync),
+            Param::Text(v) => v as &(dyn ToSql + Sync),
+        })
+        .collect()
+}
+
+impl<C: GenericClient> Tx for PgTx<'_, C> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
+        let stmt = self.statement(sql)?;
+        Ok(self.client.execute(&stmt, &refs(params))?)
+    }
+
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+        each: &mut dyn FnMut(&dyn Row) -> Result<()>,
+    ) -> Result<()> {
+        let stmt = self.statement(sql)?;
+        for r in self.client.query(&stmt, &refs(params))? {
+            each(&PgRow(&r))?;
+        }
+        Ok(())
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<()> {
+        Ok(self.client.batch_execute(sql)?)
+    }
+}
+
+fn tls() -> Result<MakeRustlsConnect> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        let _ = roots.add(cert);
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| StoreError::Backend(format!("TLS set-up failed: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(MakeRustlsConnect::new(config))
+}
+
+fn parse(url: &str) -> Result<Config> {
+    let mut config = Config::from_str(url).map_err(|e| {
+        StoreError::Backend(format!(
+            "{} is not a PostgreSQL URL ({e}): write postgres://user@host:port/database",
+            redact(url)
+        ))
+    })?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(StdDuration::from_secs(5));
+    }
+    config.application_name("citydesk");
+    Ok(config)
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let cred = &url[s + 3..at];
+            match cred.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &cred[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn connect(config: &Config, url: &str) -> Result<Client> {
+    config
+        .connect(tls()?)
+        .map_err(|e| StoreError::Unreachable(format!("cannot connect to {}: {e}", redact(url))))
+}
+
+pub struct PgStore {
+    client: Client,
+    config: Config,
+    url: String,
+    statements: HashMap<String, Statement>,
+    settings: Settings,
+    catalog: Catalog,
+}
+
+/// Serializes schema creation and migration between processes.
+const SCHEMA_LOCK: i64 = 0x0c17_de5c;
+
+impl PgStore {
+    /// Opens a store that `init` has set up.
+    pub fn open(url: &str, settings: Settings) -> Result<PgStore> {
+        let config = parse(url)?;
+        let mut client = connect(&config, url)?;
+        let mut statements = HashMap::new();
+        let version = sql::schema_version(&mut PgTx {
+            client: &mut client,
+            statements: &mut statements,
+        })?;
+        match version {
+            None => return Err(StoreError::NotInitialized(redact(url))),
+            Some(v) if v > SCHEMA_VERSION => {
+                return Err(StoreError::TooNew {
+                    found: v,
+                    known: SCHEMA_VERSION,
+                });
+            }
+            Some(v) if v < SCHEMA_VERSION => migrate(&mut client, &mut statements)?,
+            Some(_) => {}
+        }
+        let catalog = sql::load_catalog(&mut PgTx {
+            client: &mut client,
+            statements: &mut statements,
+        })?;
+        Ok(PgStore {
+            client,
+            config,
+            url: url.to_owned(),
+            statements,
+            settings,
+            catalog,
+        })
+    }
+
+    /// Creates the schema if needed and loads `catalog`. Idempotent.
+    pub fn init(
+        url: &str,
+        settings: Settings,
+        catalog: &Catalog,
+        now: DateTime<Utc>,
+    ) -> Result<(PgStore, InitReport)> {
+        let config = parse(url)?;
+        let mut client = connect(&config, url)?;
+        let mut statements = HashMap::new();
+        migrate(&mut client, &mut statements)?;
+        let mut tx = client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
+        let retired;
+        let created;
+        {
+            let mut t = PgTx {
+                client: &mut tx,
+                statements: &mut statements,
+            };
+            created = sql::schema_version(&mut t)?.is_none();
+            if created {
+                sql::create_schema(&mut t, now)?;
+            }
+            retired = sql::store_catalog(&mut t, catalog)?;
+        }
+        tx.commit()?;
+        // Statements prepared before the schema existed may be stale.
+        statements.clear();
+        let catalog = sql::load_catalog(&mut PgTx {
+            client: &mut client,
+            statements: &mut statements,
+        })?;
+        let report = InitReport::new(created, &catalog, retired);
+        Ok((
+            PgStore {
+                client,
+                config,
+                url: url.to_owned(),
+                statements,
+                settings,
+                catalog,
+            },
+            report,
+        ))
+    }
+
+    /// Reopens the connection if the server dropped it (a restart, a network cut).
+    fn ensure_connected(&mut self) -> Result<()> {
+        if self.client.is_closed() {
+            self.client = connect(&self.config, &self.url)?;
+            self.statements.clear();
+        }
+        Ok(())
+    }
+
+    fn read<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        self.ensure_connected()?;
+        f(&mut PgTx {
+            client: &mut self.client,
+            statements: &mut self.statements,
+        })
+    }
+
+    /// Runs `f` in one transaction, committed if it succeeds.
+    fn write<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
+    ) -> Result<T> {
+        self.ensure_connected()?;
+        let mut tx = self.client.transaction()?;
+        let out = f(
+            &mut PgTx {
+                client: &mut tx,
+                statements: &mut self.statements,
+            },
+            &self.catalog,
+            &self.settings,
+        )?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+fn migrate(client: &mut Client, statements: &mut HashMap<String, Statement>) -> Result<()> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
+    {
+        let mut t = PgTx {
+            client: &mut tx,
+            statements,
+        };
+        if let Some(found) = sql::schema_version(&mut t)? {
+            for v in found..SCHEMA_VERSION {
+                sql::migrate_step(&mut t, v)?;
+            }
+        }
+    }
+    tx.commit()?;
+    statements.clear();
+    Ok(())
+}
+
+/// LISTEN on a connection of its own; the server's triggers NOTIFY on every
+/// committed change to cases and operators.
+struct PgWatcher {
+    client: Client,
+}
+
+impl Watcher for PgWatcher {
+    fn wait(&mut self, timeout: StdDuration) -> Result<bool> {
+        let mut notes = self.client.notifications();
+        let got = notes.timeout_iter(timeout).next()?.is_some();
+        // Drain what else arrived: one refresh covers them all.
+        while notes.iter().next()?.is_some() {}
+        Ok(got)
+    }
+}
+
+impl Store for PgStore {
+    fn location(&self) -> String {
+        redact(&self.url)
+    }
+
+    fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    fn watcher(&self) -> Result<Box<dyn Watcher>> {
+        let mut client = connect(&self.config, &self.url)?;
+        client.batch_execute("LISTEN citydesk")?;
+        Ok(Box::new(PgWatcher { client }))
+    }
+
+    fn operator_count(&mut self) -> Result<u64> {
+        self.read(sql::operator_count)
+    }
+
+    fn operators(&mut self) -> Result<Vec<Operator>> {
+        self.read(sql::operators)
+    }
+
+    fn operator(&mut self, name: &str) -> Result<Option<Operator>> {
+        self.read(|tx| sql::operator(tx, name))
+    }
+
+    fn add_operator(
+        &mut self,
+        by: Option<&Actor>,
+        new: &NewOperator,
+        now: DateTime<Utc>,
+    ) -> Result<Operator> {
+        self.write(|tx, _, _| sql::add_operator(tx, by, new, now))
+    }
+
+    fn set_operator_active(
+        &mut self,
+        by: &Actor,
+        name: &str,
+        active: bool,
+        _now: DateTime<Utc>,
+    ) -> Result<Operator> {
+        self.write(|tx, _, _| sql::set_operator_active(tx, by, name, active))
+    }
+
+    fn register(&mut self, by: &Actor, input: &CaseInput, now: DateTime<Utc>) -> Result<Case> {
+        self.write(|tx, catalog, settings| sql::register(tx, catalog, settings, by, input, now))
+    }
+
+    fn case(&mut self, code: TrackingCode) -> Result<CaseRecord> {
+        self.read(|tx| sql::case_record(tx, code))
+    }
+
+    fn act(
+        &mut self,
+        by: &Actor,
+        code: TrackingCode,
+        expected_version: Option<i64>,
+        action: &Action,
+        now: DateTime<Utc>,
+    ) -> Result<Case> {
+        self.write(|tx, catalog, settings| {
+            sql::act(
+                tx,
+                catalog,
+                settings,
+                by,
+                code,
+                expected_version,
+                action,
+                now,
+            )
+        })
+    }
+
+    fn queue(&mut self, queue: &Queue, page: Page, now: DateTime<Utc>) -> Result<Vec<Case>> {
+        self.read(|tx| sql::queue(tx, queue, page, now))
+    }
+
+    fn queue_counts(
+        &mut self,
+        operator: &str,
+        due_soon: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<QueueCounts> {
+        self.read(|tx| sql::counts(tx, operator, due_soon, now))
+    }
+
+    fn import(&mut self, batch: &[ImportCase]) -> Result<Vec<TrackingCode>> {
+        self.write(|tx, _, _| sql::import(tx, batch))
+    }
+
+    fn case_count(&mut self) -> Result<u64> {
+        self.read(sql::case_count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_renumbered_outside_quotes() {
+        assert_eq!(
+            numbered("SELECT '?' FROM t WHERE a = ?1 AND b = ?12"),
+            "SELECT '?' FROM t WHERE a = $1 AND b = $12"
+        );
+    }
+
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(
+            redact("postgres://desk:s3cret@db.example:5432/citydesk"),
+            "postgres://desk:***@db.example:5432/citydesk"
+        );
+        assert_eq!(
+            redact("postgres://desk@db.example/citydesk"),
+            "postgres://desk@db.example/citydesk"
+        );
+    }
+}
