@@ -24,7 +24,7 @@ fn now() -> DateTime<Utc> {
 /// A store with operators admin, ali (operator), sara and reza (follow-up).
 struct Fixture {
     _dir: tempfile::TempDir,
-    _db: Option<common::pg::TempDb>,
+    db: Option<common::pg::TempDb>,
     path: String,
 }
 
@@ -34,7 +34,7 @@ impl Fixture {
         let path = dir.path().join("s.db").display().to_string();
         Fixture::setup(Fixture {
             _dir: dir,
-            _db: None,
+            db: None,
             path,
         })
     }
@@ -45,7 +45,7 @@ impl Fixture {
         let path = db.url.clone();
         Some(Fixture::setup(Fixture {
             _dir: tempfile::tempdir().unwrap(),
-            _db: Some(db),
+            db: Some(db),
             path,
         }))
     }
@@ -87,7 +87,7 @@ impl Fixture {
     /// Tries to change and delete timeline rows behind the store's back;
     /// returns the engine's errors.
     fn tamper_with_timeline(&self) -> Vec<String> {
-        if let Some(db) = &self._db {
+        if let Some(db) = &self.db {
             let mut c = ::postgres::Client::connect(&db.url, ::postgres::NoTls).unwrap();
             [
                 "UPDATE timeline SET detail = 'forged'",
@@ -123,7 +123,7 @@ impl Fixture {
 
     fn set_schema_version(&self, v: u32) {
         let q = format!("UPDATE meta SET value = '{v}' WHERE key = 'schema_version'");
-        if let Some(db) = &self._db {
+        if let Some(db) = &self.db {
             ::postgres::Client::connect(&db.url, ::postgres::NoTls)
                 .unwrap()
                 .batch_execute(&q)
