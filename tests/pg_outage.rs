@@ -1,0 +1,102 @@
+//! The PostgreSQL server stops and starts again under a running store: calls
+//! fail with a clear "cannot be reached", change nothing, and work again once
+//! the server is back, on the same store value (it reconnects). A test binary
+//! of its own, so no other test is running when the server goes down.
+//!
+//! Needs CITYDESK_TEST_PG plus CITYDESK_TEST_PG_STOP and CITYDESK_TEST_PG_START,
+//! shell commands that stop and start that server (.ci/run sets all three).
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use citydesk::store::{self, Page, Queue, Settings, StoreError};
+use common::Env;
+
+fn sh(cmd: &str) {
+    let ok = Command::new("sh")
+        .args(["-c", cmd])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "{cmd} failed");
+}
+
+/// Starts the server again when dropped, whatever happened in the test.
+struct Restart(String);
+
+impl Drop for Restart {
+    fn drop(&mut self) {
+        let _ = Command::new("sh").args(["-c", &self.0]).status();
+    }
+}
+
+#[test]
+fn calls_fail_clearly_during_an_outage_and_work_again_after() {
+    let (Some(env), Ok(stop), Ok(start)) = (
+        Env::new_pg(),
+        std::env::var("CITYDESK_TEST_PG_STOP"),
+        std::env::var("CITYDESK_TEST_PG_START"),
+    ) else {
+        eprintln!(
+            "skipped: set CITYDESK_TEST_PG, CITYDESK_TEST_PG_STOP and CITYDESK_TEST_PG_START"
+        );
+        return;
+    };
+    let code = env.new_case(&[]);
+    let mut console = store::open(&env.store, &Settings::default()).unwrap();
+    let now = citydesk::clock::Clock::now(&citydesk::clock::SystemClock);
+    assert_eq!(
+        console
+            .queue(&Queue::Unreferred, Page::default(), now)
+            .unwrap()
+            .len(),
+        1
+    );
+
+    sh(&stop);
+    let restart = Restart(start.clone());
+    let err = env.refused(Some("ali"), &["case", "note", &code, "during the outage"]);
+    assert!(
+        err.contains("cannot be reached") && err.contains("nothing was saved"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    match console.queue(&Queue::Unreferred, Page::default(), now) {
+        Err(StoreError::Unreachable(_)) => {}
+        other => panic!("expected Unreachable, got {other:?}"),
+    }
+
+    sh(&start);
+    std::mem::forget(restart);
+    // The same store value reconnects on its next call.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        match console.queue(&Queue::Unreferred, Page::default(), now) {
+            Ok(rows) => {
+                assert_eq!(rows.len(), 1);
+                break;
+            }
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("waiting for the server: {e}");
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(e) => panic!("the store did not come back: {e}"),
+        }
+    }
+    env.ok(Some("ali"), &["case", "note", &code, "after the outage"]);
+    let c = env.case(&code);
+    let notes: Vec<&str> = c["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "note")
+        .map(|e| e["detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        notes,
+        ["after the outage"],
+        "nothing from the outage was half-saved"
+    );
+}
