@@ -432,6 +432,7 @@ impl<'a> Generator<'a> {
         };
         self.live(&mut life, registered, &operator);
         ImportCase {
+            serial: None,
             case: life.case,
             contacts: life.contacts,
             timeline: life.timeline,

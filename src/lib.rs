@@ -7,5 +7,6 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod migrate;
 pub mod store;
 pub mod text;

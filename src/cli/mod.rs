@@ -66,6 +66,15 @@ pub enum Command {
     },
     /// Fill the store with a realistic history of cases, for demonstrations and benchmarks
     Demo(DemoArgs),
+    /// Copy a whole store into an empty one (e.g. SQLite up to PostgreSQL), then prove the copy
+    Migrate {
+        /// The store to copy (a SQLite path or a postgres:// URL)
+        #[arg(long, value_name = "STORE")]
+        from: String,
+        /// The empty store to copy into (created if needed)
+        #[arg(long, value_name = "STORE")]
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -167,6 +167,30 @@ pub fn run(
         Command::Case(cmd) => case(&ctx, cmd, input, out),
         Command::Queue(args) => queue(&ctx, &args, out),
         Command::Catalog { what } => catalog(&ctx, what, out),
+        Command::Migrate { from, to } => {
+            let mut source = store::open(&from, &ctx.settings).map_err(|e| ctx.err(e))?;
+            let progress: &mut dyn Write = if ctx.json {
+                &mut std::io::sink()
+            } else {
+                &mut std::io::stderr()
+            };
+            let report =
+                crate::migrate::migrate(source.as_mut(), &to, &ctx.settings, ctx.now(), progress)
+                    .map_err(|e| ctx.err(e))?;
+            ctx.emit(out, &report, |out| {
+                let t = report.target;
+                writeln!(
+                    out,
+                    "copied {} cases, {} contacts, {} timeline entries and {} operators in {:.1} s",
+                    t.cases, t.contacts, t.timeline, t.operators, report.seconds
+                )?;
+                writeln!(
+                    out,
+                    "verified: the counts match and the checksum of the copy read back ({}) equals the source's",
+                    report.target_checksum
+                )
+            })
+        }
         Command::Demo(args) => {
             let mut store = ctx.open()?;
             let progress: &mut dyn Write = if args.quiet || ctx.json {

@@ -129,12 +129,24 @@ pub struct QueueCounts {
 }
 
 /// A whole case for bulk loading (the demo generator; moving between stores).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ImportCase {
-    /// Its tracking code is replaced by a fresh one from the store's counter.
+    /// The case's serial, kept when moving a store (its tracking code follows
+    /// from it); None takes a fresh one from the store's counter.
+    pub serial: Option<u64>,
+    /// Its tracking code is replaced by the one of its serial.
     pub case: Case,
     pub contacts: Vec<Contact>,
     pub timeline: Vec<Event>,
+}
+
+/// How many rows a store holds, table by table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub cases: u64,
+    pub contacts: u64,
+    pub timeline: u64,
+    pub operators: u64,
 }
 
 /// What `init` did.
@@ -315,8 +327,17 @@ pub trait Store: Send {
         now: DateTime<Utc>,
     ) -> Result<QueueCounts>;
 
-    /// Bulk-loads whole cases in one transaction, giving each a fresh code.
+    /// Bulk-loads whole cases in one transaction (see `ImportCase::serial`).
     fn import(&mut self, batch: &[ImportCase]) -> Result<Vec<TrackingCode>>;
+
+    /// Whole cases with a serial above `after`, in serial order, at most `limit`.
+    fn export(&mut self, after: u64, limit: u32) -> Result<Vec<ImportCase>>;
+
+    /// How many rows each table holds.
+    fn totals(&mut self) -> Result<Totals>;
+
+    /// Copies operator accounts as they are, password hashes included.
+    fn copy_operators(&mut self, operators: &[Operator]) -> Result<()>;
 
     /// How many cases the store holds.
     fn case_count(&mut self) -> Result<u64>;

@@ -8,6 +8,7 @@
 //! dropped connection is reopened on the next call.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
@@ -22,7 +23,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 use super::sql::{self, Dialect, Param, Row, Tx};
 use super::{
     ImportCase, InitReport, NewOperator, Operator, Page, Queue, QueueCounts, Result,
-    SCHEMA_VERSION, Settings, Store, StoreError, Watcher,
+    SCHEMA_VERSION, Settings, Store, StoreError, Totals, Watcher,
 };
 use crate::domain::case::{Case, CaseRecord};
 use crate::domain::catalog::Catalog;
@@ -141,6 +142,35 @@ impl<C: GenericClient> Tx for PgTx<'_, C> {
     fn batch(&mut self, sql: &str) -> Result<()> {
         Ok(self.client.batch_execute(sql)?)
     }
+}
+
+/// Rows in COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
+fn copy_text(rows: &[Vec<Param>]) -> String {
+    let mut out = String::new();
+    for row in rows {
+        for (i, p) in row.iter().enumerate() {
+            if i > 0 {
+                out.push('\t');
+            }
+            match p {
+                Param::Int(Some(v)) => out.push_str(&v.to_string()),
+                Param::Text(Some(s)) => {
+                    for c in s.chars() {
+                        match c {
+                            '\\' => out.push_str("\\\\"),
+                            '\t' => out.push_str("\\t"),
+                            '\n' => out.push_str("\\n"),
+                            '\r' => out.push_str("\\r"),
+                            c => out.push(c),
+                        }
+                    }
+                }
+                Param::Int(None) | Param::Text(None) => out.push_str("\\N"),
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn tls() -> Result<MakeRustlsConnect> {
@@ -447,7 +477,42 @@ impl Store for PgStore {
     }
 
     fn import(&mut self, batch: &[ImportCase]) -> Result<Vec<TrackingCode>> {
-        self.write(|tx, _, _| sql::import(tx, batch))
+        // Plan in one transaction with the generic code, then stream the rows
+        // with COPY: a round trip per table instead of one per row.
+        self.ensure_connected()?;
+        let mut tx = self.client.transaction()?;
+        let (rows, codes) = sql::plan_import(
+            &mut PgTx {
+                client: &mut tx,
+                statements: &mut self.statements,
+            },
+            batch,
+        )?;
+        let case_columns = sql::case_table_columns();
+        for (table, columns, data) in [
+            ("cases", &case_columns[..], &rows.cases),
+            ("contacts", &sql::CONTACT_COLUMNS[..], &rows.contacts),
+            ("timeline", &sql::EVENT_COLUMNS[..], &rows.timeline),
+        ] {
+            let mut w = tx.copy_in(&format!("COPY {table} ({}) FROM STDIN", columns.join(", ")))?;
+            w.write_all(copy_text(data).as_bytes())
+                .map_err(|e| StoreError::Unreachable(e.to_string()))?;
+            w.finish()?;
+        }
+        tx.commit()?;
+        Ok(codes)
+    }
+
+    fn export(&mut self, after: u64, limit: u32) -> Result<Vec<ImportCase>> {
+        self.read(|tx| sql::export(tx, after, limit))
+    }
+
+    fn totals(&mut self) -> Result<Totals> {
+        self.read(sql::totals)
+    }
+
+    fn copy_operators(&mut self, operators: &[Operator]) -> Result<()> {
+        self.write(|tx, _, _| sql::copy_operators(tx, operators))
     }
 
     fn case_count(&mut self) -> Result<u64> {
@@ -465,6 +530,18 @@ mod tests {
             numbered("SELECT '?' FROM t WHERE a = ?1 AND b = ?12"),
             "SELECT '?' FROM t WHERE a = $1 AND b = $12"
         );
+    }
+
+    #[test]
+    fn copy_text_escapes_what_copy_treats_specially() {
+        let rows = vec![vec![
+            Param::Int(Some(-7)),
+            Param::Text(Some("a\tb\\c\nd\re".into())),
+            Param::Text(None),
+            Param::Int(None),
+            Param::Text(Some("سلام".into())),
+        ]];
+        assert_eq!(copy_text(&rows), "-7\ta\\tb\\\\c\\nd\\re\t\\N\t\\N\tسلام\n");
     }
 
     #[test]

@@ -209,16 +209,7 @@ fn cols() -> String {
 }
 
 fn insert_case_sql() -> String {
-    let all: Vec<&str> = std::iter::once("id")
-        .chain(CASE_COLUMNS)
-        .chain(DERIVED_COLUMNS)
-        .collect();
-    let marks: Vec<String> = (1..=all.len()).map(|i| format!("?{i}")).collect();
-    format!(
-        "INSERT INTO cases ({}) VALUES ({})",
-        all.join(", "),
-        marks.join(", ")
-    )
+    insert_sql("cases", &case_table_columns())
 }
 
 fn update_case_sql() -> String {
@@ -336,40 +327,81 @@ fn find_case(tx: &mut dyn Tx, code: TrackingCode, lock: bool) -> Result<(i64, Ca
     .ok_or(StoreError::NoSuchCase(code))
 }
 
+/// The contact columns, in the order `contact_params` gives them.
+pub const CONTACT_COLUMNS: [&str; 9] = [
+    "case_id",
+    "seq",
+    "at",
+    "channel",
+    "name",
+    "phone",
+    "phone_key",
+    "comment",
+    "registered_by",
+];
+
+/// The timeline columns, in the order `event_params` gives them.
+pub const EVENT_COLUMNS: [&str; 9] = [
+    "case_id",
+    "seq",
+    "at",
+    "actor",
+    "shift",
+    "action",
+    "from_status",
+    "to_status",
+    "detail",
+];
+
+fn insert_sql(table: &str, columns: &[&str]) -> String {
+    let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        columns.join(", "),
+        marks.join(", ")
+    )
+}
+
+fn contact_params(case_id: i64, seq: i64, k: &Contact) -> Vec<Param> {
+    vec![
+        case_id.into(),
+        seq.into(),
+        k.at.into(),
+        k.channel.as_str().into(),
+        k.name.as_str().into(),
+        k.phone.as_str().into(),
+        phone_key(&k.phone).unwrap_or_default().into(),
+        k.comment.as_deref().into(),
+        k.registered_by.as_str().into(),
+    ]
+}
+
+fn event_params(case_id: i64, e: &Event) -> Vec<Param> {
+    vec![
+        case_id.into(),
+        e.seq.into(),
+        e.at.into(),
+        e.actor.as_str().into(),
+        e.shift.as_str().into(),
+        e.action.as_str().into(),
+        e.from.map(Status::as_str).into(),
+        e.to.map(Status::as_str).into(),
+        e.detail.as_str().into(),
+    ]
+}
+
 fn insert_contact(tx: &mut dyn Tx, case_id: i64, seq: i64, k: &Contact) -> Result<()> {
     tx.execute(
-        "INSERT INTO contacts (case_id, seq, at, channel, name, phone, phone_key, comment, registered_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        &[
-            case_id.into(),
-            seq.into(),
-            k.at.into(),
-            k.channel.as_str().into(),
-            k.name.as_str().into(),
-            k.phone.as_str().into(),
-            phone_key(&k.phone).unwrap_or_default().into(),
-            k.comment.as_deref().into(),
-            k.registered_by.as_str().into(),
-        ],
+        &insert_sql("contacts", &CONTACT_COLUMNS),
+        &contact_params(case_id, seq, k),
     )?;
     Ok(())
 }
 
 fn insert_event(tx: &mut dyn Tx, case_id: i64, e: &Event) -> Result<()> {
     tx.execute(
-        "INSERT INTO timeline (case_id, seq, at, actor, shift, action, from_status, to_status, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        &[
-            case_id.into(),
-            e.seq.into(),
-            e.at.into(),
-            e.actor.as_str().into(),
-            e.shift.as_str().into(),
-            e.action.as_str().into(),
-            e.from.map(Status::as_str).into(),
-            e.to.map(Status::as_str).into(),
-            e.detail.as_str().into(),
-        ],
+        &insert_sql("timeline", &EVENT_COLUMNS),
+        &event_params(case_id, e),
     )?;
     Ok(())
 }
@@ -495,6 +527,20 @@ pub fn act(
     Ok(change.case)
 }
 
+/// A timeline entry from its columns starting at `b`.
+fn event_from_row(r: &dyn Row, b: usize) -> Result<Event> {
+    Ok(Event {
+        seq: req_int(r, b)?,
+        at: time(r, b + 1)?,
+        actor: req_text(r, b + 2)?,
+        shift: req_text(r, b + 3)?,
+        action: req_text(r, b + 4)?,
+        from: opt_code(r, b + 5, Status::parse)?,
+        to: opt_code(r, b + 6, Status::parse)?,
+        detail: req_text(r, b + 7)?,
+    })
+}
+
 pub fn case_record(tx: &mut dyn Tx, code: TrackingCode) -> Result<CaseRecord> {
     let (id, case) = find_case(tx, code, false)?;
     let contacts = rows(
@@ -516,18 +562,7 @@ pub fn case_record(tx: &mut dyn Tx, code: TrackingCode) -> Result<CaseRecord> {
         tx,
         "SELECT seq, at, actor, shift, action, from_status, to_status, detail FROM timeline WHERE case_id = ?1 ORDER BY seq",
         &[id.into()],
-        |r| {
-            Ok(Event {
-                seq: req_int(r, 0)?,
-                at: time(r, 1)?,
-                actor: req_text(r, 2)?,
-                shift: req_text(r, 3)?,
-                action: req_text(r, 4)?,
-                from: opt_code(r, 5, Status::parse)?,
-                to: opt_code(r, 6, Status::parse)?,
-                detail: req_text(r, 7)?,
-            })
-        },
+        |r| event_from_row(r, 0),
     )?;
     Ok(CaseRecord {
         case,
@@ -638,25 +673,172 @@ pub fn counts(
     .ok_or_else(|| StoreError::Backend("the counts query returned nothing".into()))
 }
 
-pub fn import(tx: &mut dyn Tx, batch: &[ImportCase]) -> Result<Vec<TrackingCode>> {
-    let start = reserve_serials(tx, batch.len() as u64)?;
-    let insert = insert_case_sql();
+/// The rows a bulk load writes, table by table, in column order.
+#[derive(Debug, Default)]
+pub struct ImportRows {
+    pub cases: Vec<Vec<Param>>,
+    pub contacts: Vec<Vec<Param>>,
+    pub timeline: Vec<Vec<Param>>,
+}
+
+/// All case columns with `id` first, as `ImportRows::cases` holds them.
+pub fn case_table_columns() -> Vec<&'static str> {
+    std::iter::once("id")
+        .chain(CASE_COLUMNS)
+        .chain(DERIVED_COLUMNS)
+        .collect()
+}
+
+/// Plans a bulk load: gives each case its serial (kept if it has one, else a
+/// fresh one from the counter, which never falls behind a kept one) and builds
+/// its rows. The engine then writes them in whatever way is fastest for it.
+pub fn plan_import(
+    tx: &mut dyn Tx,
+    batch: &[ImportCase],
+) -> Result<(ImportRows, Vec<TrackingCode>)> {
+    let fresh = batch.iter().filter(|c| c.serial.is_none()).count() as u64;
+    let mut next = if fresh > 0 {
+        reserve_serials(tx, fresh)?
+    } else {
+        0
+    };
+    if let Some(max) = batch.iter().filter_map(|c| c.serial).max() {
+        tx.execute(
+            "UPDATE counters SET value = ?1 WHERE name = 'case' AND value < ?1",
+            &[(max as i64).into()],
+        )?;
+    }
+    let mut rows = ImportRows::default();
     let mut codes = Vec::with_capacity(batch.len());
-    for (i, item) in batch.iter().enumerate() {
-        let serial = start + i as u64;
+    for item in batch {
+        let serial = item.serial.unwrap_or_else(|| {
+            next += 1;
+            next - 1
+        });
         let id = serial as i64;
         let mut case = item.case.clone();
         case.code = TrackingCode::from_serial(serial);
-        tx.execute(&insert, &case_params(id, &case))?;
+        rows.cases.push(case_params(id, &case));
         for (seq, k) in item.contacts.iter().enumerate() {
-            insert_contact(tx, id, seq as i64 + 1, k)?;
+            rows.contacts.push(contact_params(id, seq as i64 + 1, k));
         }
         for e in &item.timeline {
-            insert_event(tx, id, e)?;
+            rows.timeline.push(event_params(id, e));
         }
         codes.push(case.code);
     }
-    Ok(codes)
+    Ok((rows, codes))
+}
+
+/// Writes planned rows with one INSERT per row (prepared once).
+pub fn insert_rows(tx: &mut dyn Tx, rows: &ImportRows) -> Result<()> {
+    let cases = insert_sql("cases", &case_table_columns());
+    let contacts = insert_sql("contacts", &CONTACT_COLUMNS);
+    let timeline = insert_sql("timeline", &EVENT_COLUMNS);
+    for (sql, table) in [
+        (&cases, &rows.cases),
+        (&contacts, &rows.contacts),
+        (&timeline, &rows.timeline),
+    ] {
+        for r in table {
+            tx.execute(sql, r)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whole cases with serial above `after`, in serial order, at most `limit`.
+pub fn export(tx: &mut dyn Tx, after: u64, limit: u32) -> Result<Vec<ImportCase>> {
+    let cases = rows(
+        tx,
+        &format!(
+            "SELECT {}, id FROM cases WHERE id > ?1 ORDER BY id LIMIT ?2",
+            cols()
+        ),
+        &[(after as i64).into(), i64::from(limit).into()],
+        |r| Ok((req_int(r, CASE_COLUMNS.len())?, case_from_row(r)?)),
+    )?;
+    let (Some(lo), Some(hi)) = (cases.first().map(|c| c.0), cases.last().map(|c| c.0)) else {
+        return Ok(Vec::new());
+    };
+    let mut out: Vec<ImportCase> = cases
+        .into_iter()
+        .map(|(id, case)| ImportCase {
+            serial: Some(id as u64),
+            case,
+            contacts: Vec::new(),
+            timeline: Vec::new(),
+        })
+        .collect();
+    let index = |out: &[ImportCase], id: i64| {
+        out.binary_search_by_key(&Some(id as u64), |c| c.serial)
+            .map_err(|_| corrupt(0, "a contact or timeline entry of a missing case"))
+    };
+    let contacts = rows(
+        tx,
+        "SELECT case_id, at, channel, name, phone, comment, registered_by FROM contacts
+         WHERE case_id >= ?1 AND case_id <= ?2 ORDER BY case_id, seq",
+        &[lo.into(), hi.into()],
+        |r| {
+            Ok((
+                req_int(r, 0)?,
+                Contact {
+                    at: time(r, 1)?,
+                    channel: parsed(r, 2, Channel::parse)?,
+                    name: req_text(r, 3)?,
+                    phone: req_text(r, 4)?,
+                    comment: r.text(5)?,
+                    registered_by: req_text(r, 6)?,
+                },
+            ))
+        },
+    )?;
+    for (id, k) in contacts {
+        let i = index(&out, id)?;
+        out[i].contacts.push(k);
+    }
+    let events = rows(
+        tx,
+        "SELECT case_id, seq, at, actor, shift, action, from_status, to_status, detail FROM timeline
+         WHERE case_id >= ?1 AND case_id <= ?2 ORDER BY case_id, seq",
+        &[lo.into(), hi.into()],
+        |r| Ok((req_int(r, 0)?, event_from_row(r, 1)?)),
+    )?;
+    for (id, e) in events {
+        let i = index(&out, id)?;
+        out[i].timeline.push(e);
+    }
+    Ok(out)
+}
+
+/// How many rows the store holds, table by table.
+pub fn totals(tx: &mut dyn Tx) -> Result<super::Totals> {
+    Ok(super::Totals {
+        cases: count(tx, "SELECT COUNT(*) FROM cases", &[])?,
+        contacts: count(tx, "SELECT COUNT(*) FROM contacts", &[])?,
+        timeline: count(tx, "SELECT COUNT(*) FROM timeline", &[])?,
+        operators: count(tx, "SELECT COUNT(*) FROM operators", &[])?,
+    })
+}
+
+/// Copies operator accounts as they are (password hashes, state, history).
+pub fn copy_operators(tx: &mut dyn Tx, ops: &[Operator]) -> Result<()> {
+    for op in ops {
+        tx.execute(
+            "INSERT INTO operators (name, display_name, role, password_hash, active, created_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &[
+                op.name.as_str().into(),
+                op.display_name.as_str().into(),
+                op.role.as_str().into(),
+                op.password_hash.as_str().into(),
+                i64::from(op.active).into(),
+                op.created_at.into(),
+                op.created_by.as_deref().into(),
+            ],
+        )?;
+    }
+    Ok(())
 }
 
 pub fn case_count(tx: &mut dyn Tx) -> Result<u64> {

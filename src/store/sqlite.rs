@@ -15,7 +15,7 @@ use rusqlite::{Connection, OpenFlags, ToSql, TransactionBehavior};
 use super::sql::{self, Dialect, Param, Row, Tx};
 use super::{
     ImportCase, InitReport, NewOperator, Operator, Page, Queue, QueueCounts, Result,
-    SCHEMA_VERSION, Settings, Store, StoreError, Watcher,
+    SCHEMA_VERSION, Settings, Store, StoreError, Totals, Watcher,
 };
 use crate::domain::case::{Case, CaseRecord};
 use crate::domain::catalog::Catalog;
@@ -355,7 +355,23 @@ impl Store for SqliteStore {
         // Bulk loads touch every index at random places: a larger page cache
         // for this connection (256 MiB; the default is 2 MiB) saves re-reading.
         self.conn.pragma_update(None, "cache_size", -262_144)?;
-        self.write(|tx, _, _| sql::import(tx, batch))
+        self.write(|tx, _, _| {
+            let (rows, codes) = sql::plan_import(tx, batch)?;
+            sql::insert_rows(tx, &rows)?;
+            Ok(codes)
+        })
+    }
+
+    fn export(&mut self, after: u64, limit: u32) -> Result<Vec<ImportCase>> {
+        self.read(|tx| sql::export(tx, after, limit))
+    }
+
+    fn totals(&mut self) -> Result<Totals> {
+        self.read(sql::totals)
+    }
+
+    fn copy_operators(&mut self, operators: &[Operator]) -> Result<()> {
+        self.write(|tx, _, _| sql::copy_operators(tx, operators))
     }
 
     fn case_count(&mut self) -> Result<u64> {

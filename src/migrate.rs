@@ -1,0 +1,135 @@
+//! Moving a whole store into an empty one (the embedded SQLite store up to
+//! PostgreSQL): catalog, operators with their password hashes, and every case
+//! with its contacts and timeline, tracking codes kept. Proven at the end:
+//! the row counts of both sides are compared, and a checksum of everything
+//! copied is computed once from the source and once by reading the target back.
+
+use std::io::Write;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::store::{self, Operator, Settings, Store, StoreError, Totals};
+
+/// Cases read and written per transaction.
+const BATCH: u32 = 5_000;
+
+/// What was moved, and the proof.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub source: Totals,
+    pub target: Totals,
+    pub source_checksum: String,
+    pub target_checksum: String,
+    pub seconds: f64,
+}
+
+/// FNV-1a, 64 bits: a stable checksum of the copied data (not a security measure).
+struct Checksum(u64);
+
+impl Checksum {
+    fn new() -> Self {
+        Checksum(0xcbf2_9ce4_8422_2325)
+    }
+    fn add(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn add_json<T: Serialize>(&mut self, value: &T) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(value)
+            .map_err(|e| StoreError::Backend(format!("cannot encode for the checksum: {e}")))?;
+        self.add(&bytes);
+        Ok(())
+    }
+    fn hex(&self) -> String {
+        format!("{:016x}", self.0)
+    }
+}
+
+fn operators_sum(sum: &mut Checksum, ops: &[Operator]) -> Result<(), StoreError> {
+    for op in ops {
+        sum.add_json(op)?;
+        sum.add(op.password_hash.as_bytes());
+    }
+    Ok(())
+}
+
+/// Everything in `store`, checksummed in serial order.
+fn checksum(store: &mut dyn Store) -> Result<String, StoreError> {
+    let mut sum = Checksum::new();
+    operators_sum(&mut sum, &store.operators()?)?;
+    let mut after = 0;
+    loop {
+        let batch = store.export(after, BATCH)?;
+        let Some(last) = batch.last() else {
+            return Ok(sum.hex());
+        };
+        after = last.serial.unwrap_or(after);
+        for c in &batch {
+            sum.add_json(c)?;
+        }
+    }
+}
+
+/// Copies `from` into the store at `to`, which must hold no cases and no operators.
+pub fn migrate(
+    from: &mut dyn Store,
+    to: &str,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    progress: &mut dyn Write,
+) -> Result<Report, StoreError> {
+    let started = Instant::now();
+    let source = from.totals()?;
+    let (mut target, _) = store::init(to, settings, from.catalog(), now)?;
+    let before = target.totals()?;
+    if before.cases > 0 || before.operators > 0 {
+        return Err(StoreError::Forbidden(format!(
+            "the target {} already holds {} cases and {} operators: migrate only into an empty store (nothing was copied)",
+            target.location(),
+            before.cases,
+            before.operators
+        )));
+    }
+    let mut sum = Checksum::new();
+    let operators = from.operators()?;
+    operators_sum(&mut sum, &operators)?;
+    target.copy_operators(&operators)?;
+    let mut after = 0;
+    let mut done = 0u64;
+    loop {
+        let batch = from.export(after, BATCH)?;
+        let Some(last) = batch.last() else { break };
+        after = last.serial.unwrap_or(after);
+        for c in &batch {
+            sum.add_json(c)?;
+        }
+        target.import(&batch)?;
+        done += batch.len() as u64;
+        let _ = write!(
+            progress,
+            "\rcopied {done}/{} cases  {:.1} s",
+            source.cases,
+            started.elapsed().as_secs_f64()
+        );
+        let _ = progress.flush();
+    }
+    let _ = writeln!(progress);
+    let report = Report {
+        source,
+        target: target.totals()?,
+        source_checksum: sum.hex(),
+        target_checksum: checksum(target.as_mut())?,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    if report.source != report.target || report.source_checksum != report.target_checksum {
+        return Err(StoreError::Backend(format!(
+            "the copy does not match the source (source {:?} {}, target {:?} {}): do not use the target; drop it and migrate again",
+            report.source, report.source_checksum, report.target, report.target_checksum
+        )));
+    }
+    Ok(report)
+}

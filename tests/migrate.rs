@@ -1,0 +1,180 @@
+//! Moving a store: everything arrives, codes kept, queues and counts identical
+//! on both sides, and a non-empty target is refused.
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+
+use citydesk::demo;
+use citydesk::domain::catalog::Catalog;
+use citydesk::domain::roles::{Actor, Role};
+use citydesk::store::{self, NewOperator, Page, Queue, Settings, Store};
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-28T10:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn demo_store(location: &str, cases: u64) -> Box<dyn Store> {
+    let (mut s, _) =
+        store::init(location, &Settings::default(), &Catalog::builtin(), now()).unwrap();
+    let admin = NewOperator {
+        name: "admin".into(),
+        display_name: "مدیر سامانه".into(),
+        role: Role::Administrator,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".into(),
+    };
+    s.add_operator(None, &admin, now()).unwrap();
+    let by = Actor {
+        name: "admin".into(),
+        role: Role::Administrator,
+    };
+    let op = NewOperator {
+        name: "followup1".into(),
+        display_name: "سارا".into(),
+        role: Role::FollowUpOfficer,
+        password_hash: "!".into(),
+    };
+    s.add_operator(Some(&by), &op, now()).unwrap();
+    demo::fill(
+        s.as_mut(),
+        &demo::Plan {
+            cases,
+            days: 90,
+            seed: 11,
+        },
+        &Settings::default(),
+        now(),
+        &mut std::io::sink(),
+    )
+    .unwrap();
+    s
+}
+
+/// Both stores answer every queue and count alike.
+fn same_answers(a: &mut dyn Store, b: &mut dyn Store) {
+    let queues = [
+        Queue::Unreferred,
+        Queue::Overdue,
+        Queue::DueSoon(Duration::hours(4)),
+        Queue::Feedback,
+        Queue::FollowUp,
+        Queue::Mine("followup1".into()),
+    ];
+    for q in &queues {
+        for offset in [0, 50, 100] {
+            let page = Page { limit: 50, offset };
+            assert_eq!(
+                a.queue(q, page, now()).unwrap(),
+                b.queue(q, page, now()).unwrap(),
+                "{q:?} at {offset}"
+            );
+        }
+    }
+    assert_eq!(
+        a.queue_counts("followup1", Duration::hours(4), now())
+            .unwrap(),
+        b.queue_counts("followup1", Duration::hours(4), now())
+            .unwrap()
+    );
+    assert_eq!(a.totals().unwrap(), b.totals().unwrap());
+    assert_eq!(
+        a.operators().unwrap(),
+        b.operators().unwrap(),
+        "hashes included"
+    );
+    assert_eq!(a.catalog(), b.catalog());
+    for serial in [1u64, 2, 777] {
+        let code = citydesk::domain::tracking::TrackingCode::from_serial(serial);
+        assert_eq!(a.case(code).unwrap(), b.case(code).unwrap());
+    }
+}
+
+fn round_trip(from: &str, to: &str, cases: u64) {
+    let mut source = demo_store(from, cases);
+    let report = citydesk::migrate::migrate(
+        source.as_mut(),
+        to,
+        &Settings::default(),
+        now(),
+        &mut std::io::sink(),
+    )
+    .unwrap();
+    assert_eq!(report.source.cases, cases);
+    assert_eq!(report.source, report.target);
+    assert_eq!(report.source_checksum, report.target_checksum);
+    let mut target = store::open(to, &Settings::default()).unwrap();
+    same_answers(source.as_mut(), target.as_mut());
+    // New cases in the target continue the serials: no code is reused.
+    let before = target.totals().unwrap().cases;
+    let by = Actor {
+        name: "followup1".into(),
+        role: Role::FollowUpOfficer,
+    };
+    let input = citydesk::domain::intake::CaseInput {
+        phone: "09121234567".into(),
+        name: "x".into(),
+        service: "pothole".into(),
+        district: "1".into(),
+        address: "x".into(),
+        description: "x".into(),
+        ..Default::default()
+    };
+    let new = target.register(&by, &input, now()).unwrap();
+    assert_eq!(
+        new.code,
+        citydesk::domain::tracking::TrackingCode::from_serial(before + 1)
+    );
+
+    // A second migration into the now non-empty target is refused and changes nothing.
+    let err = citydesk::migrate::migrate(
+        source.as_mut(),
+        to,
+        &Settings::default(),
+        now(),
+        &mut std::io::sink(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("migrate only into an empty store"), "{err}");
+    assert_eq!(target.totals().unwrap().cases, before + 1);
+}
+
+#[test]
+fn sqlite_to_sqlite_keeps_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = dir.path().join("a.db").display().to_string();
+    let to = dir.path().join("b.db").display().to_string();
+    round_trip(&from, &to, 3_000);
+}
+
+#[test]
+fn a_hundred_thousand_cases_move_to_postgres() {
+    let Some(server) = common::pg::url() else {
+        eprintln!("skipped: set CITYDESK_TEST_PG to run on PostgreSQL");
+        return;
+    };
+    let db = common::pg::TempDb::new(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let from = dir.path().join("a.db").display().to_string();
+    round_trip(&from, &db.url, 100_000);
+}
+
+#[test]
+fn the_cli_migrates_and_reports_the_proof() {
+    let env = common::Env::new();
+    env.new_case(&[]);
+    let to = env.dir.path().join("copy.db").display().to_string();
+    let out = env.ok(None, &["migrate", "--from", &env.store, "--to", &to]);
+    assert!(
+        out.contains("copied 1 cases, 1 contacts, 1 timeline entries and 4 operators"),
+        "{out}"
+    );
+    assert!(out.contains("verified"), "{out}");
+    let err = env.refused(None, &["migrate", "--from", &env.store, "--to", &to]);
+    assert!(
+        err.contains("already holds 1 cases and 4 operators"),
+        "{err}"
+    );
+}
