@@ -640,3 +640,83 @@ fn every_queue_query_is_an_index_search() {
         }
     }
 }
+
+/// The least-privilege role documented for PostgreSQL consoles can do a case's
+/// work and nothing destructive.
+#[test]
+fn the_console_role_can_work_but_not_destroy() {
+    let Some(f) = Fixture::postgres() else {
+        eprintln!("skipped: set CITYDESK_TEST_PG to run on PostgreSQL");
+        return;
+    };
+    let db = f.db.as_ref().unwrap();
+    let mut owner = ::postgres::Client::connect(&db.url, ::postgres::NoTls).unwrap();
+    // Roles are cluster-wide: give this test's role a name of its own.
+    let role = format!("citydesk_console_{}", std::process::id());
+    let script = include_str!("../assets/postgres-console-role.sql")
+        .replace("citydesk_console", &role)
+        .replace("'change me'", "'console-pass'");
+    owner
+        .batch_execute(&format!("DROP ROLE IF EXISTS {role}"))
+        .ok();
+    owner.batch_execute(&script).unwrap();
+    let url = db
+        .url
+        .replacen("postgres@", &format!("{role}:console-pass@"), 1);
+
+    let mut s = store::open(&url, &Settings::default()).unwrap();
+    let case = s.register(&ali(), &input(), now()).unwrap();
+    s.act(
+        &ali(),
+        case.code,
+        None,
+        &Action::Refer {
+            department: "d6".into(),
+            assignee: None,
+        },
+        now(),
+    )
+    .unwrap();
+    s.act(
+        &ali(),
+        case.code,
+        None,
+        &Action::Note {
+            text: "called back".into(),
+        },
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        s.queue(&Queue::Overdue, Page::default(), now() + Duration::days(30))
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let mut console = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    for q in [
+        "DELETE FROM cases",
+        "DELETE FROM timeline",
+        "UPDATE timeline SET detail = 'forged'",
+        "TRUNCATE timeline",
+        "UPDATE services SET deadline_hours = 1",
+        "DROP TABLE timeline",
+        "ALTER TABLE timeline DISABLE TRIGGER ALL",
+    ] {
+        let e = console.batch_execute(q).unwrap_err();
+        let msg = e
+            .as_db_error()
+            .map(|d| d.message().to_owned())
+            .unwrap_or_default();
+        assert!(
+            msg.contains("permission denied") || msg.contains("must be owner"),
+            "{q}: {msg}"
+        );
+    }
+    drop(s);
+    drop(console);
+    owner
+        .batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE {role}"))
+        .unwrap();
+}

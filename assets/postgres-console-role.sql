@@ -1,0 +1,18 @@
+-- A least-privilege role for citydesk's connections on PostgreSQL.
+--
+-- Run as the owner of the citydesk database after `citydesk init` has created
+-- the schema (the owner keeps the right to change the schema; consoles and
+-- scripts connect as citydesk_console). Replace the password.
+--
+-- What it may do: read everything citydesk reads; add and update cases,
+-- contacts and operators; add timeline entries; take serials from the counter.
+-- What it may not: delete anything, update or truncate the timeline, change the
+-- catalog or the schema (the timeline's triggers refuse changes even to the
+-- owner; without UPDATE and DELETE, the console role is refused before them).
+
+CREATE ROLE citydesk_console LOGIN PASSWORD 'change me';
+
+GRANT SELECT ON meta, departments, districts, services TO citydesk_console;
+GRANT SELECT, INSERT, UPDATE ON cases, contacts, operators TO citydesk_console;
+GRANT SELECT, INSERT ON timeline TO citydesk_console;
+GRANT SELECT, UPDATE ON counters TO citydesk_console;
