@@ -1,11 +1,17 @@
-//! Store benchmarks at 10,000 and 1,000,000 cases (SQLite).
+//! Store benchmarks at 10,000 and 1,000,000 cases, on SQLite and (when
+//! CITYDESK_BENCH_PG names a server) on PostgreSQL side by side.
 //!
-//! Run: `cargo bench --bench store`. The first run builds the demo stores (the
-//! 1M one takes about a minute) under target/bench-stores and reuses them;
-//! each run works on a fresh copy. Results and medians: BENCHMARKS.md.
+//! Run: `cargo bench --bench store`, or with PostgreSQL on loopback:
+//! `CITYDESK_BENCH_PG=postgres://postgres@127.0.0.1:55432/postgres cargo bench --bench store`.
+//! The first run builds the demo stores (the 1M one takes about a minute)
+//! under target/bench-stores and reuses them; each SQLite run works on a fresh
+//! copy; the PostgreSQL stores (databases citydesk_bench_*) are filled once by
+//! `migrate` from the SQLite ones and reused. Results: BENCHMARKS.md.
 
+use std::collections::HashMap;
+use std::fmt;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use chrono::{DateTime, Duration, Utc};
 use citydesk::demo;
@@ -16,20 +22,51 @@ use citydesk::store::{self, NewOperator, Page, Queue, Settings, Store};
 
 fn main() {
     divan::main();
-    // Remove this run's copies (the 1M one is over a gigabyte).
+    // Remove this run's SQLite copies (the 1M one is over a gigabyte).
     if let Some(copies) = COPIES.get() {
         for path in copies.lock().unwrap().values() {
             for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                let _ = std::fs::remove_file(format!("{path}{suffix}"));
             }
         }
     }
 }
 
-type Copies = std::sync::Mutex<std::collections::HashMap<u64, PathBuf>>;
-static COPIES: OnceLock<Copies> = OnceLock::new();
+/// Where a benchmark runs: an engine and a store size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Target {
+    postgres: bool,
+    cases: u64,
+}
 
-const SIZES: [u64; 2] = [10_000, 1_000_000];
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let engine = if self.postgres { "postgres" } else { "sqlite" };
+        write!(f, "{engine} {:>9}", self.cases)
+    }
+}
+
+fn pg_server() -> Option<String> {
+    std::env::var("CITYDESK_BENCH_PG")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+fn targets() -> Vec<Target> {
+    let engines: &[bool] = if pg_server().is_some() {
+        &[false, true]
+    } else {
+        &[false]
+    };
+    engines
+        .iter()
+        .flat_map(|&postgres| {
+            [10_000, 1_000_000]
+                .into_iter()
+                .map(move |cases| Target { postgres, cases })
+        })
+        .collect()
+}
 
 /// The fixed "now" the demo stores were generated at.
 fn now() -> DateTime<Utc> {
@@ -45,35 +82,77 @@ fn operator() -> Actor {
     }
 }
 
-/// A private copy of the demo store with `n` cases.
-fn store_with(n: u64) -> Box<dyn Store> {
+static COPIES: OnceLock<Mutex<HashMap<Target, String>>> = OnceLock::new();
+
+/// A short key of the schema text, so a changed schema rebuilds the stores.
+fn schema_key() -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    store::SCHEMA_SQL.hash(&mut h);
+    format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
+}
+
+/// The store for `t`: a private copy of the SQLite demo store, or the shared
+/// PostgreSQL one.
+fn store_for(t: Target) -> Box<dyn Store> {
     let copies = COPIES.get_or_init(Default::default);
     let mut copies = copies.lock().unwrap();
-    let path = copies
-        .entry(n)
+    let location = copies
+        .entry(t)
         .or_insert_with(|| {
             let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
                 .parent()
                 .unwrap()
                 .join("bench-stores");
             std::fs::create_dir_all(&dir).unwrap();
-            // Keyed by the schema text, so a changed schema rebuilds the store.
-            let schema = {
-                use std::hash::{Hash, Hasher};
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                store::SCHEMA_SQL.hash(&mut h);
-                h.finish()
-            };
-            let master = dir.join(format!("demo-{n}-{schema:016x}.db"));
+            let master = dir.join(format!("demo-{}-{}.db", t.cases, schema_key()));
             if !master.exists() {
-                build(&master, n);
+                build(&master, t.cases);
             }
-            let copy = dir.join(format!("run-{n}-{}.db", std::process::id()));
+            if t.postgres {
+                return postgres_copy(&master, t.cases);
+            }
+            let copy = dir.join(format!("run-{}-{}.db", t.cases, std::process::id()));
             std::fs::copy(&master, &copy).unwrap();
-            copy
+            copy.display().to_string()
         })
         .clone();
-    store::open(path.to_str().unwrap(), &Settings::default()).unwrap()
+    store::open(&location, &Settings::default()).unwrap()
+}
+
+/// The PostgreSQL database holding the demo store of `cases`, made by migrating
+/// the SQLite master into it if it does not exist yet.
+fn postgres_copy(master: &std::path::Path, cases: u64) -> String {
+    let server = pg_server().unwrap();
+    let name = format!("citydesk_bench_{cases}_{}", schema_key());
+    let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
+    let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
+    let exists = admin
+        .query_one(
+            "SELECT COUNT(*) FROM pg_database WHERE datname = $1",
+            &[&name],
+        )
+        .unwrap()
+        .get::<_, i64>(0)
+        > 0;
+    if !exists {
+        eprintln!("copying the {cases}-case store into PostgreSQL database {name} …");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let mut from = store::open(master.to_str().unwrap(), &Settings::default()).unwrap();
+        citydesk::migrate::migrate(
+            from.as_mut(),
+            &url,
+            &Settings::default(),
+            now(),
+            &mut std::io::stderr(),
+        )
+        .unwrap();
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        c.batch_execute("VACUUM ANALYZE").unwrap();
+    }
+    url
 }
 
 fn build(path: &std::path::Path, n: u64) {
@@ -133,10 +212,11 @@ fn input(i: u64) -> CaseInput {
     }
 }
 
-/// Registering one case, committed durably (WAL, synchronous=FULL).
-#[divan::bench(args = SIZES, sample_count = 30, sample_size = 1)]
-fn register_case(bencher: divan::Bencher, n: u64) {
-    let mut s = store_with(n);
+/// Registering one case, committed durably (SQLite: WAL, synchronous=FULL;
+/// PostgreSQL: a committed transaction, fsync on).
+#[divan::bench(args = targets(), sample_count = 30, sample_size = 1)]
+fn register_case(bencher: divan::Bencher, t: Target) {
+    let mut s = store_for(t);
     let by = operator();
     let mut i = 0;
     bencher.bench_local(|| {
@@ -146,24 +226,24 @@ fn register_case(bencher: divan::Bencher, n: u64) {
 }
 
 /// The first page (50 rows) of the overdue queue.
-#[divan::bench(args = SIZES, sample_count = 100)]
-fn overdue_first_page(bencher: divan::Bencher, n: u64) {
-    let mut s = store_with(n);
+#[divan::bench(args = targets(), sample_count = 100)]
+fn overdue_first_page(bencher: divan::Bencher, t: Target) {
+    let mut s = store_for(t);
     let rows = s.queue(&Queue::Overdue, Page::default(), now()).unwrap();
     assert_eq!(rows.len(), 50, "the demo store has a full overdue page");
     bencher.bench_local(|| s.queue(&Queue::Overdue, Page::default(), now()).unwrap());
 }
 
 /// The counts of all six queues (the console's tab bar).
-#[divan::bench(args = SIZES, sample_count = 100)]
-fn queue_counts(bencher: divan::Bencher, n: u64) {
-    let mut s = store_with(n);
+#[divan::bench(args = targets(), sample_count = 100)]
+fn queue_counts(bencher: divan::Bencher, t: Target) {
+    let mut s = store_for(t);
     bencher.bench_local(|| s.queue_counts("bench", Duration::hours(4), now()).unwrap());
 }
 
-/// The first page of every other queue, for comparison.
-#[divan::bench(args = SIZES, sample_count = 50)]
-fn follow_up_first_page(bencher: divan::Bencher, n: u64) {
-    let mut s = store_with(n);
+/// The first page of the special follow-up queue, for comparison.
+#[divan::bench(args = targets(), sample_count = 50)]
+fn follow_up_first_page(bencher: divan::Bencher, t: Target) {
+    let mut s = store_for(t);
     bencher.bench_local(|| s.queue(&Queue::FollowUp, Page::default(), now()).unwrap());
 }
