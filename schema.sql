@@ -103,7 +103,12 @@ CREATE TABLE cases (
     -- scans: due_at / escalate_at while the department has not answered
     -- (status registered or referred), NULL otherwise.
     pending_due       BIGINT,
-    pending_escalate  BIGINT
+    pending_escalate  BIGINT,
+    -- normalized name, address, neighborhood and description, for search
+    search_text       TEXT NOT NULL DEFAULT '',
+    -- the console's id for one submission of the intake form: a retried save
+    -- (the answer to the first was lost) finds the case instead of a duplicate
+    request_id        TEXT UNIQUE
 );
 
 -- overdue and due-soon: a range of pending_due, already in deadline order
@@ -118,6 +123,8 @@ CREATE INDEX cases_status_since ON cases (status, status_since);
 CREATE INDEX cases_mine ON cases (assignee, due_at) WHERE status NOT IN ('closed', 'cancelled');
 -- a caller's earlier cases
 CREATE INDEX cases_phone ON cases (phone_key, received_at);
+-- likely duplicates: the same service recently
+CREATE INDEX cases_service ON cases (service, received_at);
 
 -- Every contact about a case: the first, and later ones attached to it.
 CREATE TABLE contacts (
@@ -146,6 +153,14 @@ CREATE TABLE timeline (
     to_status   TEXT,
     detail      TEXT NOT NULL,
     PRIMARY KEY (case_id, seq)
+);
+
+-- An intake form being typed, one per operator, saved as it is typed and
+-- offered back at the operator's next start.
+CREATE TABLE drafts (
+    operator TEXT PRIMARY KEY,
+    saved_at BIGINT NOT NULL,
+    body     TEXT NOT NULL
 );
 
 -- @dialect sqlite

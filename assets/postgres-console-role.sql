@@ -6,7 +6,7 @@
 --
 -- What it may do: read everything citydesk reads; add and update cases,
 -- contacts and operators; add timeline entries; take serials from the counter.
--- What it may not: delete anything, update or truncate the timeline, change the
+-- What it may not: delete anything but its own unfinished intake drafts, update or truncate the timeline, change the
 -- catalog or the schema (the timeline's triggers refuse changes even to the
 -- owner; without UPDATE and DELETE, the console role is refused before them).
 
@@ -16,3 +16,4 @@ GRANT SELECT ON meta, departments, districts, services TO citydesk_console;
 GRANT SELECT, INSERT, UPDATE ON cases, contacts, operators TO citydesk_console;
 GRANT SELECT, INSERT ON timeline TO citydesk_console;
 GRANT SELECT, UPDATE ON counters TO citydesk_console;
+GRANT SELECT, INSERT, UPDATE, DELETE ON drafts TO citydesk_console;

@@ -404,6 +404,7 @@ impl<'a> Generator<'a> {
                 Priority::Normal
             }),
             received_at: Some(received),
+            request_id: None,
         };
         let new = intake::register(
             &input,

@@ -61,6 +61,9 @@ fn operators_sum(sum: &mut Checksum, ops: &[Operator]) -> Result<(), StoreError>
 fn checksum(store: &mut dyn Store) -> Result<String, StoreError> {
     let mut sum = Checksum::new();
     operators_sum(&mut sum, &store.operators()?)?;
+    for d in store.drafts(None)? {
+        sum.add_json(&d)?;
+    }
     let mut after = 0;
     loop {
         let batch = store.export(after, BATCH)?;
@@ -98,6 +101,10 @@ pub fn migrate(
     let operators = from.operators()?;
     operators_sum(&mut sum, &operators)?;
     target.copy_operators(&operators)?;
+    for d in from.drafts(None)? {
+        sum.add_json(&d)?;
+        target.save_draft(&d)?;
+    }
     let mut after = 0;
     let mut done = 0u64;
     loop {

@@ -270,7 +270,7 @@ fn roles_are_checked() {
 }
 
 #[test]
-fn the_first_operator_must_be_an_administrator_and_later_ones_need_one() {
+fn the_first_account_must_be_able_to_add_the_others() {
     let env = Env::empty();
     env.ok(None, &["init"]);
     let out = env.run_with_input(
@@ -288,7 +288,7 @@ fn the_first_operator_must_be_an_administrator_and_later_ones_need_one() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&out.stderr)
-            .contains("the first operator must be an administrator")
+            .contains("the first account must be an administrator or a supervisor")
     );
     env.add_operator(None, "boss", "admin");
     let out = env.run_with_input(
@@ -348,6 +348,27 @@ fn the_first_operator_must_be_an_administrator_and_later_ones_need_one() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
     let list = env.json(None, &["operator", "list"]);
     assert_eq!(list.as_array().unwrap().len(), 2);
+
+    // A center set up by a supervisor: the supervisor adds operators until an
+    // administrator exists.
+    let small = Env::empty();
+    small.ok(None, &["init"]);
+    small.add_operator(None, "chief", "supervisor");
+    small.add_operator(Some("chief"), "ali", "operator");
+    small.add_operator(Some("chief"), "it", "admin");
+    let out = small.run_with_input(
+        Some("chief"),
+        &[
+            "operator",
+            "add",
+            "reza",
+            "--role",
+            "operator",
+            "--password-stdin",
+        ],
+        "long enough password\n",
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only an administrator"));
     assert!(
         list[0].get("password_hash").is_none(),
         "hashes never leave the store"

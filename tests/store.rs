@@ -166,6 +166,9 @@ contract!(
     demo_is_deterministic_for_a_seed,
     a_watcher_sees_changes_from_other_connections,
     operators_and_catalog_round_trip,
+    search_finds_by_code_phone_and_words,
+    a_retried_submission_registers_once,
+    drafts_are_kept_per_operator,
 );
 
 fn ali() -> Actor {
@@ -719,4 +722,82 @@ fn the_console_role_can_work_but_not_destroy() {
     owner
         .batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE {role}"))
         .unwrap();
+}
+
+fn search_finds_by_code_phone_and_words(f: &Fixture) {
+    let mut s = f.open();
+    let a = s.register(&ali(), &input(), now()).unwrap();
+    let mut other = input();
+    other.phone = "09350001111".into();
+    other.name = "علي كريمي".into(); // Arabic letter forms, as some keyboards type them
+    other.description = "درخت افتاده روی ماشین".into();
+    other.service = "tree-fallen".into();
+    let b = s.register(&ali(), &other, now()).unwrap();
+    let codes = |v: Vec<Case>| v.into_iter().map(|c| c.code).collect::<Vec<_>>();
+    assert_eq!(codes(s.search(&a.code.spoken(), 50).unwrap()), [a.code]);
+    assert_eq!(codes(s.search("۰۹۳۵ ۰۰۰ ۱۱۱۱", 50).unwrap()), [b.code]);
+    assert_eq!(
+        codes(s.search("علی کریمی", 50).unwrap()),
+        [b.code],
+        "Persian finds Arabic forms"
+    );
+    assert_eq!(
+        codes(s.search("درخت ماشین", 50).unwrap()),
+        [b.code],
+        "all words, any order"
+    );
+    assert_eq!(
+        codes(s.search("خیابان", 50).unwrap()),
+        [b.code, a.code],
+        "newest first"
+    );
+    assert!(
+        s.search("100%", 50).unwrap().is_empty(),
+        "LIKE wildcards are literal"
+    );
+    let related = s
+        .related(
+            "09121234567",
+            "tree-fallen",
+            "یوسف‌آباد",
+            now() - Duration::days(7),
+        )
+        .unwrap();
+    assert_eq!(
+        codes(related),
+        [a.code, b.code],
+        "same caller, then same service nearby"
+    );
+}
+
+fn a_retried_submission_registers_once(f: &Fixture) {
+    let mut s = f.open();
+    let mut i = input();
+    i.request_id = Some("console-ali-1".into());
+    let first = s.register(&ali(), &i, now()).unwrap();
+    let again = s
+        .register(&ali(), &i, now() + Duration::seconds(5))
+        .unwrap();
+    assert_eq!(first.code, again.code);
+    assert_eq!(s.case_count().unwrap(), 1);
+}
+
+fn drafts_are_kept_per_operator(f: &Fixture) {
+    let mut s = f.open();
+    let d = store::Draft {
+        operator: "ali".into(),
+        saved_at: now(),
+        body: "{\"phone\":\"0912\"}".into(),
+    };
+    s.save_draft(&d).unwrap();
+    let newer = store::Draft {
+        saved_at: now() + Duration::seconds(3),
+        body: "{\"phone\":\"09121\"}".into(),
+        ..d.clone()
+    };
+    s.save_draft(&newer).unwrap();
+    assert_eq!(s.drafts(Some("ali")).unwrap(), [newer]);
+    assert!(s.drafts(Some("sara")).unwrap().is_empty());
+    s.discard_draft("ali").unwrap();
+    assert!(s.drafts(None).unwrap().is_empty());
 }

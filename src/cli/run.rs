@@ -380,6 +380,7 @@ fn case(
                 description: a.description,
                 priority: Some(a.priority),
                 received_at: a.received_at,
+                request_id: None,
             };
             let case = store.register(&by, &input, now).map_err(|e| ctx.err(e))?;
             ctx.emit(out, &case, |out| {

@@ -70,6 +70,9 @@ pub struct CaseInput {
     pub priority: Option<Priority>,
     #[serde(default)]
     pub received_at: Option<DateTime<Utc>>,
+    /// Set by the console, unique per submission: saving twice registers once.
+    #[serde(default)]
+    pub request_id: Option<String>,
 }
 
 /// One field that is not acceptable, and why.

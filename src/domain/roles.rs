@@ -73,19 +73,28 @@ pub fn may(role: Role, action: ActionKind, status: Option<Status>) -> bool {
     allowed_roles(action, status).contains(&role)
 }
 
-/// Whether `by` may add an operator to a store that has `existing` operators.
-/// The very first operator is added by nobody and must be an administrator,
-/// so that someone can add the others; after that only administrators add.
-pub fn check_add_operator(by: Option<&Actor>, existing: u64, new_role: Role) -> Result<(), String> {
+/// Whether `by` may add an operator to a store that has `existing` operators,
+/// `admins` of them active administrators. The very first account is added by
+/// nobody and must be an administrator or a supervisor (the console's setup
+/// screen creates a supervisor), so that someone can add the others. After
+/// that administrators add operators; while a center has no administrator,
+/// its supervisors do.
+pub fn check_add_operator(
+    by: Option<&Actor>,
+    existing: u64,
+    admins: u64,
+    new_role: Role,
+) -> Result<(), String> {
     match (by, existing) {
-        (None, 0) if new_role == Role::Administrator => Ok(()),
+        (None, 0) if matches!(new_role, Role::Administrator | Role::Supervisor) => Ok(()),
         (None, 0) => Err(format!(
-            "the first operator must be an administrator (--role admin), so that someone can add the others; {new_role} accounts come after"
+            "the first account must be an administrator or a supervisor (--role admin or --role supervisor), so that someone can add the others; {new_role} accounts come after"
         )),
         (None, _) => Err(
             "operators exist already: name an administrator with --as (or CITYDESK_OPERATOR) to add another".into(),
         ),
         (Some(a), _) if a.role == Role::Administrator => Ok(()),
+        (Some(a), _) if a.role == Role::Supervisor && admins == 0 => Ok(()),
         (Some(a), _) => Err(format!(
             "{} is {}: only an administrator can manage operators",
             a.name,

@@ -147,6 +147,15 @@ pub struct Totals {
     pub contacts: u64,
     pub timeline: u64,
     pub operators: u64,
+    pub drafts: u64,
+}
+
+/// An intake form being typed, saved as the operator types (JSON body).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Draft {
+    pub operator: String,
+    pub saved_at: DateTime<Utc>,
+    pub body: String,
 }
 
 /// What `init` did.
@@ -338,6 +347,26 @@ pub trait Store: Send {
 
     /// Copies operator accounts as they are, password hashes included.
     fn copy_operators(&mut self, operators: &[Operator]) -> Result<()>;
+
+    /// Search by tracking code, phone, or words (see `sql::search`).
+    fn search(&mut self, query: &str, limit: u32) -> Result<Vec<Case>>;
+
+    /// Cases a new call may belong to (see `sql::related`).
+    fn related(
+        &mut self,
+        phone: &str,
+        service: &str,
+        neighborhood: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Case>>;
+
+    /// Saves (replaces) an operator's intake draft.
+    fn save_draft(&mut self, draft: &Draft) -> Result<()>;
+
+    /// The drafts of one operator, or of everyone.
+    fn drafts(&mut self, operator: Option<&str>) -> Result<Vec<Draft>>;
+
+    fn discard_draft(&mut self, operator: &str) -> Result<()>;
 
     /// How many cases the store holds.
     fn case_count(&mut self) -> Result<u64>;

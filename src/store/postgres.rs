@@ -22,7 +22,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::sql::{self, Dialect, Param, Row, Tx};
 use super::{
-    ImportCase, InitReport, NewOperator, Operator, Page, Queue, QueueCounts, Result,
+    Draft, ImportCase, InitReport, NewOperator, Operator, Page, Queue, QueueCounts, Result,
     SCHEMA_VERSION, Settings, Store, StoreError, Totals, Watcher,
 };
 use crate::domain::case::{Case, CaseRecord};
@@ -513,6 +513,32 @@ impl Store for PgStore {
 
     fn copy_operators(&mut self, operators: &[Operator]) -> Result<()> {
         self.write(|tx, _, _| sql::copy_operators(tx, operators))
+    }
+
+    fn search(&mut self, query: &str, limit: u32) -> Result<Vec<Case>> {
+        self.read(|tx| sql::search(tx, query, limit))
+    }
+
+    fn related(
+        &mut self,
+        phone: &str,
+        service: &str,
+        neighborhood: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Case>> {
+        self.read(|tx| sql::related(tx, phone, service, neighborhood, since))
+    }
+
+    fn save_draft(&mut self, draft: &Draft) -> Result<()> {
+        self.write(|tx, _, _| sql::save_draft(tx, draft))
+    }
+
+    fn drafts(&mut self, operator: Option<&str>) -> Result<Vec<Draft>> {
+        self.read(|tx| sql::drafts(tx, operator))
+    }
+
+    fn discard_draft(&mut self, operator: &str) -> Result<()> {
+        self.write(|tx, _, _| sql::discard_draft(tx, operator))
     }
 
     fn case_count(&mut self) -> Result<u64> {

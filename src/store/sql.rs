@@ -22,7 +22,7 @@ use crate::domain::intake::{self, CaseInput};
 use crate::domain::roles::{ActionKind, Actor, Role, check_add_operator, check_operator_name, may};
 use crate::domain::tracking::TrackingCode;
 use crate::domain::workflow::{self, Action};
-use crate::text::phone_key;
+use crate::text::{phone_key, search_key};
 
 /// The engines' few differences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,7 +202,12 @@ pub const CASE_COLUMNS: [&str; 33] = [
 ];
 
 /// Columns the store derives from a case on every write (after CASE_COLUMNS).
-const DERIVED_COLUMNS: [&str; 3] = ["phone_key", "pending_due", "pending_escalate"];
+const DERIVED_COLUMNS: [&str; 4] = [
+    "phone_key",
+    "pending_due",
+    "pending_escalate",
+    "search_text",
+];
 
 fn cols() -> String {
     CASE_COLUMNS.join(", ")
@@ -268,6 +273,11 @@ fn case_params(id: i64, c: &Case) -> Vec<Param> {
         phone_key(&c.citizen_phone).unwrap_or_default().into(),
         Param::Int(pending.then(|| c.due_at.timestamp())),
         Param::Int(pending.then(|| c.escalate_at.timestamp())),
+        search_key(&format!(
+            "{} {} {} {}",
+            c.citizen_name, c.neighborhood, c.address, c.description
+        ))
+        .into(),
     ]
 }
 
@@ -435,10 +445,27 @@ pub fn register(
     }
     let new = intake::register(input, catalog, &settings.rules, by, now)?;
     active_operator(tx, &by.name)?;
+    // A retried submission (its first answer was lost) finds its case.
+    if let Some(rid) = &input.request_id
+        && let Some((_, case)) = first(
+            tx,
+            &format!("SELECT {}, id FROM cases WHERE request_id = ?1", cols()),
+            &[rid.as_str().into()],
+            |r| Ok((req_int(r, CASE_COLUMNS.len())?, case_from_row(r)?)),
+        )?
+    {
+        return Ok(case);
+    }
     let serial = reserve_serials(tx, 1)?;
     let (case, contact) = new.with_code(TrackingCode::from_serial(serial));
     let id = serial as i64;
     tx.execute(&insert_case_sql(), &case_params(id, &case))?;
+    if let Some(rid) = &input.request_id {
+        tx.execute(
+            "UPDATE cases SET request_id = ?1 WHERE id = ?2",
+            &[rid.as_str().into(), id.into()],
+        )?;
+    }
     insert_contact(tx, id, 1, &contact)?;
     insert_event(
         tx,
@@ -818,6 +845,7 @@ pub fn totals(tx: &mut dyn Tx) -> Result<super::Totals> {
         contacts: count(tx, "SELECT COUNT(*) FROM contacts", &[])?,
         timeline: count(tx, "SELECT COUNT(*) FROM timeline", &[])?,
         operators: count(tx, "SELECT COUNT(*) FROM operators", &[])?,
+        drafts: count(tx, "SELECT COUNT(*) FROM drafts", &[])?,
     })
 }
 
@@ -838,6 +866,149 @@ pub fn copy_operators(tx: &mut dyn Tx, ops: &[Operator]) -> Result<()> {
             ],
         )?;
     }
+    Ok(())
+}
+
+/// Cases matching what an operator typed in search: a tracking code, a phone
+/// number, or words found in the name, address, neighborhood or description
+/// (any digit script, Arabic or Persian letter forms). Newest first.
+pub fn search(tx: &mut dyn Tx, query: &str, limit: u32) -> Result<Vec<Case>> {
+    let q = query.trim();
+    if q.is_empty() {
+        return Ok(Vec::new());
+    }
+    if let Ok(code) = TrackingCode::parse(q) {
+        return match find_case(tx, code, false) {
+            Ok((_, c)) => Ok(vec![c]),
+            Err(StoreError::NoSuchCase(_)) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        };
+    }
+    let lim = Param::from(i64::from(limit));
+    if let Ok(phone) = phone_key(q) {
+        return rows(
+            tx,
+            &format!(
+                "SELECT {} FROM cases WHERE phone_key = ?1 ORDER BY received_at DESC, id DESC LIMIT ?2",
+                cols()
+            ),
+            &[phone.into(), lim],
+            case_from_row,
+        );
+    }
+    let words: Vec<String> = search_key(q)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .take(6)
+        .map(|w| {
+            let escaped = w
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        })
+        .collect();
+    let mut sql = format!("SELECT {} FROM cases WHERE ", cols());
+    let mut params = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(" AND ");
+        }
+        sql.push_str(&format!("search_text LIKE ?{} ESCAPE '\\'", i + 1));
+        params.push(Param::from(w.as_str()));
+    }
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT ?{}", words.len() + 1));
+    params.push(lim);
+    rows(tx, &sql, &params, case_from_row)
+}
+
+/// Earlier cases a new call may belong to: the caller's own (by phone), and
+/// cases about the same service in the same neighborhood since `since`.
+/// Open ones first, then newest first; each case once.
+pub fn related(
+    tx: &mut dyn Tx,
+    phone: &str,
+    service: &str,
+    neighborhood: &str,
+    since: DateTime<Utc>,
+) -> Result<Vec<Case>> {
+    let mut out: Vec<Case> = Vec::new();
+    if let Ok(key) = phone_key(phone) {
+        out = rows(
+            tx,
+            &format!(
+                "SELECT {} FROM cases WHERE phone_key = ?1 ORDER BY received_at DESC LIMIT 20",
+                cols()
+            ),
+            &[key.into()],
+            case_from_row,
+        )?;
+    }
+    if !service.is_empty() && !neighborhood.trim().is_empty() {
+        let same = rows(
+            tx,
+            &format!(
+                "SELECT {} FROM cases WHERE service = ?1 AND received_at >= ?2 AND neighborhood = ?3
+                 ORDER BY received_at DESC LIMIT 20",
+                cols()
+            ),
+            &[service.into(), since.into(), neighborhood.trim().into()],
+            case_from_row,
+        )?;
+        for c in same {
+            if !out.iter().any(|o| o.code == c.code) {
+                out.push(c);
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        b.status
+            .is_open()
+            .cmp(&a.status.is_open())
+            .then(b.received_at.cmp(&a.received_at))
+    });
+    Ok(out)
+}
+
+pub fn save_draft(tx: &mut dyn Tx, draft: &super::Draft) -> Result<()> {
+    tx.execute(
+        "INSERT INTO drafts (operator, saved_at, body) VALUES (?1, ?2, ?3)
+         ON CONFLICT (operator) DO UPDATE SET saved_at = excluded.saved_at, body = excluded.body",
+        &[
+            draft.operator.as_str().into(),
+            draft.saved_at.into(),
+            draft.body.as_str().into(),
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn drafts(tx: &mut dyn Tx, operator: Option<&str>) -> Result<Vec<super::Draft>> {
+    let map = |r: &dyn Row| {
+        Ok(super::Draft {
+            operator: req_text(r, 0)?,
+            saved_at: time(r, 1)?,
+            body: req_text(r, 2)?,
+        })
+    };
+    match operator {
+        Some(op) => rows(
+            tx,
+            "SELECT operator, saved_at, body FROM drafts WHERE operator = ?1",
+            &[op.into()],
+            map,
+        ),
+        None => rows(
+            tx,
+            "SELECT operator, saved_at, body FROM drafts ORDER BY operator",
+            &[],
+            map,
+        ),
+    }
+}
+
+pub fn discard_draft(tx: &mut dyn Tx, operator: &str) -> Result<()> {
+    tx.execute("DELETE FROM drafts WHERE operator = ?1", &[operator.into()])?;
     Ok(())
 }
 
@@ -908,7 +1079,12 @@ pub fn add_operator(
     if let Some(by) = by {
         active_operator(tx, &by.name)?;
     }
-    check_add_operator(by, existing, new.role).map_err(StoreError::Forbidden)?;
+    let admins = count(
+        tx,
+        "SELECT COUNT(*) FROM operators WHERE role = 'admin' AND active = 1",
+        &[],
+    )?;
+    check_add_operator(by, existing, admins, new.role).map_err(StoreError::Forbidden)?;
     if operator(tx, &new.name)?.is_some() {
         return Err(StoreError::OperatorExists(new.name.clone()));
     }
