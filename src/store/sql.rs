@@ -908,16 +908,16 @@ pub fn search(tx: &mut dyn Tx, query: &str, limit: u32) -> Result<Vec<Case>> {
             format!("%{escaped}%")
         })
         .collect();
-    let mut sql = format!("SELECT {} FROM cases WHERE ", cols());
-    let mut params = Vec::new();
-    for (i, w) in words.iter().enumerate() {
-        if i > 0 {
-            sql.push_str(" AND ");
-        }
-        sql.push_str(&format!("search_text LIKE ?{} ESCAPE '\\'", i + 1));
-        params.push(Param::from(w.as_str()));
-    }
-    sql.push_str(&format!(" ORDER BY id DESC LIMIT ?{}", words.len() + 1));
+    let conditions: Vec<String> = (1..=words.len())
+        .map(|i| format!("search_text LIKE ?{i} ESCAPE '\\'"))
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM cases WHERE {} ORDER BY id DESC LIMIT ?{}",
+        cols(),
+        conditions.join(" AND "),
+        words.len() + 1
+    );
+    let mut params: Vec<Param> = words.iter().map(|w| Param::from(w.as_str())).collect();
     params.push(lim);
     rows(tx, &sql, &params, case_from_row)
 }
