@@ -2,6 +2,7 @@
 //! shifts, and the workflow settings. Parse, then check; a bad file gets a
 //! message naming the line and what to write instead, never a crash.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveTime;
@@ -9,6 +10,7 @@ use serde::Deserialize;
 
 use crate::domain::intake::Rules;
 use crate::domain::shift::Center;
+use crate::keymap::Keymap;
 use crate::store::Settings;
 
 #[derive(Debug, Default, Deserialize)]
@@ -18,6 +20,16 @@ struct File {
     center: CenterFile,
     #[serde(default)]
     workflow: Rules,
+    /// Key bindings: `action = "key"` or `action = ["key", "key"]`.
+    #[serde(default)]
+    keys: BTreeMap<String, toml::Spanned<Keys>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Keys {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,12 +65,19 @@ pub fn default_path() -> Option<PathBuf> {
 
 /// Reads the config at `path`; a missing file means the defaults.
 pub fn load(path: &Path) -> Result<Settings, ConfigError> {
+    load_all(path).map(|(s, _)| s)
+}
+
+/// Reads the config at `path` with its key bindings.
+pub fn load_all(path: &Path) -> Result<(Settings, Keymap), ConfigError> {
     match std::fs::read_to_string(path) {
-        Ok(text) => parse(&text).map_err(|message| ConfigError {
+        Ok(text) => parse_all(&text).map_err(|message| ConfigError {
             path: path.display().to_string(),
             message,
         }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok((Settings::default(), Keymap::default()))
+        }
         Err(e) => Err(ConfigError {
             path: path.display().to_string(),
             message: format!("cannot be read: {e}"),
@@ -68,7 +87,32 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
 
 /// Parses and checks config text.
 pub fn parse(text: &str) -> Result<Settings, String> {
+    parse_all(text).map(|(s, _)| s)
+}
+
+/// Parses and checks config text, key bindings included.
+pub fn parse_all(text: &str) -> Result<(Settings, Keymap), String> {
     let file: File = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?;
+    let line_of = |name: &str| {
+        file.keys.get(name).map(|k| {
+            text[..k.span().start.min(text.len())]
+                .lines()
+                .count()
+                .max(1)
+        })
+    };
+    let keys: BTreeMap<String, Vec<String>> = file
+        .keys
+        .iter()
+        .map(|(k, v)| {
+            let list = match v.get_ref() {
+                Keys::One(s) => vec![s.clone()],
+                Keys::Many(v) => v.clone(),
+            };
+            (k.clone(), list)
+        })
+        .collect();
+    let keymap = Keymap::default().with_overrides(&keys, line_of)?;
     let offset = parse_offset(&file.center.utc_offset).ok_or_else(|| {
         format!(
             "[center] utc_offset = {:?} is not an offset: write it like \"+03:30\" or \"-05:00\"",
@@ -105,13 +149,16 @@ pub fn parse(text: &str) -> Result<Settings, String> {
             rules.follow_up_after
         ));
     }
-    Ok(Settings {
-        rules,
-        center: Center {
-            utc_offset_minutes: offset,
-            shift_starts,
+    Ok((
+        Settings {
+            rules,
+            center: Center {
+                utc_offset_minutes: offset,
+                shift_starts,
+            },
         },
-    })
+        keymap,
+    ))
 }
 
 fn parse_offset(s: &str) -> Option<i32> {
@@ -146,6 +193,28 @@ mod tests {
         assert!(e.contains("1 to 10"), "{e}");
         let e = parse("[center]\nshifts = [\"07:00\", \"25:00\", \"23:00\"]\n").unwrap_err();
         assert!(e.contains("\"25:00\""), "{e}");
+    }
+
+    #[test]
+    fn key_bindings_come_from_the_config_and_errors_name_the_line() {
+        use crate::keymap::{Action, Key, Mode};
+        let (_, km) = parse_all("[keys]\nintake = \"F3\"\nsearch = [\"/\", \"Ctrl+f\"]\n").unwrap();
+        assert_eq!(
+            km.resolve(Mode::List, Key::parse("F3").unwrap()),
+            Some(Action::Intake)
+        );
+        assert_eq!(
+            km.resolve(Mode::List, Key::parse("Ctrl+f").unwrap()),
+            Some(Action::Search)
+        );
+        let e = parse_all("[workflow]\nfeedback_attempts = 3\n\n[keys]\nintake = \"Hyper+x\"\n")
+            .unwrap_err();
+        assert!(
+            e.starts_with("line 5: [keys] intake: \"Hyper+x\" is not a key"),
+            "{e}"
+        );
+        let e = parse_all("[keys]\nfly = \"x\"\n").unwrap_err();
+        assert!(e.starts_with("line 2: [keys] has no action \"fly\""), "{e}");
     }
 
     #[test]

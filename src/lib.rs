@@ -1,12 +1,18 @@
 //! citydesk: a keyboard-driven console for a city's citizen-request center.
 //! The library holds everything; `main.rs` only parses and runs.
 
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod demo;
 pub mod domain;
+pub mod keymap;
+pub mod locale;
 pub mod migrate;
 pub mod store;
 pub mod text;
+pub mod ui;
+pub mod worker;

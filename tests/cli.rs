@@ -859,8 +859,9 @@ fn init_with_a_catalog_file_retires_dropped_services() {
 }
 
 #[test]
-fn no_subcommand_prints_help_for_now() {
+fn help_lists_the_commands() {
     let env = Env::empty();
-    let out = env.ok(None, &[]);
+    let out = env.ok(None, &["--help"]);
     assert!(out.contains("Usage: citydesk"), "{out}");
+    assert!(out.contains("opens the console"), "{out}");
 }

@@ -18,8 +18,8 @@ pub use run::{CliError, run};
     about = "Console and command line for a city's citizen-request (311 / 137) center",
     long_about = "citydesk registers citizens' messages, refers them to the executing departments, \
 follows their deadlines, records the feedback call, and escalates unsatisfied cases to special follow-up.\n\n\
-Run `citydesk init` once, add the first operator with `citydesk operator add`, then register cases \
-with `citydesk case new`."
+Without a command it opens the console (creating the store and asking for the first account if needed). \
+Scripts use the commands below."
 )]
 pub struct Cli {
     /// The store: a SQLite file path [default: <data dir>/citydesk.db]
@@ -39,6 +39,9 @@ pub struct Cli {
     /// Print JSON for scripts instead of text for people
     #[arg(long, global = true)]
     pub json: bool,
+    /// The console: fill in this operator name on the sign-in screen
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

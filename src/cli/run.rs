@@ -5,7 +5,6 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use clap::CommandFactory;
 
 use super::output;
 use super::{CaseCommand, CatalogPart, Cli, Command, OperatorCommand, QueueArgs, QueueName};
@@ -141,18 +140,19 @@ pub fn run(
     input: &mut dyn BufRead,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let Some(command) = cli.command else {
-        write!(out, "{}", Cli::command().render_long_help())?;
-        return Ok(());
-    };
     let config_path = cli.config.clone().or_else(config::default_path);
-    let settings = match &config_path {
-        Some(p) => config::load(p).map_err(|e| CliError::new(e.to_string()))?,
-        None => Settings::default(),
+    let (settings, keymap) = match &config_path {
+        Some(p) => config::load_all(p).map_err(|e| CliError::new(e.to_string()))?,
+        None => (Settings::default(), crate::keymap::Keymap::default()),
     };
     let location = match cli.store {
         Some(s) => s,
         None => default_store()?,
+    };
+    let Some(command) = cli.command else {
+        let operator = cli.operator.or(cli.actor);
+        return crate::console::run(&location, &settings, keymap, operator.as_deref(), clock)
+            .map_err(|e| CliError::new(e.to_string()));
     };
     let ctx = Ctx {
         settings,

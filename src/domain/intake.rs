@@ -175,6 +175,10 @@ pub fn register(
     }
     let service = catalog.service(&input.service);
     match service {
+        None if is_blank(&input.service) => errors.push(FieldError {
+            field: "service",
+            message: "is empty: choose the service the call is about".into(),
+        }),
         None => errors.push(FieldError {
             field: "service",
             message: format!(

@@ -908,6 +908,9 @@ pub fn search(tx: &mut dyn Tx, query: &str, limit: u32) -> Result<Vec<Case>> {
             format!("%{escaped}%")
         })
         .collect();
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
     let conditions: Vec<String> = (1..=words.len())
         .map(|i| format!("search_text LIKE ?{i} ESCAPE '\\'"))
         .collect();

@@ -1,0 +1,122 @@
+//! The console's runtime: opens (or creates) the store, starts the worker,
+//! the watcher and the key reader, and runs the loop: messages in, `update`,
+//! effects out, draw when something changed. The terminal is restored on
+//! every way out, panics included (ratatui's init installs the hook).
+
+use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{self, Event, KeyEventKind};
+
+use crate::app::{self, App, Effect, Msg};
+use crate::clock::Clock;
+use crate::domain::catalog::Catalog;
+use crate::keymap::Keymap;
+use crate::store::{self, Settings, StoreError};
+use crate::worker::{self, Request};
+
+/// Runs the console on the store at `location` until the operator quits.
+pub fn run(
+    location: &str,
+    settings: &Settings,
+    keymap: Keymap,
+    operator: Option<&str>,
+    clock: &dyn Clock,
+) -> Result<(), StoreError> {
+    let mut store = match store::open(location, settings) {
+        Ok(s) => s,
+        Err(StoreError::Missing(_) | StoreError::NotInitialized(_)) => {
+            store::init(location, settings, &Catalog::builtin(), clock.now())?.0
+        }
+        Err(e) => return Err(e),
+    };
+    let session = if store.operator_count()? == 0 {
+        App::setup()
+    } else {
+        App::login(operator)
+    };
+    let mut app = App::new(
+        session,
+        store.catalog().clone(),
+        settings.clone(),
+        keymap,
+        store.location(),
+        clock.now(),
+    );
+    let (tx, rx) = channel::<Msg>();
+    let requests = worker::spawn(store, tx.clone());
+    let (loc, set) = (location.to_owned(), settings.clone());
+    worker::watch(move || store::open(&loc, &set)?.watcher(), tx.clone());
+    let keys = tx.clone();
+    std::thread::spawn(move || {
+        loop {
+            let msg = match event::read() {
+                Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => Msg::Key(k),
+                Ok(Event::Resize(..)) => Msg::Redraw,
+                Ok(_) => continue,
+                // The terminal went away (closed window, SSH cut): the draft is saved.
+                Err(_) => Msg::Hangup,
+            };
+            let hangup = matches!(msg, Msg::Hangup);
+            if keys.send(msg).is_err() || hangup {
+                return;
+            }
+        }
+    });
+
+    let mut terminal = ratatui::init();
+    let started = Instant::now();
+    let mut dirty = true;
+    let mut shown_minute = -1;
+    let result = loop {
+        if dirty {
+            if let Err(e) = terminal.draw(|f| crate::ui::render(&app, f)) {
+                break Err(StoreError::Backend(format!("cannot draw: {e}")));
+            }
+            dirty = false;
+        }
+        let wait = if app.busy() || app.store_down {
+            Duration::from_millis(100)
+        } else {
+            Duration::from_millis(500)
+        };
+        let msg = match rx.recv_timeout(wait) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) => {
+                let now = clock.now();
+                let ms = started.elapsed().as_millis() as u64;
+                let minute = now.timestamp() / 60;
+                // Redraw on a tick only for the clock or a spinner.
+                if minute != shown_minute || app.busy() {
+                    shown_minute = minute;
+                    dirty = true;
+                }
+                Msg::Tick { now, ms }
+            }
+            Err(RecvTimeoutError::Disconnected) => break Ok(()),
+        };
+        if !matches!(msg, Msg::Tick { .. }) {
+            dirty = true;
+            // Keep the clock and spinner current for every message.
+            let tick = Msg::Tick {
+                now: clock.now(),
+                ms: started.elapsed().as_millis() as u64,
+            };
+            app::update(&mut app, tick);
+        }
+        let mut quit = false;
+        for effect in app::update(&mut app, msg) {
+            match effect {
+                Effect::Store { id, command } => {
+                    let _ = requests.send(Request { id, command });
+                }
+                Effect::Quit => quit = true,
+            }
+        }
+        if quit {
+            break Ok(());
+        }
+    };
+    ratatui::restore();
+    result
+}

@@ -1,0 +1,177 @@
+//! The thread that owns the store connection: commands in, replies out as
+//! messages, so the console never waits on the store. Draft saves queued
+//! behind one another are folded into the newest. A second thread watches
+//! for changes made by others and reports them.
+
+use std::collections::VecDeque;
+use std::sync::mpsc::{Sender, channel};
+use std::time::Duration;
+
+use crate::app::{Command, Msg, Reply};
+use crate::auth::{hash_password, verify_password};
+use crate::domain::roles::Role;
+use crate::locale::t;
+use crate::store::{NewOperator, Store, StoreError, Watcher};
+
+/// A command with the id its reply will carry.
+pub struct Request {
+    pub id: u64,
+    pub command: Command,
+}
+
+/// Starts the worker; returns where to send it requests.
+pub fn spawn(mut store: Box<dyn Store>, out: Sender<Msg>) -> Sender<Request> {
+    let (tx, rx) = channel::<Request>();
+    std::thread::spawn(move || {
+        let mut queue: VecDeque<Request> = VecDeque::new();
+        loop {
+            if queue.is_empty() {
+                match rx.recv() {
+                    Ok(r) => queue.push_back(r),
+                    Err(_) => return,
+                }
+            }
+            queue.extend(rx.try_iter());
+            let Some(req) = queue.pop_front() else {
+                continue;
+            };
+            // A draft save with a newer one behind it is answered without writing.
+            let superseded = matches!(req.command, Command::SaveDraft(_))
+                && queue
+                    .iter()
+                    .any(|r| matches!(r.command, Command::SaveDraft(_)));
+            let reply = if superseded {
+                Reply::Done(Ok(()))
+            } else {
+                run(store.as_mut(), req.command)
+            };
+            if out.send(Msg::Reply { id: req.id, reply }).is_err() {
+                return;
+            }
+        }
+    });
+    tx
+}
+
+fn run(store: &mut dyn Store, command: Command) -> Reply {
+    match command {
+        Command::Login { name, password } => Reply::LoggedIn(login(store, &name, &password)),
+        Command::Setup {
+            name,
+            display_name,
+            password,
+        } => Reply::LoggedIn(setup(store, name, display_name, &password)),
+        Command::Counts { me } => Reply::Counts(store.queue_counts(
+            &me,
+            chrono::Duration::hours(4),
+            crate::clock::Clock::now(&crate::clock::SystemClock),
+        )),
+        Command::Queue { queue, page } => Reply::Rows(store.queue(
+            &queue,
+            page,
+            crate::clock::Clock::now(&crate::clock::SystemClock),
+        )),
+        Command::Search(q) => Reply::Rows(store.search(&q, 100)),
+        Command::Case(code) => Reply::Case(store.case(code)),
+        Command::Related {
+            phone,
+            service,
+            neighborhood,
+            since,
+        } => Reply::Related(store.related(&phone, &service, &neighborhood, since)),
+        Command::Register { by, input } => Reply::Registered(store.register(
+            &by,
+            &input,
+            crate::clock::Clock::now(&crate::clock::SystemClock),
+        )),
+        Command::Act {
+            by,
+            code,
+            version,
+            action,
+        } => Reply::Acted(store.act(
+            &by,
+            code,
+            version,
+            &action,
+            crate::clock::Clock::now(&crate::clock::SystemClock),
+        )),
+        Command::SaveDraft(d) => Reply::Done(store.save_draft(&d)),
+        Command::LoadDraft(op) => {
+            Reply::Draft(store.drafts(Some(&op)).map(|d| d.into_iter().next()))
+        }
+        Command::DiscardDraft(op) => Reply::Done(store.discard_draft(&op)),
+    }
+}
+
+fn login(
+    store: &mut dyn Store,
+    name: &str,
+    password: &str,
+) -> Result<crate::store::Operator, String> {
+    let op = store.operator(name).map_err(|e| e.to_string())?;
+    match op {
+        Some(op) if verify_password(password, &op.password_hash) => {
+            if op.active {
+                Ok(op)
+            } else {
+                Err(StoreError::OperatorDisabled(op.name).to_string())
+            }
+        }
+        _ => Err(t("login.wrong").to_owned()),
+    }
+}
+
+fn setup(
+    store: &mut dyn Store,
+    name: String,
+    display_name: String,
+    password: &str,
+) -> Result<crate::store::Operator, String> {
+    let password_hash = hash_password(password)?;
+    store
+        .add_operator(
+            None,
+            &NewOperator {
+                name,
+                display_name,
+                role: Role::Supervisor,
+                password_hash,
+            },
+            crate::clock::Clock::now(&crate::clock::SystemClock),
+        )
+        .map_err(|e| e.to_string())
+}
+
+/// Watches for changes by others and sends `Msg::Changed`, at most twice a
+/// second. If the store cannot be reached it tries again every two seconds.
+pub fn watch(
+    make: impl Fn() -> Result<Box<dyn Watcher>, StoreError> + Send + 'static,
+    out: Sender<Msg>,
+) {
+    std::thread::spawn(move || {
+        loop {
+            let Ok(mut w) = make() else {
+                std::thread::sleep(Duration::from_secs(2));
+                continue;
+            };
+            loop {
+                match w.wait(Duration::from_secs(1)) {
+                    Ok(true) => {
+                        if out.send(Msg::Changed).is_err() {
+                            return;
+                        }
+                        std::thread::sleep(Duration::from_millis(500));
+                    }
+                    Ok(false) => {}
+                    Err(_) => break,
+                }
+            }
+            // The connection dropped: whatever changed meanwhile, refresh once back.
+            std::thread::sleep(Duration::from_secs(2));
+            if out.send(Msg::Changed).is_err() {
+                return;
+            }
+        }
+    });
+}
