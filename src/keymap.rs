@@ -292,6 +292,9 @@ impl Default for Keymap {
         for mode in [List, Case, Form] {
             b.push((mode, p(K::F(2)), A::Intake));
         }
+        for mode in [List, Case, Form] {
+            b.push((mode, Key::ctrl('c'), A::Quit));
+        }
         for (mode, key, action) in [
             (List, c('/'), A::Search),
             (List, c('?'), A::Help),

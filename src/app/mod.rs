@@ -1134,6 +1134,26 @@ fn attach_call(app: &mut App, fx: &mut Vec<Effect>) {
     );
 }
 
+/// Departments whose code or names contain every word typed.
+pub fn matching_departments<'a>(
+    catalog: &'a Catalog,
+    typed: &str,
+) -> Vec<&'a crate::domain::catalog::Department> {
+    let words: Vec<String> = crate::text::search_key(typed)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect();
+    catalog
+        .departments
+        .iter()
+        .filter(|d| {
+            let hay = crate::text::search_key(&format!("{} {} {}", d.code, d.name_en, d.name_fa));
+            words.iter().all(|w| hay.contains(w.as_str()))
+        })
+        .collect()
+}
+
 /// Why the signed-in person cannot take `kind` on the open case, if they cannot.
 pub fn refusal(app: &App, kind: ActionKind) -> Option<String> {
     let case = &app.case.as_ref()?.record.case;
@@ -1278,10 +1298,23 @@ fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
     };
     let optional = |i: usize| Some(text(i)).filter(|s| !s.is_empty());
     let action = match p.action {
-        ActionKind::Refer => CaseAction::Refer {
-            department: text(0),
-            assignee: optional(1),
-        },
+        ActionKind::Refer => {
+            // A code, or words that name exactly one department.
+            let typed = text(0);
+            let found = matching_departments(&app.catalog, &typed);
+            let department = match found.as_slice() {
+                _ if app.catalog.department(&typed).is_some() => typed,
+                [one] => one.code.clone(),
+                _ => {
+                    app.warn(fill("notice.which-department", &[("typed", &typed)]));
+                    return;
+                }
+            };
+            CaseAction::Refer {
+                department,
+                assignee: optional(1),
+            }
+        }
         ActionKind::Resolve => CaseAction::Resolve { response: text(0) },
         ActionKind::Feedback => CaseAction::Feedback {
             result: Feedback::ALL[p.choice],

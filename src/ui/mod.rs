@@ -36,7 +36,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(header(app)).style(theme::header()), head);
-    frame.render_widget(Paragraph::new(tab_line(app)), tabs);
+    frame.render_widget(Paragraph::new(tab_line(app, area.width)), tabs);
     match app.view {
         View::Queue(_) => list(app, frame, main),
         View::Search => search(app, frame, main),
@@ -84,7 +84,8 @@ fn header(app: &App) -> Line<'static> {
     Line::from(spans)
 }
 
-fn tab_line(app: &App) -> Line<'static> {
+fn tab_line(app: &App, width: u16) -> Line<'static> {
+    let names = if width < 100 { "queue.short" } else { "queue" };
     let c = &app.counts;
     let counts = [
         c.unreferred,
@@ -107,7 +108,7 @@ fn tab_line(app: &App) -> Line<'static> {
             theme::tab()
         };
         spans.push(Span::styled(
-            format!(" {k} {} {n} ", t(&format!("queue.{k}"))),
+            format!(" {k} {} {n} ", t(&format!("{names}.{k}"))),
             style,
         ));
         spans.push(Span::raw(" "));
@@ -151,19 +152,17 @@ fn status_line(app: &App) -> Line<'static> {
             Action::Quit,
         ],
     };
+    // Only what works now; the case view lists the rest with the reason.
     let mut spans = Vec::new();
     for a in wanted {
         if let Some(k) = app.keymap.key_for(mode, *a) {
-            let enabled = match case_kind(*a) {
-                Some(kind) if mode == Mode::Case => refusal(app, kind).is_none(),
-                _ => true,
-            };
-            let desc_style = if enabled { Style::new() } else { theme::dim() };
-            spans.push(Span::styled(
-                format!(" {k} "),
-                if enabled { theme::key() } else { theme::dim() },
-            ));
-            spans.push(Span::styled(format!(" {}  ", short(*a)), desc_style));
+            if let Some(kind) = case_kind(*a)
+                && refusal(app, kind).is_some()
+            {
+                continue;
+            }
+            spans.push(Span::styled(format!(" {k} "), theme::key()));
+            spans.push(Span::raw(format!(" {}  ", short(*a))));
         }
     }
     Line::from(spans)
@@ -622,7 +621,7 @@ fn case(app: &App, frame: &mut Frame, area: Rect) {
     let c = &r.case;
     let center = &app.settings.center;
     let wide = area.width >= 110;
-    let prompt_h = if view.prompt.is_some() { 6 } else { 0 };
+    let prompt_h = if view.prompt.is_some() { 7 } else { 0 };
     let [body, prompt_area] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(prompt_h)]).areas(area);
     let (left, right) = if wide {
@@ -630,7 +629,7 @@ fn case(app: &App, frame: &mut Frame, area: Rect) {
             .areas(body);
         (a, b)
     } else {
-        let [a, b] = Layout::vertical([Constraint::Length(12), Constraint::Min(2)]).areas(body);
+        let [a, b] = Layout::vertical([Constraint::Min(12), Constraint::Length(5)]).areas(body);
         (a, b)
     };
     let label_w = 12;
@@ -735,6 +734,40 @@ fn case(app: &App, frame: &mut Frame, area: Rect) {
             cut(extra, vw)
         ))));
     }
+    // Every action, with why the disabled ones are disabled.
+    lines.push(Line::from(Span::styled(
+        t("case.actions").to_owned(),
+        theme::title(),
+    )));
+    for a in [
+        Action::Refer,
+        Action::Note,
+        Action::Resolve,
+        Action::Feedback,
+        Action::Escalate,
+        Action::Close,
+        Action::Cancel,
+        Action::Reopen,
+        Action::Take,
+    ] {
+        let (Some(kind), Some(k)) = (case_kind(a), app.keymap.key_for(Mode::Case, a)) else {
+            continue;
+        };
+        let line = match refusal(app, kind) {
+            None => Line::from(vec![
+                Span::styled(format!(" {k} "), theme::key()),
+                Span::raw(format!(" {}", t(&a.desc_key()))),
+            ]),
+            Some(why) => Line::from(Span::styled(
+                cut(
+                    &format!(" {k}  {} — {why}", t(&a.desc_key())),
+                    left.width as usize,
+                ),
+                theme::dim(),
+            )),
+        };
+        lines.push(line);
+    }
     frame.render_widget(Paragraph::new(lines), left);
 
     // Timeline and contacts.
@@ -809,6 +842,22 @@ fn case(app: &App, frame: &mut Frame, area: Rect) {
             }
             pl.push(Line::from(spans));
             focus_i = 1;
+        }
+        if p.action == ActionKind::Refer {
+            let typed = p
+                .fields
+                .first()
+                .map(|(_, f, _)| f.text())
+                .unwrap_or_default();
+            let names: Vec<String> = crate::app::matching_departments(&app.catalog, &typed)
+                .iter()
+                .take(4)
+                .map(|d| format!("{} {}", d.code, d.name_en))
+                .collect();
+            pl.push(Line::from(Span::styled(
+                cut(&names.join(" · "), inner.width as usize),
+                theme::dim(),
+            )));
         }
         for (i, (label, f, _)) in p.fields.iter().enumerate() {
             let focused = p.focus == i + focus_i;

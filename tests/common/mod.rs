@@ -1,6 +1,7 @@
 //! Helpers for tests that run the real `citydesk` binary against a temporary store.
 #![allow(dead_code)]
 
+pub mod console;
 pub mod pg;
 
 use std::io::Write;

@@ -1,0 +1,120 @@
+//! Driving the console's App without a terminal: key strings in, state and
+//! effects out. `<F2>`, `<Tab>`, `<S-Tab>`, `<C-s>`, `<Enter>`, `<Esc>`,
+//! `<Up>`, `<Down>`, `<Left>`, `<Right>`, `<BS>`; anything else is typed.
+
+use chrono::{DateTime, Duration, Utc};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use citydesk::app::{App, Effect, Msg, Session, update};
+use citydesk::domain::case::Case;
+use citydesk::domain::catalog::Catalog;
+use citydesk::domain::intake::{self, CaseInput, Rules};
+use citydesk::domain::roles::{Actor, Role};
+use citydesk::domain::tracking::TrackingCode;
+use citydesk::domain::workflow::{self, Action};
+use citydesk::keymap::Keymap;
+use citydesk::store::{Operator, Settings};
+
+pub fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-28T06:30:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+pub fn operator(name: &str, role: Role) -> Operator {
+    Operator {
+        name: name.into(),
+        display_name: "علی رضایی".into(),
+        role,
+        active: true,
+        created_at: now() - Duration::days(30),
+        created_by: Some("admin".into()),
+        password_hash: String::new(),
+    }
+}
+
+/// A console signed in as `role`.
+pub fn app(role: Role) -> App {
+    App::new(
+        Session::Working(operator("ali", role)),
+        Catalog::builtin(),
+        Settings::default(),
+        Keymap::default(),
+        "/var/lib/citydesk/citydesk.db".into(),
+        now(),
+    )
+}
+
+pub fn parse_keys(s: &str) -> Vec<KeyEvent> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('<')
+            && let Some(end) = after.find('>')
+        {
+            let name = &after[..end];
+            let (code, mods) = match name {
+                "Tab" => (KeyCode::Tab, KeyModifiers::NONE),
+                "S-Tab" => (KeyCode::BackTab, KeyModifiers::SHIFT),
+                "Enter" => (KeyCode::Enter, KeyModifiers::NONE),
+                "Esc" => (KeyCode::Esc, KeyModifiers::NONE),
+                "Up" => (KeyCode::Up, KeyModifiers::NONE),
+                "Down" => (KeyCode::Down, KeyModifiers::NONE),
+                "Left" => (KeyCode::Left, KeyModifiers::NONE),
+                "Right" => (KeyCode::Right, KeyModifiers::NONE),
+                "BS" => (KeyCode::Backspace, KeyModifiers::NONE),
+                n if n.starts_with('F') => {
+                    (KeyCode::F(n[1..].parse().unwrap()), KeyModifiers::NONE)
+                }
+                n if n.starts_with("C-") => (
+                    KeyCode::Char(n[2..].chars().next().unwrap()),
+                    KeyModifiers::CONTROL,
+                ),
+                other => panic!("unknown key <{other}>"),
+            };
+            out.push(KeyEvent::new(code, mods));
+            rest = &after[end + 1..];
+        } else {
+            let c = rest.chars().next().unwrap();
+            out.push(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+/// Feeds keys; returns every effect they produced.
+pub fn press(app: &mut App, keys: &str) -> Vec<Effect> {
+    parse_keys(keys)
+        .into_iter()
+        .flat_map(|k| update(app, Msg::Key(k)))
+        .collect()
+}
+
+/// A case as the store would hold it, driven through `actions` at `now()`.
+pub fn case(serial: u64, service: &str, received_ago_hours: i64, actions: &[Action]) -> Case {
+    let input = CaseInput {
+        phone: "09121234567".into(),
+        name: "مریم احمدی".into(),
+        service: service.into(),
+        district: "3".into(),
+        neighborhood: "بازار".into(),
+        address: "خیابان فردوسی، کوچه ۱۲".into(),
+        description: "چاله بزرگ جلوی پلاک ۱۲\nخطرناک برای موتورسوارها".into(),
+        received_at: Some(now() - Duration::hours(received_ago_hours)),
+        ..CaseInput::default()
+    };
+    let by = Actor {
+        name: "ali".into(),
+        role: Role::Supervisor,
+    };
+    let (mut c, _) = intake::register(&input, &Catalog::builtin(), &Rules::default(), &by, now())
+        .unwrap()
+        .with_code(TrackingCode::from_serial(serial));
+    for a in actions {
+        c = workflow::apply(&c, a, &by, &Catalog::builtin(), &Rules::default(), now())
+            .unwrap()
+            .case;
+    }
+    c
+}

@@ -1,0 +1,546 @@
+//! Key flows through the console's App: key strings in, state and effects
+//! out. No terminal, no sleeps, no store: store answers are fed as messages.
+
+mod common;
+
+use chrono::Duration;
+
+use citydesk::app::{Command, Effect, Modal, Msg, Reply, View, update};
+use citydesk::domain::case::CaseRecord;
+use citydesk::domain::roles::Role;
+use citydesk::domain::workflow::Action;
+use citydesk::store::StoreError;
+use common::console::{app, case, now, press};
+
+fn commands(fx: &[Effect]) -> Vec<&Command> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Store { command, .. } => Some(command),
+            Effect::Quit => None,
+        })
+        .collect()
+}
+
+fn last_id(fx: &[Effect], pred: impl Fn(&Command) -> bool) -> u64 {
+    fx.iter()
+        .rev()
+        .find_map(|e| match e {
+            Effect::Store { id, command } if pred(command) => Some(*id),
+            _ => None,
+        })
+        .expect("the command was sent")
+}
+
+const CALL: &str = "<F2>09121234567<Tab>مریم احمدی<Tab><Tab><Tab>pothole<Enter><Right><Right><Tab>بازار<Tab>خیابان فردوسی<Tab>چاله بزرگ<Enter>خطرناک است";
+
+#[test]
+fn an_operator_registers_a_call_by_keys() {
+    let mut a = app(Role::Operator);
+    let mut fx = press(&mut a, CALL);
+    assert_eq!(a.view, View::Intake);
+    fx.extend(press(&mut a, "<C-s>"));
+    let register = commands(&fx)
+        .into_iter()
+        .find_map(|c| match c {
+            Command::Register { input, by } => Some((input.clone(), by.clone())),
+            _ => None,
+        })
+        .expect("Ctrl+S registers");
+    let (input, by) = register;
+    assert_eq!(by.name, "ali");
+    assert_eq!(input.phone, "09121234567");
+    assert_eq!(input.name, "مریم احمدی");
+    assert_eq!(input.service, "pothole");
+    assert_eq!(input.district, "3");
+    assert_eq!(input.neighborhood, "بازار");
+    assert_eq!(input.description, "چاله بزرگ\nخطرناک است");
+    assert!(input.request_id.is_some());
+    // Typing saved drafts along the way, the last one with everything.
+    let drafts: Vec<_> = commands(&fx)
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::SaveDraft(d) => Some(d.body.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(drafts.len() > 20, "a draft is saved as the call is typed");
+    assert!(drafts.last().unwrap().contains("خطرناک است"));
+
+    let id = last_id(&fx, |c| matches!(c, Command::Register { .. }));
+    let saved = case(7, "pothole", 0, &[]);
+    let fx = update(
+        &mut a,
+        Msg::Reply {
+            id,
+            reply: Reply::Registered(Ok(saved.clone())),
+        },
+    );
+    match &a.modal {
+        Some(Modal::Saved {
+            code,
+            due,
+            attached: false,
+        }) => {
+            assert_eq!(*code, saved.code);
+            assert_eq!(*due, saved.due_at);
+        }
+        other => panic!("expected the saved code, got {other:?}"),
+    }
+    assert!(!a.intake.has_text(), "the form is empty for the next call");
+    assert!(
+        commands(&fx)
+            .iter()
+            .any(|c| matches!(c, Command::DiscardDraft(n) if n == "ali"))
+    );
+    press(&mut a, "<Enter>");
+    assert!(a.modal.is_none());
+}
+
+#[test]
+fn mistakes_are_marked_and_nothing_is_sent() {
+    let mut a = app(Role::Operator);
+    let fx = press(&mut a, "<F2>0912abc<Tab>مریم<C-s>");
+    assert!(
+        !commands(&fx)
+            .iter()
+            .any(|c| matches!(c, Command::Register { .. }))
+    );
+    assert!(
+        a.intake
+            .error(citydesk::app::intake::Field::Phone)
+            .unwrap()
+            .contains("not a phone number")
+    );
+    assert!(
+        a.intake
+            .error(citydesk::app::intake::Field::Service)
+            .unwrap()
+            .contains("is empty")
+    );
+    assert_eq!(
+        a.intake.focus,
+        citydesk::app::intake::Field::Phone,
+        "focus goes to the first mistake"
+    );
+    assert_eq!(a.intake.name.text(), "مریم", "what was typed stays");
+}
+
+#[test]
+fn escape_asks_before_throwing_away_a_typed_call() {
+    let mut a = app(Role::Operator);
+    press(&mut a, "<F2>0912<Esc>");
+    assert_eq!(
+        a.modal,
+        Some(Modal::Confirm(citydesk::app::Confirm::DiscardIntake))
+    );
+    press(&mut a, "n");
+    assert_eq!(a.view, View::Intake);
+    assert_eq!(a.intake.phone.text(), "0912");
+    let fx = press(&mut a, "<Esc>y");
+    assert!(!a.intake.has_text());
+    assert_eq!(a.view, View::Queue(1));
+    assert!(
+        commands(&fx)
+            .iter()
+            .any(|c| matches!(c, Command::DiscardDraft(_)))
+    );
+    // An empty form leaves without asking.
+    press(&mut a, "<F2><Esc>");
+    assert!(a.modal.is_none());
+    assert_eq!(a.view, View::Queue(1));
+}
+
+#[test]
+fn quitting_with_a_typed_call_asks_first() {
+    let mut a = app(Role::Operator);
+    press(&mut a, "<F2>0912<C-c>");
+    assert_eq!(a.modal, Some(Modal::Confirm(citydesk::app::Confirm::Quit)));
+    let fx = press(&mut a, "y");
+    assert!(fx.contains(&Effect::Quit));
+}
+
+#[test]
+fn queues_open_cases_and_persian_letters_are_shortcuts() {
+    let mut a = app(Role::Operator);
+    let fx = press(&mut a, "2");
+    let id = last_id(&fx, |c| matches!(c, Command::Queue { .. }));
+    let rows = vec![case(1, "pothole", 100, &[]), case(2, "graffiti", 80, &[])];
+    update(
+        &mut a,
+        Msg::Reply {
+            id,
+            reply: Reply::Rows(Ok(rows.clone())),
+        },
+    );
+    press(&mut a, "j");
+    assert_eq!(a.list.selected, 1);
+    let fx = press(&mut a, "<Enter>");
+    assert!(commands(&fx).contains(&&Command::Case(rows[1].code)));
+    let id = last_id(&fx, |c| matches!(c, Command::Case(_)));
+    let record = CaseRecord {
+        case: rows[1].clone(),
+        contacts: vec![],
+        timeline: vec![],
+    };
+    update(
+        &mut a,
+        Msg::Reply {
+            id,
+            reply: Reply::Case(Ok(record)),
+        },
+    );
+    assert_eq!(a.view, View::Case);
+    // 'ق' is where 'r' is: refer.
+    press(&mut a, "ق");
+    let prompt = a
+        .case
+        .as_ref()
+        .unwrap()
+        .prompt
+        .as_ref()
+        .expect("the refer prompt");
+    assert_eq!(prompt.action, citydesk::domain::roles::ActionKind::Refer);
+}
+
+#[test]
+fn a_stale_answer_is_ignored() {
+    let mut a = app(Role::Operator);
+    let first = last_id(&press(&mut a, "2"), |c| matches!(c, Command::Queue { .. }));
+    let second = last_id(&press(&mut a, "1"), |c| matches!(c, Command::Queue { .. }));
+    update(
+        &mut a,
+        Msg::Reply {
+            id: second,
+            reply: Reply::Rows(Ok(vec![case(1, "pothole", 1, &[])])),
+        },
+    );
+    update(
+        &mut a,
+        Msg::Reply {
+            id: first,
+            reply: Reply::Rows(Ok(vec![
+                case(2, "graffiti", 90, &[]),
+                case(3, "pothole", 90, &[]),
+            ])),
+        },
+    );
+    assert_eq!(
+        a.list.rows.len(),
+        1,
+        "the overdue answer came late and was dropped"
+    );
+}
+
+/// Opens `c` from a queue, as an operator would, and answers with it.
+fn open(a: &mut citydesk::app::App, c: citydesk::domain::case::Case) {
+    let id = last_id(&press(a, "1"), |c| matches!(c, Command::Queue { .. }));
+    update(
+        a,
+        Msg::Reply {
+            id,
+            reply: Reply::Rows(Ok(vec![c.clone()])),
+        },
+    );
+    let id = last_id(&press(a, "<Enter>"), |c| matches!(c, Command::Case(_)));
+    let record = CaseRecord {
+        case: c,
+        contacts: vec![],
+        timeline: vec![],
+    };
+    update(
+        a,
+        Msg::Reply {
+            id,
+            reply: Reply::Case(Ok(record)),
+        },
+    );
+}
+
+#[test]
+fn forbidden_actions_say_why_and_send_nothing() {
+    let mut a = app(Role::Operator);
+    let escalated = case(
+        5,
+        "pothole",
+        10,
+        &[Action::Escalate {
+            reason: "late".into(),
+        }],
+    );
+    open(&mut a, escalated);
+    let fx = press(&mut a, "c");
+    assert!(commands(&fx).is_empty());
+    let notice = a.notice.clone().unwrap();
+    assert!(
+        notice.error && notice.text.contains("follow-up officer"),
+        "{}",
+        notice.text
+    );
+    let fx = press(&mut a, "d");
+    assert!(commands(&fx).is_empty());
+    assert!(
+        a.notice
+            .clone()
+            .unwrap()
+            .text
+            .contains("while the case is follow-up")
+    );
+}
+
+#[test]
+fn a_conflict_reloads_the_case_and_keeps_the_text() {
+    let mut a = app(Role::Operator);
+    let c = case(9, "pothole", 2, &[]);
+    open(&mut a, c.clone());
+    let fx = press(&mut a, "aCalled the district office<Enter>");
+    let act = commands(&fx)
+        .into_iter()
+        .find_map(|c| match c {
+            Command::Act {
+                version, action, ..
+            } => Some((*version, action.clone())),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        act.0,
+        Some(c.version),
+        "the action names the version it read"
+    );
+    let id = last_id(&fx, |c| matches!(c, Command::Act { .. }));
+    let fx = update(
+        &mut a,
+        Msg::Reply {
+            id,
+            reply: Reply::Acted(Err(StoreError::Conflict {
+                code: c.code,
+                by: "sara".into(),
+                at: now(),
+                version: 2,
+            })),
+        },
+    );
+    let notice = a.notice.clone().unwrap();
+    assert!(
+        notice.text.contains("Changed by sara at 2026-11-28 10:00"),
+        "{}",
+        notice.text
+    );
+    assert!(
+        commands(&fx).contains(&&Command::Case(c.code)),
+        "the case is reloaded"
+    );
+    let id = last_id(&fx, |c| matches!(c, Command::Case(_)));
+    let mut newer = c.clone();
+    newer.version = 2;
+    update(
+        &mut a,
+        Msg::Reply {
+            id,
+            reply: Reply::Case(Ok(CaseRecord {
+                case: newer,
+                contacts: vec![],
+                timeline: vec![],
+            })),
+        },
+    );
+    let view = a.case.as_ref().unwrap();
+    assert_eq!(view.record.case.version, 2);
+    assert_eq!(
+        view.prompt.as_ref().unwrap().fields[0].1.text(),
+        "Called the district office",
+        "typed text kept"
+    );
+    // Confirming again sends the new version.
+    let fx = press(&mut a, "<Enter>");
+    assert!(commands(&fx).iter().any(|c| matches!(
+        c,
+        Command::Act {
+            version: Some(2),
+            ..
+        }
+    )));
+}
+
+#[test]
+fn a_call_saved_while_the_store_is_down_is_kept_and_saved_once_it_is_back() {
+    let mut a = app(Role::Operator);
+    press(&mut a, CALL);
+    let fx = press(&mut a, "<C-s>");
+    let id = last_id(&fx, |c| matches!(c, Command::Register { .. }));
+    let first_rid = match commands(&fx)
+        .into_iter()
+        .find(|c| matches!(c, Command::Register { .. }))
+    {
+        Some(Command::Register { input, .. }) => input.request_id.clone(),
+        _ => unreachable!(),
+    };
+    update(
+        &mut a,
+        Msg::Reply {
+            id,
+            reply: Reply::Registered(Err(StoreError::Unreachable("connection refused".into()))),
+        },
+    );
+    assert!(a.store_down);
+    assert!(a.intake.has_text(), "the call is kept");
+    assert!(a.notice.clone().unwrap().text.contains("kept"));
+    // The operator keeps typing; nothing is lost.
+    press(&mut a, " و گود");
+    // Three seconds later it is tried again, with the same request id.
+    let fx = update(
+        &mut a,
+        Msg::Tick {
+            now: now(),
+            ms: citydesk::app::RETRY_EVERY_MS + 10,
+        },
+    );
+    let retry = commands(&fx)
+        .into_iter()
+        .find_map(|c| match c {
+            Command::Register { input, .. } => Some(input.clone()),
+            _ => None,
+        })
+        .expect("retried");
+    assert_eq!(
+        retry.request_id, first_rid,
+        "the same submission: the store registers it once"
+    );
+    let id = last_id(&fx, |c| matches!(c, Command::Register { .. }));
+    update(
+        &mut a,
+        Msg::Reply {
+            id,
+            reply: Reply::Registered(Ok(case(3, "pothole", 0, &[]))),
+        },
+    );
+    assert!(!a.store_down);
+    assert!(matches!(a.modal, Some(Modal::Saved { .. })));
+}
+
+#[test]
+fn earlier_cases_of_the_caller_are_offered_and_the_call_attaches() {
+    let mut a = app(Role::Operator);
+    let fx = press(&mut a, "<F2>09121234567");
+    let id = last_id(&fx, |c| matches!(c, Command::Related { .. }));
+    let earlier = case(4, "pothole", 30, &[]);
+    update(
+        &mut a,
+        Msg::Reply {
+            id,
+            reply: Reply::Related(Ok(vec![earlier.clone()])),
+        },
+    );
+    let fx = press(
+        &mut a,
+        "<Tab>رضا<Tab><Tab><Tab><Tab><Tab><Tab><Tab>same hole<C-a>",
+    );
+    let (code, contact) = commands(&fx)
+        .into_iter()
+        .find_map(|c| match c {
+            Command::Act {
+                code,
+                action: Action::Attach { contact },
+                ..
+            } => Some((*code, contact.clone())),
+            _ => None,
+        })
+        .expect("Ctrl+A attaches");
+    assert_eq!(code, earlier.code);
+    assert_eq!(contact.name, "رضا");
+    assert_eq!(contact.comment.as_deref(), Some("same hole"));
+    let id = last_id(&fx, |c| matches!(c, Command::Act { .. }));
+    update(
+        &mut a,
+        Msg::Reply {
+            id,
+            reply: Reply::Acted(Ok(earlier.clone())),
+        },
+    );
+    assert!(matches!(a.modal, Some(Modal::Saved { attached: true, .. })));
+    assert!(!a.intake.has_text());
+}
+
+#[test]
+fn a_draft_from_last_time_is_offered_back() {
+    let mut a = app(Role::Operator);
+    let mut form = citydesk::app::intake::IntakeForm::new("ali-1-1".into());
+    form.phone.set("09351112233");
+    form.description.set("درخت افتاده");
+    let body = serde_json::to_string(&form.to_draft()).unwrap();
+    let draft = citydesk::store::Draft {
+        operator: "ali".into(),
+        saved_at: now() - Duration::minutes(5),
+        body,
+    };
+    // The console asks for the draft when the operator signs in; answer it.
+    let fx = update(
+        &mut a,
+        Msg::Reply {
+            id: 0,
+            reply: Reply::Draft(Ok(None)),
+        },
+    );
+    assert!(fx.is_empty(), "an answer nobody asked for is dropped");
+    a.session = citydesk::app::App::login(Some("ali"));
+    let fx = press(&mut a, "<Enter>secret pass<Enter>");
+    let id = last_id(&fx, |c| matches!(c, Command::Login { .. }));
+    let fx = update(
+        &mut a,
+        Msg::Reply {
+            id,
+            reply: Reply::LoggedIn(Ok(common::console::operator("ali", Role::Operator))),
+        },
+    );
+    let id = last_id(&fx, |c| matches!(c, Command::LoadDraft(_)));
+    update(
+        &mut a,
+        Msg::Reply {
+            id,
+            reply: Reply::Draft(Ok(Some(draft))),
+        },
+    );
+    assert!(matches!(a.modal, Some(Modal::Restore(_))));
+    press(&mut a, "y");
+    assert_eq!(a.view, View::Intake);
+    assert_eq!(a.intake.phone.text(), "09351112233");
+    assert_eq!(a.intake.description.text(), "درخت افتاده");
+    assert_eq!(
+        a.intake.request_id, "ali-1-1",
+        "a restored call keeps its request id"
+    );
+}
+
+#[test]
+fn a_wrong_password_is_said_and_cleared() {
+    let mut a = app(Role::Operator);
+    a.session = citydesk::app::App::login(Some("ali"));
+    let fx = press(&mut a, "nope<Enter>");
+    let id = last_id(
+        &fx,
+        |c| matches!(c, Command::Login { name, password } if name == "ali" && password == "nope"),
+    );
+    update(
+        &mut a,
+        Msg::Reply {
+            id,
+            reply: Reply::LoggedIn(Err("Wrong operator name or password.".into())),
+        },
+    );
+    match &a.session {
+        citydesk::app::Session::Login(f) => {
+            assert_eq!(f.error.as_deref(), Some("Wrong operator name or password."));
+            assert!(f.password.text().is_empty());
+        }
+        _ => panic!("still signing in"),
+    }
+}
+
+#[test]
+fn someone_elses_change_refreshes_counts_and_the_queue() {
+    let mut a = app(Role::Operator);
+    let fx = update(&mut a, Msg::Changed);
+    let cmds = commands(&fx);
+    assert!(cmds.iter().any(|c| matches!(c, Command::Counts { .. })));
+    assert!(cmds.iter().any(|c| matches!(c, Command::Queue { .. })));
+}

@@ -1,0 +1,352 @@
+//! Every screen of the console at 80x24 and 120x40, as snapshots (insta,
+//! TestBackend) with a fixed clock and fixed data. Review changes with
+//! `cargo insta review`; the files live in tests/snapshots/.
+
+mod common;
+
+use chrono::Duration;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use citydesk::app::{App, Command, Effect, Modal, Msg, Reply, update};
+use citydesk::domain::case::{CaseRecord, Contact, Event, Feedback, Status};
+use citydesk::domain::roles::Role;
+use citydesk::domain::workflow::Action;
+use citydesk::store::{Draft, QueueCounts, StoreError};
+use common::console::{app, case, now, press};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn shot(name: &str, a: &App) {
+    for (w, h) in SIZES {
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+        term.draw(|f| citydesk::ui::render(a, f)).unwrap();
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), term.backend());
+    }
+}
+
+fn answer(
+    a: &mut App,
+    fx: &[Effect],
+    pred: impl Fn(&Command) -> bool,
+    reply: Reply,
+) -> Vec<Effect> {
+    let id = fx
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Effect::Store { id, command } if pred(command) => Some(*id),
+            _ => None,
+        })
+        .expect("asked");
+    update(a, Msg::Reply { id, reply })
+}
+
+fn counts() -> QueueCounts {
+    QueueCounts {
+        unreferred: 3,
+        overdue: 12,
+        due_soon: 4,
+        feedback: 7,
+        follow_up: 2,
+        mine: 1,
+    }
+}
+
+/// A working console on the unreferred queue with a few cases.
+fn queue_app() -> App {
+    let mut a = app(Role::Operator);
+    let fx = update(&mut a, Msg::Changed);
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Counts { .. }),
+        Reply::Counts(Ok(counts())),
+    );
+    let mut urgent = case(11, "tree-fallen", 1, &[]);
+    urgent.priority = citydesk::domain::case::Priority::Urgent;
+    let rows = vec![
+        urgent,
+        case(12, "pothole", 80, &[]),
+        case(13, "trash-missed", 20, &[]),
+        case(14, "graffiti", 3, &[]),
+    ];
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Queue { .. }),
+        Reply::Rows(Ok(rows)),
+    );
+    a
+}
+
+fn record() -> CaseRecord {
+    let c = case(
+        21,
+        "pothole",
+        30,
+        &[
+            Action::Refer {
+                department: "d3".into(),
+                assignee: None,
+            },
+            Action::Resolve {
+                response: "چاله با آسفالت سرد پر شد".into(),
+            },
+            Action::Feedback {
+                result: Feedback::Dissatisfied,
+                comment: Some("هنوز گود است".into()),
+            },
+        ],
+    );
+    let ev = |seq, action: &str, from, to, detail: &str| Event {
+        seq,
+        at: now() - Duration::hours(30 - seq * 5),
+        actor: "ali".into(),
+        shift: "2026-11-27/evening".into(),
+        action: action.into(),
+        from,
+        to,
+        detail: detail.into(),
+    };
+    CaseRecord {
+        timeline: vec![
+            ev(
+                1,
+                "register",
+                None,
+                Some(Status::Registered),
+                "pothole via phone, to d3",
+            ),
+            ev(
+                2,
+                "refer",
+                Some(Status::Registered),
+                Some(Status::Referred),
+                "to d3",
+            ),
+            ev(
+                3,
+                "resolve",
+                Some(Status::Referred),
+                Some(Status::Resolved),
+                "چاله با آسفالت سرد پر شد",
+            ),
+            ev(
+                4,
+                "feedback",
+                Some(Status::Resolved),
+                Some(Status::FollowUp),
+                "dissatisfied: هنوز گود است",
+            ),
+        ],
+        contacts: vec![
+            Contact {
+                at: c.received_at,
+                channel: c.channel,
+                name: c.citizen_name.clone(),
+                phone: c.citizen_phone.clone(),
+                comment: None,
+                registered_by: "ali".into(),
+            },
+            Contact {
+                at: now() - Duration::hours(2),
+                channel: citydesk::domain::case::Channel::Sms,
+                name: "همسایه".into(),
+                phone: "09350001111".into(),
+                comment: Some("same hole".into()),
+                registered_by: "ali".into(),
+            },
+        ],
+        case: c,
+    }
+}
+
+fn case_app(role: Role) -> App {
+    let mut a = queue_app();
+    a.session = citydesk::app::Session::Working(common::console::operator("sara", role));
+    let r = record();
+    let fx = update(&mut a, Msg::Changed);
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Queue { .. }),
+        Reply::Rows(Ok(vec![r.case.clone()])),
+    );
+    let fx = press(&mut a, "<Enter>");
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Case(_)),
+        Reply::Case(Ok(r)),
+    );
+    a
+}
+
+#[test]
+fn setup_screen() {
+    let mut a = app(Role::Operator);
+    a.session = App::setup();
+    press(&mut a, "sam<Tab>سام شریفی<Tab>short<Tab>short<Enter>");
+    shot("setup", &a);
+}
+
+#[test]
+fn login_screen() {
+    let mut a = app(Role::Operator);
+    a.session = App::login(Some("ali"));
+    press(&mut a, "secret");
+    shot("login", &a);
+}
+
+#[test]
+fn queue_screen() {
+    shot("queue", &queue_app());
+}
+
+#[test]
+fn empty_queue_screen() {
+    let mut a = app(Role::Operator);
+    let fx = press(&mut a, "6");
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Queue { .. }),
+        Reply::Rows(Ok(vec![])),
+    );
+    shot("queue_empty", &a);
+}
+
+#[test]
+fn intake_choosing_a_service() {
+    let mut a = queue_app();
+    press(
+        &mut a,
+        "<F2>۰۹۱۲ ۱۲۳ ۴۵۶۷<Tab>مریم احمدی<Tab><Tab><Tab>tree",
+    );
+    shot("intake_service", &a);
+}
+
+#[test]
+fn intake_with_earlier_cases_and_a_mistake() {
+    let mut a = queue_app();
+    let fx = press(&mut a, "<F2>09121234567");
+    let earlier = vec![
+        case(31, "pothole", 40, &[]),
+        case(
+            32,
+            "trash-missed",
+            150,
+            &[Action::Cancel {
+                reason: citydesk::domain::case::CancelReason::Withdrawn,
+                duplicate_of: None,
+                comment: None,
+            }],
+        ),
+    ];
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Related { .. }),
+        Reply::Related(Ok(earlier)),
+    );
+    press(
+        &mut a,
+        "<Tab>مریم احمدی<Tab><Tab><Tab>pothole<Enter><Tab>بازار<Tab><Tab>چاله<C-s>",
+    );
+    shot("intake_related", &a);
+}
+
+#[test]
+fn saved_code_read_aloud() {
+    let mut a = queue_app();
+    let fx = press(
+        &mut a,
+        "<F2>09121234567<Tab>مریم<Tab><Tab><Tab>pothole<Enter><Tab>بازار<Tab>خیابان<Tab>چاله<C-s>",
+    );
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Register { .. }),
+        Reply::Registered(Ok(case(41, "pothole", 0, &[]))),
+    );
+    shot("saved", &a);
+}
+
+#[test]
+fn case_screen() {
+    shot("case", &case_app(Role::FollowUpOfficer));
+}
+
+#[test]
+fn case_screen_for_an_operator_shows_what_is_disabled() {
+    shot("case_operator", &case_app(Role::Operator));
+}
+
+#[test]
+fn case_with_a_refer_prompt() {
+    let mut a = case_app(Role::FollowUpOfficer);
+    press(&mut a, "r");
+    press(&mut a, "<BS><BS>park<Tab>reza");
+    shot("case_refer", &a);
+}
+
+#[test]
+fn case_with_a_feedback_prompt() {
+    let mut a = case_app(Role::FollowUpOfficer);
+    let code = a.case.as_ref().unwrap().record.case.code;
+    let _ = code;
+    a.case.as_mut().unwrap().record.case.status = Status::Resolved;
+    press(&mut a, "f<Right><Tab>still a hole");
+    shot("case_feedback", &a);
+}
+
+#[test]
+fn search_results() {
+    let mut a = queue_app();
+    let fx = press(&mut a, "/مریم<Enter>");
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Search(_)),
+        Reply::Rows(Ok(vec![
+            case(51, "pothole", 5, &[]),
+            case(52, "graffiti", 50, &[]),
+        ])),
+    );
+    shot("search", &a);
+}
+
+#[test]
+fn help_overlay() {
+    let mut a = queue_app();
+    press(&mut a, "?");
+    shot("help", &a);
+}
+
+#[test]
+fn restore_draft_question() {
+    let mut a = queue_app();
+    a.modal = Some(Modal::Restore(Draft {
+        operator: "ali".into(),
+        saved_at: now() - Duration::minutes(7),
+        body: "{}".into(),
+    }));
+    shot("restore", &a);
+}
+
+#[test]
+fn store_unreachable_while_saving() {
+    let mut a = queue_app();
+    let fx = press(
+        &mut a,
+        "<F2>09121234567<Tab>مریم<Tab><Tab><Tab>pothole<Enter><Tab>بازار<Tab>خیابان<Tab>چاله<C-s>",
+    );
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Register { .. }),
+        Reply::Registered(Err(StoreError::Unreachable("connection refused".into()))),
+    );
+    shot("store_down", &a);
+}
