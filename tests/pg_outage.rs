@@ -13,6 +13,14 @@ use std::time::{Duration, Instant};
 
 use citydesk::store::{self, Page, Queue, Settings, StoreError};
 use common::Env;
+use common::tmux::Tmux;
+
+fn server_commands() -> Option<(String, String)> {
+    Some((
+        std::env::var("CITYDESK_TEST_PG_STOP").ok()?,
+        std::env::var("CITYDESK_TEST_PG_START").ok()?,
+    ))
+}
 
 fn sh(cmd: &str) {
     let ok = Command::new("sh")
@@ -32,7 +40,14 @@ impl Drop for Restart {
     }
 }
 
+/// Both scenarios stop the one server, so they run one after the other in a
+/// single test (tests in one binary run in parallel).
 #[test]
+fn outages() {
+    calls_fail_clearly_during_an_outage_and_work_again_after();
+    the_console_keeps_a_call_through_an_outage_and_saves_it_once();
+}
+
 fn calls_fail_clearly_during_an_outage_and_work_again_after() {
     let (Some(env), Ok(stop), Ok(start)) = (
         Env::new_pg(),
@@ -98,5 +113,35 @@ fn calls_fail_clearly_during_an_outage_and_work_again_after() {
         notes,
         ["after the outage"],
         "nothing from the outage was half-saved"
+    );
+}
+
+/// The console keeps a call typed during an outage, says the store cannot be
+/// reached, retries, and registers the call once when the server is back.
+fn the_console_keeps_a_call_through_an_outage_and_saves_it_once() {
+    let (Some(env), Some((stop, start))) = (Env::new_pg(), server_commands()) else {
+        eprintln!(
+            "skipped: set CITYDESK_TEST_PG, CITYDESK_TEST_PG_STOP and CITYDESK_TEST_PG_START"
+        );
+        return;
+    };
+    let t = Tmux::console(&env, "pg-outage");
+    t.type_call("09121234567");
+    sh(&stop);
+    let restart = Restart(start.clone());
+    t.keys(&["C-s"]);
+    t.wait_for("STORE UNREACHABLE", Duration::from_secs(10));
+    t.wait_for("Your call is kept", Duration::from_secs(5));
+    // Still typing while the server is down: nothing is lost.
+    t.keys(&["End"]);
+    t.text(" و عمیق");
+    t.wait_for("عمیق", Duration::from_secs(5));
+    sh(&start);
+    std::mem::forget(restart);
+    t.wait_for("Case registered", Duration::from_secs(20));
+    assert_eq!(
+        env.case_count(),
+        1,
+        "registered once, though it was tried more than once"
     );
 }

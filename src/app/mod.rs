@@ -590,11 +590,11 @@ fn on_reply(app: &mut App, id: u64, reply: Reply, fx: &mut Vec<Effect>) {
             app.note(fill("notice.registered", &[("code", &case.code.spoken())]));
             app.refresh(fx);
         }
-        Reply::Registered(Err(e @ (StoreError::Unreachable(_) | StoreError::Busy))) => {
+        Reply::Registered(Err(StoreError::Unreachable(_) | StoreError::Busy)) => {
             let input = app.intake.to_input(&app.catalog);
             app.retry = Some((input, app.ms + RETRY_EVERY_MS));
             app.store_down = true;
-            app.warn(fill("notice.retrying", &[("error", &e.to_string())]));
+            app.warn(t("notice.retrying"));
         }
         Reply::Registered(Err(StoreError::Invalid(InvalidInput { errors }))) => {
             app.retry = None;

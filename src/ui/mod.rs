@@ -62,7 +62,19 @@ fn header(app: &App) -> Line<'static> {
         .local(app.now)
         .format("%H:%M")
         .to_string();
-    let mut spans = vec![
+    // Trouble first, where the eye starts: the store down, or a call in flight.
+    let mut spans = Vec::new();
+    if app.store_down {
+        spans.push(Span::styled(
+            format!(" {} ", t("app.store-down")),
+            theme::error(),
+        ));
+    } else if app.busy() {
+        const FRAMES: [&str; 4] = ["◐", "◓", "◑", "◒"];
+        let f = FRAMES[(app.ms / 120 % 4) as usize];
+        spans.push(Span::raw(format!(" {f} {} ", t("app.busy"))));
+    }
+    spans.extend([
         Span::styled(format!(" {} ", t("app.title")), theme::title()),
         Span::raw(format!(
             "│ {me} │ {} {} │ {clock} │ ",
@@ -70,17 +82,7 @@ fn header(app: &App) -> Line<'static> {
             app.shift()
         )),
         Span::raw(format!("{} {}", t("app.store"), cut(&app.store_label, 40))),
-    ];
-    if app.store_down {
-        spans.push(Span::styled(
-            format!("  {} ", t("app.store-down")),
-            theme::error(),
-        ));
-    } else if app.busy() {
-        const FRAMES: [&str; 4] = ["◐", "◓", "◑", "◒"];
-        let f = FRAMES[(app.ms / 120 % 4) as usize];
-        spans.push(Span::raw(format!("  {f} {}", t("app.busy"))));
-    }
+    ]);
     Line::from(spans)
 }
 

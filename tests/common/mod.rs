@@ -3,6 +3,7 @@
 
 pub mod console;
 pub mod pg;
+pub mod tmux;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

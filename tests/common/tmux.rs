@@ -1,0 +1,132 @@
+//! Driving the real console binary in tmux: one tmux server per console.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use super::Env;
+
+pub struct Tmux {
+    pub socket: String,
+}
+
+impl Tmux {
+    /// Starts the console on `env`'s store, signed in as ali.
+    pub fn console(env: &Env, name: &str) -> Tmux {
+        let t = Tmux {
+            socket: format!("citydesk-test-{}-{name}", std::process::id()),
+        };
+        t.start(env);
+        t
+    }
+
+    pub fn start(&self, env: &Env) {
+        let cmd = format!(
+            "CITYDESK_STORE='{}' CITYDESK_CONFIG='{}' exec '{}' --operator ali",
+            env.store,
+            env.dir.path().join("config.toml").display(),
+            env!("CARGO_BIN_EXE_citydesk")
+        );
+        let ok = Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "new-session",
+                "-d",
+                "-x",
+                "120",
+                "-y",
+                "40",
+                &cmd,
+            ])
+            .status()
+            .expect("tmux is installed")
+            .success();
+        assert!(ok, "tmux started");
+        self.wait_for("Sign in", Duration::from_secs(10));
+        self.text(super::PASSWORD);
+        self.keys(&["Enter"]);
+        self.wait_for("Welcome", Duration::from_secs(10));
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["-L", &self.socket, "send-keys", "-t", "0"];
+        args.extend_from_slice(keys);
+        assert!(Command::new("tmux").args(&args).status().unwrap().success());
+    }
+
+    /// Types text literally (no key names).
+    pub fn text(&self, s: &str) {
+        assert!(
+            Command::new("tmux")
+                .args(["-L", &self.socket, "send-keys", "-t", "0", "-l", s])
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+
+    pub fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "0"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `text`; returns how long it took.
+    pub fn wait_for(&self, text: &str, limit: Duration) -> Duration {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return start.elapsed();
+            }
+            assert!(
+                start.elapsed() < limit,
+                "{text:?} did not appear within {limit:?}; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "list-panes", "-F", "#{pane_pid}"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    }
+
+    pub fn stop(&self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+impl Tmux {
+    /// Types a pothole call into the intake form (without saving it).
+    pub fn type_call(&self, phone: &str) {
+        self.keys(&["F2"]);
+        self.wait_for("New call", Duration::from_secs(5));
+        self.text(phone);
+        self.keys(&["Tab"]);
+        self.text("مریم احمدی");
+        self.keys(&["Tab", "Tab", "Tab"]);
+        self.text("pothole");
+        self.wait_for("Services matching (1)", Duration::from_secs(5));
+        self.keys(&["Enter", "Right", "Right", "Tab"]);
+        self.text("بازار");
+        self.keys(&["Tab"]);
+        self.text("خیابان فردوسی، کوچه ۱۲");
+        self.keys(&["Tab"]);
+        self.text("چاله بزرگ جلوی پلاک ۱۲");
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
