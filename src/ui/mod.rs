@@ -241,9 +241,13 @@ fn case_rows(
 ) {
     let w = area.width as usize;
     // Column widths that fit 80 columns and grow with the screen.
-    let service_w = (w.saturating_sub(9 + 8 + 12 + 16 + 6)).clamp(12, 40);
-    let dept_w = if w >= 110 { 26 } else { 12 };
-    let district_w = if w >= 110 { 12 } else { 0 };
+    let wide = w >= 110;
+    let dept_w = if wide { 26 } else { 12 };
+    // Narrow screens show the district's code, wide ones its name.
+    let district_w = if wide { 12 } else { 4 };
+    let service_w = w
+        .saturating_sub(10 + 8 + dept_w + 1 + district_w + 1 + 14)
+        .clamp(12, 40);
     let mut lines = vec![Line::from(Span::styled(
         format!(
             "{} {} {} {} {}{}",
@@ -251,11 +255,10 @@ fn case_rows(
             cell(t("queue.age"), 7),
             cell(t("queue.service"), service_w),
             cell(t("queue.department"), dept_w),
-            if district_w > 0 {
-                cell(t("queue.district"), district_w) + " "
-            } else {
-                String::new()
-            },
+            cell(
+                t(if wide { "queue.district" } else { "queue.dist" }),
+                district_w
+            ) + " ",
             t("queue.deadline")
         ),
         theme::title(),
@@ -305,12 +308,11 @@ fn case_rows(
             Span::styled(format!("{} ", cell(service, service_w)), base),
             Span::styled(format!("{} ", cell(dept, dept_w)), base),
         ];
-        if district_w > 0 {
-            spans.push(Span::styled(
-                format!("{} ", cell(district, district_w)),
-                base,
-            ));
-        }
+        let district = if wide { district } else { c.district.as_str() };
+        spans.push(Span::styled(
+            format!("{} ", cell(district, district_w)),
+            base,
+        ));
         spans.push(Span::styled(
             format!("{urgent}{dl}"),
             if i == selected { base } else { dl_style },
@@ -523,14 +525,14 @@ fn service_picker(app: &App, frame: &mut Frame, area: Rect) {
         .take(h)
         .map(|(i, s)| {
             let dept = if s.department == crate::domain::catalog::DISTRICT_OFFICE {
-                app.catalog
-                    .districts
-                    .get(f.district)
-                    .map_or("district office".to_owned(), |d| {
+                app.catalog.districts.get(f.district).map_or(
+                    t("intake.district-office").to_owned(),
+                    |d| {
                         app.catalog
                             .department(&d.office)
                             .map_or(d.office.clone(), |x| x.name_en.clone())
-                    })
+                    },
+                )
             } else {
                 app.catalog
                     .department(&s.department)
