@@ -292,9 +292,6 @@ impl Default for Keymap {
         for mode in [List, Case, Form] {
             b.push((mode, p(K::F(2)), A::Intake));
         }
-        for mode in [List, Case, Form] {
-            b.push((mode, Key::ctrl('c'), A::Quit));
-        }
         for (mode, key, action) in [
             (List, c('/'), A::Search),
             (List, c('?'), A::Help),
@@ -334,6 +331,10 @@ impl Default for Keymap {
             (Form, p(K::F(1)), A::Help),
         ] {
             b.push((mode, key, action));
+        }
+        // After 'q', so that help and hints name 'q' first.
+        for mode in [List, Case, Form] {
+            b.push((mode, Key::ctrl('c'), A::Quit));
         }
         for n in 1..=6u8 {
             b.push((List, c(char::from(b'0' + n)), A::Queue(n)));

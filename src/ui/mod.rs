@@ -201,14 +201,19 @@ fn deadline(case: &Case, now: DateTime<Utc>) -> (String, Style) {
             theme::warn(),
         );
     }
-    if !case.status.awaits_department() {
-        return (
-            fill(
-                "queue.waiting",
-                &[("time", &human_span(now - case.status_since))],
-            ),
-            Style::new(),
-        );
+    let since = human_span(now - case.status_since);
+    match case.status {
+        Status::Resolved => {
+            return (fill("queue.answered", &[("time", &since)]), Style::new());
+        }
+        Status::Closed | Status::Cancelled => {
+            let status = case.status.as_str();
+            return (
+                fill("queue.finished", &[("status", status), ("time", &since)]),
+                theme::dim(),
+            );
+        }
+        _ => {}
     }
     let left = case.due_at - now;
     if left.num_seconds() < 0 {
