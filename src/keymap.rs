@@ -370,6 +370,35 @@ impl Keymap {
         out
     }
 
+    /// The key table as Markdown, one section per mode (the README shows it;
+    /// a test keeps the two the same).
+    pub fn markdown(&self) -> String {
+        let locale = crate::locale::Locale::english();
+        let mut out = String::new();
+        for (mode, title) in [
+            (Mode::List, "Queues and search results"),
+            (Mode::Case, "A case"),
+            (
+                Mode::Form,
+                "Forms (intake, an action's prompt, the search box)",
+            ),
+        ] {
+            out.push_str(&format!(
+                "**{title}**\n\n| keys | what they do |\n|---|---|\n"
+            ));
+            for (action, keys) in self.keys(mode) {
+                let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+                out.push_str(&format!(
+                    "| {} | {} |\n",
+                    keys.join(" "),
+                    locale.t(&action.desc_key())
+                ));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
     /// The first key bound to `action` in `mode`, for hints.
     pub fn key_for(&self, mode: Mode, action: Action) -> Option<Key> {
         self.bindings

@@ -544,3 +544,13 @@ fn someone_elses_change_refreshes_counts_and_the_queue() {
     assert!(cmds.iter().any(|c| matches!(c, Command::Counts { .. })));
     assert!(cmds.iter().any(|c| matches!(c, Command::Queue { .. })));
 }
+
+#[test]
+fn the_readme_key_table_is_the_keymap() {
+    let readme = include_str!("../README.md");
+    let table = citydesk::keymap::Keymap::default().markdown();
+    assert!(
+        readme.contains(table.trim_end()),
+        "README.md's key table differs from the keymap; replace it with:\n{table}"
+    );
+}

@@ -181,8 +181,8 @@ pub fn run(
                 let t = report.target;
                 writeln!(
                     out,
-                    "copied {} cases, {} contacts, {} timeline entries and {} operators in {:.1} s",
-                    t.cases, t.contacts, t.timeline, t.operators, report.seconds
+                    "copied in {:.1} s: cases {} · contacts {} · timeline entries {} · operators {} · drafts {}",
+                    report.seconds, t.cases, t.contacts, t.timeline, t.operators, t.drafts
                 )?;
                 writeln!(
                     out,
