@@ -5,7 +5,7 @@
 //! Persian letter counts as the QWERTY key at the same place.
 
 use std::collections::BTreeMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -383,16 +383,15 @@ impl Keymap {
                 "Forms (intake, an action's prompt, the search box)",
             ),
         ] {
-            out.push_str(&format!(
-                "**{title}**\n\n| keys | what they do |\n|---|---|\n"
-            ));
+            let _ = write!(out, "**{title}**\n\n| keys | what they do |\n|---|---|\n");
             for (action, keys) in self.keys(mode) {
                 let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
-                out.push_str(&format!(
-                    "| {} | {} |\n",
+                let _ = writeln!(
+                    out,
+                    "| {} | {} |",
                     keys.join(" "),
                     locale.t(&action.desc_key())
-                ));
+                );
             }
             out.push('\n');
         }

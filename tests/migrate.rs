@@ -168,7 +168,7 @@ fn the_cli_migrates_and_reports_the_proof() {
     let to = env.dir.path().join("copy.db").display().to_string();
     let out = env.ok(None, &["migrate", "--from", &env.store, "--to", &to]);
     assert!(
-        out.contains("copied 1 cases, 1 contacts, 1 timeline entries and 4 operators"),
+        out.contains("cases 1 · contacts 1 · timeline entries 1 · operators 4 · drafts 0"),
         "{out}"
     );
     assert!(out.contains("verified"), "{out}");
