@@ -91,6 +91,23 @@ impl Action {
         }
     }
 
+    /// The workflow action a key action stands for, if it acts on a case.
+    pub fn case_action(self) -> Option<crate::domain::roles::ActionKind> {
+        use crate::domain::roles::ActionKind as K;
+        Some(match self {
+            Action::Refer => K::Refer,
+            Action::Note => K::Note,
+            Action::Resolve => K::Resolve,
+            Action::Feedback => K::Feedback,
+            Action::Escalate => K::Escalate,
+            Action::Close => K::Close,
+            Action::Cancel => K::Cancel,
+            Action::Reopen => K::Reopen,
+            Action::Take => K::Take,
+            _ => return None,
+        })
+    }
+
     /// The locale key of the action's description.
     pub fn desc_key(self) -> String {
         format!("action.{}", self.name())

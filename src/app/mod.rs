@@ -1172,20 +1172,9 @@ pub fn refusal(app: &App, kind: ActionKind) -> Option<String> {
 }
 
 fn case_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
-    let kind = match action {
-        Action::Refer => ActionKind::Refer,
-        Action::Note => ActionKind::Note,
-        Action::Resolve => ActionKind::Resolve,
-        Action::Feedback => ActionKind::Feedback,
-        Action::Escalate => ActionKind::Escalate,
-        Action::Close => ActionKind::Close,
-        Action::Cancel => ActionKind::Cancel,
-        Action::Reopen => ActionKind::Reopen,
-        _ => ActionKind::Take,
-    };
-    if app.case.is_none() {
+    let (Some(kind), Some(_)) = (action.case_action(), &app.case) else {
         return;
-    }
+    };
     if let Some(why) = refusal(app, kind) {
         app.warn(why);
         return;

@@ -3,6 +3,7 @@
 //! one transaction that calls the pure workflow, checks the version the caller
 //! read, writes the case and appends to its timeline.
 
+pub mod engine;
 pub mod migrations;
 pub mod postgres;
 pub mod sql;

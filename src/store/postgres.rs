@@ -13,24 +13,18 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use postgres::{Client, Config, GenericClient, Statement};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
+use super::engine::Engine;
 use super::sql::{self, Dialect, Param, Row, Tx};
-use super::{
-    Draft, ImportCase, InitReport, NewOperator, Operator, Page, Queue, QueueCounts, Result,
-    SCHEMA_VERSION, Settings, Store, StoreError, Totals, Watcher,
-};
-use crate::domain::case::{Case, CaseRecord};
+use super::{ImportCase, InitReport, Result, SCHEMA_VERSION, Settings, StoreError, Watcher};
 use crate::domain::catalog::Catalog;
-use crate::domain::intake::CaseInput;
-use crate::domain::roles::Actor;
 use crate::domain::tracking::TrackingCode;
-use crate::domain::workflow::Action;
 
 /// Whether `location` names a PostgreSQL store.
 pub fn is_url(location: &str) -> bool {
@@ -323,33 +317,6 @@ impl PgStore {
         }
         Ok(())
     }
-
-    fn read<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
-        self.ensure_connected()?;
-        f(&mut PgTx {
-            client: &mut self.client,
-            statements: &mut self.statements,
-        })
-    }
-
-    /// Runs `f` in one transaction, committed if it succeeds.
-    fn write<T>(
-        &mut self,
-        f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
-    ) -> Result<T> {
-        self.ensure_connected()?;
-        let mut tx = self.client.transaction()?;
-        let out = f(
-            &mut PgTx {
-                client: &mut tx,
-                statements: &mut self.statements,
-            },
-            &self.catalog,
-            &self.settings,
-        )?;
-        tx.commit()?;
-        Ok(out)
-    }
 }
 
 fn migrate(client: &mut Client, statements: &mut HashMap<String, Statement>) -> Result<()> {
@@ -387,7 +354,7 @@ impl Watcher for PgWatcher {
     }
 }
 
-impl Store for PgStore {
+impl Engine for PgStore {
     fn location(&self) -> String {
         redact(&self.url)
     }
@@ -402,78 +369,31 @@ impl Store for PgStore {
         Ok(Box::new(PgWatcher { client }))
     }
 
-    fn operator_count(&mut self) -> Result<u64> {
-        self.read(sql::operator_count)
-    }
-
-    fn operators(&mut self) -> Result<Vec<Operator>> {
-        self.read(sql::operators)
-    }
-
-    fn operator(&mut self, name: &str) -> Result<Option<Operator>> {
-        self.read(|tx| sql::operator(tx, name))
-    }
-
-    fn add_operator(
-        &mut self,
-        by: Option<&Actor>,
-        new: &NewOperator,
-        now: DateTime<Utc>,
-    ) -> Result<Operator> {
-        self.write(|tx, _, _| sql::add_operator(tx, by, new, now))
-    }
-
-    fn set_operator_active(
-        &mut self,
-        by: &Actor,
-        name: &str,
-        active: bool,
-        _now: DateTime<Utc>,
-    ) -> Result<Operator> {
-        self.write(|tx, _, _| sql::set_operator_active(tx, by, name, active))
-    }
-
-    fn register(&mut self, by: &Actor, input: &CaseInput, now: DateTime<Utc>) -> Result<Case> {
-        self.write(|tx, catalog, settings| sql::register(tx, catalog, settings, by, input, now))
-    }
-
-    fn case(&mut self, code: TrackingCode) -> Result<CaseRecord> {
-        self.read(|tx| sql::case_record(tx, code))
-    }
-
-    fn act(
-        &mut self,
-        by: &Actor,
-        code: TrackingCode,
-        expected_version: Option<i64>,
-        action: &Action,
-        now: DateTime<Utc>,
-    ) -> Result<Case> {
-        self.write(|tx, catalog, settings| {
-            sql::act(
-                tx,
-                catalog,
-                settings,
-                by,
-                code,
-                expected_version,
-                action,
-                now,
-            )
+    fn read<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        self.ensure_connected()?;
+        f(&mut PgTx {
+            client: &mut self.client,
+            statements: &mut self.statements,
         })
     }
 
-    fn queue(&mut self, queue: &Queue, page: Page, now: DateTime<Utc>) -> Result<Vec<Case>> {
-        self.read(|tx| sql::queue(tx, queue, page, now))
-    }
-
-    fn queue_counts(
+    /// Runs `f` in one transaction, committed if it succeeds.
+    fn write<T>(
         &mut self,
-        operator: &str,
-        due_soon: Duration,
-        now: DateTime<Utc>,
-    ) -> Result<QueueCounts> {
-        self.read(|tx| sql::counts(tx, operator, due_soon, now))
+        f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
+    ) -> Result<T> {
+        self.ensure_connected()?;
+        let mut tx = self.client.transaction()?;
+        let out = f(
+            &mut PgTx {
+                client: &mut tx,
+                statements: &mut self.statements,
+            },
+            &self.catalog,
+            &self.settings,
+        )?;
+        tx.commit()?;
+        Ok(out)
     }
 
     fn import(&mut self, batch: &[ImportCase]) -> Result<Vec<TrackingCode>> {
@@ -501,48 +421,6 @@ impl Store for PgStore {
         }
         tx.commit()?;
         Ok(codes)
-    }
-
-    fn export(&mut self, after: u64, limit: u32) -> Result<Vec<ImportCase>> {
-        self.read(|tx| sql::export(tx, after, limit))
-    }
-
-    fn totals(&mut self) -> Result<Totals> {
-        self.read(sql::totals)
-    }
-
-    fn copy_operators(&mut self, operators: &[Operator]) -> Result<()> {
-        self.write(|tx, _, _| sql::copy_operators(tx, operators))
-    }
-
-    fn search(&mut self, query: &str, limit: u32) -> Result<Vec<Case>> {
-        self.read(|tx| sql::search(tx, query, limit))
-    }
-
-    fn related(
-        &mut self,
-        phone: &str,
-        service: &str,
-        neighborhood: &str,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<Case>> {
-        self.read(|tx| sql::related(tx, phone, service, neighborhood, since))
-    }
-
-    fn save_draft(&mut self, draft: &Draft) -> Result<()> {
-        self.write(|tx, _, _| sql::save_draft(tx, draft))
-    }
-
-    fn drafts(&mut self, operator: Option<&str>) -> Result<Vec<Draft>> {
-        self.read(|tx| sql::drafts(tx, operator))
-    }
-
-    fn discard_draft(&mut self, operator: &str) -> Result<()> {
-        self.write(|tx, _, _| sql::discard_draft(tx, operator))
-    }
-
-    fn case_count(&mut self) -> Result<u64> {
-        self.read(sql::case_count)
     }
 }
 

@@ -8,21 +8,15 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql, TransactionBehavior};
 
+use super::engine::{self, Engine};
 use super::sql::{self, Dialect, Param, Row, Tx};
-use super::{
-    Draft, ImportCase, InitReport, NewOperator, Operator, Page, Queue, QueueCounts, Result,
-    SCHEMA_VERSION, Settings, Store, StoreError, Totals, Watcher,
-};
-use crate::domain::case::{Case, CaseRecord};
+use super::{ImportCase, InitReport, Result, SCHEMA_VERSION, Settings, StoreError, Watcher};
 use crate::domain::catalog::Catalog;
-use crate::domain::intake::CaseInput;
-use crate::domain::roles::Actor;
 use crate::domain::tracking::TrackingCode;
-use crate::domain::workflow::Action;
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(15);
@@ -209,23 +203,6 @@ impl SqliteStore {
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
-
-    fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
-        f(&mut SqliteTx(&self.conn))
-    }
-
-    /// Runs `f` in one BEGIN IMMEDIATE transaction, committed if it succeeds.
-    fn write<T>(
-        &mut self,
-        f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
-    ) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&mut SqliteTx(&tx), &self.catalog, &self.settings)?;
-        tx.commit()?;
-        Ok(out)
-    }
 }
 
 /// Notices commits by other connections through `PRAGMA data_version`, which
@@ -261,7 +238,7 @@ impl Watcher for SqliteWatcher {
     }
 }
 
-impl Store for SqliteStore {
+impl Engine for SqliteStore {
     fn location(&self) -> String {
         self.path.display().to_string()
     }
@@ -277,130 +254,26 @@ impl Store for SqliteStore {
         Ok(Box::new(w))
     }
 
-    fn operator_count(&mut self) -> Result<u64> {
-        self.read(sql::operator_count)
+    fn read<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        f(&mut SqliteTx(&self.conn))
     }
 
-    fn operators(&mut self) -> Result<Vec<Operator>> {
-        self.read(sql::operators)
-    }
-
-    fn operator(&mut self, name: &str) -> Result<Option<Operator>> {
-        self.read(|tx| sql::operator(tx, name))
-    }
-
-    fn add_operator(
+    fn write<T>(
         &mut self,
-        by: Option<&Actor>,
-        new: &NewOperator,
-        now: DateTime<Utc>,
-    ) -> Result<Operator> {
-        self.write(|tx, _, _| sql::add_operator(tx, by, new, now))
-    }
-
-    fn set_operator_active(
-        &mut self,
-        by: &Actor,
-        name: &str,
-        active: bool,
-        _now: DateTime<Utc>,
-    ) -> Result<Operator> {
-        self.write(|tx, _, _| sql::set_operator_active(tx, by, name, active))
-    }
-
-    fn register(&mut self, by: &Actor, input: &CaseInput, now: DateTime<Utc>) -> Result<Case> {
-        self.write(|tx, catalog, settings| sql::register(tx, catalog, settings, by, input, now))
-    }
-
-    fn case(&mut self, code: TrackingCode) -> Result<CaseRecord> {
-        self.read(|tx| sql::case_record(tx, code))
-    }
-
-    fn act(
-        &mut self,
-        by: &Actor,
-        code: TrackingCode,
-        expected_version: Option<i64>,
-        action: &Action,
-        now: DateTime<Utc>,
-    ) -> Result<Case> {
-        self.write(|tx, catalog, settings| {
-            sql::act(
-                tx,
-                catalog,
-                settings,
-                by,
-                code,
-                expected_version,
-                action,
-                now,
-            )
-        })
-    }
-
-    fn queue(&mut self, queue: &Queue, page: Page, now: DateTime<Utc>) -> Result<Vec<Case>> {
-        self.read(|tx| sql::queue(tx, queue, page, now))
-    }
-
-    fn queue_counts(
-        &mut self,
-        operator: &str,
-        due_soon: Duration,
-        now: DateTime<Utc>,
-    ) -> Result<QueueCounts> {
-        self.read(|tx| sql::counts(tx, operator, due_soon, now))
+        f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&mut SqliteTx(&tx), &self.catalog, &self.settings)?;
+        tx.commit()?;
+        Ok(out)
     }
 
     fn import(&mut self, batch: &[ImportCase]) -> Result<Vec<TrackingCode>> {
         // Bulk loads touch every index at random places: a larger page cache
         // for this connection (256 MiB; the default is 2 MiB) saves re-reading.
         self.conn.pragma_update(None, "cache_size", -262_144)?;
-        self.write(|tx, _, _| {
-            let (rows, codes) = sql::plan_import(tx, batch)?;
-            sql::insert_rows(tx, &rows)?;
-            Ok(codes)
-        })
-    }
-
-    fn export(&mut self, after: u64, limit: u32) -> Result<Vec<ImportCase>> {
-        self.read(|tx| sql::export(tx, after, limit))
-    }
-
-    fn totals(&mut self) -> Result<Totals> {
-        self.read(sql::totals)
-    }
-
-    fn copy_operators(&mut self, operators: &[Operator]) -> Result<()> {
-        self.write(|tx, _, _| sql::copy_operators(tx, operators))
-    }
-
-    fn search(&mut self, query: &str, limit: u32) -> Result<Vec<Case>> {
-        self.read(|tx| sql::search(tx, query, limit))
-    }
-
-    fn related(
-        &mut self,
-        phone: &str,
-        service: &str,
-        neighborhood: &str,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<Case>> {
-        self.read(|tx| sql::related(tx, phone, service, neighborhood, since))
-    }
-
-    fn save_draft(&mut self, draft: &Draft) -> Result<()> {
-        self.write(|tx, _, _| sql::save_draft(tx, draft))
-    }
-
-    fn drafts(&mut self, operator: Option<&str>) -> Result<Vec<Draft>> {
-        self.read(|tx| sql::drafts(tx, operator))
-    }
-
-    fn discard_draft(&mut self, operator: &str) -> Result<()> {
-        self.write(|tx, _, _| sql::discard_draft(tx, operator))
-    }
-
-    fn case_count(&mut self) -> Result<u64> {
-        self.read(sql::case_count)
+        self.write(|tx, _, _| engine::insert_import(tx, batch))
     }
 }

@@ -176,18 +176,7 @@ fn short(a: Action) -> String {
 }
 
 fn case_kind(a: Action) -> Option<ActionKind> {
-    Some(match a {
-        Action::Refer => ActionKind::Refer,
-        Action::Note => ActionKind::Note,
-        Action::Resolve => ActionKind::Resolve,
-        Action::Feedback => ActionKind::Feedback,
-        Action::Escalate => ActionKind::Escalate,
-        Action::Close => ActionKind::Close,
-        Action::Cancel => ActionKind::Cancel,
-        Action::Reopen => ActionKind::Reopen,
-        Action::Take => ActionKind::Take,
-        _ => return None,
-    })
+    a.case_action()
 }
 
 /// Time left to a deadline, or how late, and its color.
