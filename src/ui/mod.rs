@@ -158,7 +158,7 @@ fn status_line(app: &App) -> Line<'static> {
     let mut spans = Vec::new();
     for a in wanted {
         if let Some(k) = app.keymap.key_for(mode, *a) {
-            if let Some(kind) = case_kind(*a)
+            if let Some(kind) = a.case_action()
                 && refusal(app, kind).is_some()
             {
                 continue;
@@ -173,10 +173,6 @@ fn status_line(app: &App) -> Line<'static> {
 /// The one-word label of an action for the status line.
 fn short(a: Action) -> String {
     t(&format!("short.{}", a.name())).to_owned()
-}
-
-fn case_kind(a: Action) -> Option<ActionKind> {
-    a.case_action()
 }
 
 /// Time left to a deadline, or how late, and its color.
@@ -748,7 +744,7 @@ fn case(app: &App, frame: &mut Frame, area: Rect) {
         Action::Reopen,
         Action::Take,
     ] {
-        let (Some(kind), Some(k)) = (case_kind(a), app.keymap.key_for(Mode::Case, a)) else {
+        let (Some(kind), Some(k)) = (a.case_action(), app.keymap.key_for(Mode::Case, a)) else {
             continue;
         };
         let line = match refusal(app, kind) {
