@@ -1,7 +1,14 @@
-//! The store: one trait, the only door to persistence. Engines implement it
-//! (SQLite now); everything above the trait is engine-free. Every write runs in
-//! one transaction that calls the pure workflow, checks the version the caller
-//! read, writes the case and appends to its timeline.
+//! The store: one trait, the only door to persistence; everything above it is
+//! engine-free. Every write runs in one transaction that calls the pure
+//! workflow, checks the version the caller read, writes the case and appends to
+//! its timeline. The queries and steps live once in `sql`; an engine (`sqlite`,
+//! `postgres`) supplies only connections and transactions (`engine::Engine`),
+//! and `Store` follows from that.
+//!
+//! The schema: `schema.sql` is its one source. Its portable part runs as it is
+//! on both engines; engine-only statements (triggers) sit in marked
+//! `-- @dialect NAME` blocks; for PostgreSQL the text is derived mechanically
+//! (`schema_for`): its own block, and INTEGER written as BIGINT.
 
 pub mod engine;
 pub mod migrations;
