@@ -53,6 +53,10 @@ pub fn spawn(mut store: Box<dyn Store>, out: Sender<Msg>) -> Sender<Request> {
     tx
 }
 
+fn now() -> chrono::DateTime<chrono::Utc> {
+    crate::clock::Clock::now(&crate::clock::SystemClock)
+}
+
 fn run(store: &mut dyn Store, command: Command) -> Reply {
     match command {
         Command::Login { name, password } => Reply::LoggedIn(login(store, &name, &password)),
@@ -61,16 +65,10 @@ fn run(store: &mut dyn Store, command: Command) -> Reply {
             display_name,
             password,
         } => Reply::LoggedIn(setup(store, name, display_name, &password)),
-        Command::Counts { me } => Reply::Counts(store.queue_counts(
-            &me,
-            chrono::Duration::hours(4),
-            crate::clock::Clock::now(&crate::clock::SystemClock),
-        )),
-        Command::Queue { queue, page } => Reply::Rows(store.queue(
-            &queue,
-            page,
-            crate::clock::Clock::now(&crate::clock::SystemClock),
-        )),
+        Command::Counts { me } => {
+            Reply::Counts(store.queue_counts(&me, chrono::Duration::hours(4), now()))
+        }
+        Command::Queue { queue, page } => Reply::Rows(store.queue(&queue, page, now())),
         Command::Search(q) => Reply::Rows(store.search(&q, 100)),
         Command::Case(code) => Reply::Case(store.case(code)),
         Command::Related {
@@ -79,23 +77,13 @@ fn run(store: &mut dyn Store, command: Command) -> Reply {
             neighborhood,
             since,
         } => Reply::Related(store.related(&phone, &service, &neighborhood, since)),
-        Command::Register { by, input } => Reply::Registered(store.register(
-            &by,
-            &input,
-            crate::clock::Clock::now(&crate::clock::SystemClock),
-        )),
+        Command::Register { by, input } => Reply::Registered(store.register(&by, &input, now())),
         Command::Act {
             by,
             code,
             version,
             action,
-        } => Reply::Acted(store.act(
-            &by,
-            code,
-            version,
-            &action,
-            crate::clock::Clock::now(&crate::clock::SystemClock),
-        )),
+        } => Reply::Acted(store.act(&by, code, version, &action, now())),
         Command::SaveDraft(d) => Reply::Done(store.save_draft(&d)),
         Command::LoadDraft(op) => {
             Reply::Draft(store.drafts(Some(&op)).map(|d| d.into_iter().next()))
@@ -138,7 +126,7 @@ fn setup(
                 role: Role::Supervisor,
                 password_hash,
             },
-            crate::clock::Clock::now(&crate::clock::SystemClock),
+            now(),
         )
         .map_err(|e| e.to_string())
 }

@@ -122,14 +122,6 @@ pub enum View {
     Case,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Focus {
-    First,
-    Second,
-    Third,
-    Fourth,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoginForm {
     pub name: TextField,
