@@ -73,6 +73,18 @@ pub fn t(key: &str) -> &str {
     Locale::english().t(key)
 }
 
+/// How a domain code (a status, a channel…) reads on screen: the locale's
+/// `code.<kind>.<code>`, or the code itself.
+pub fn code(kind: &str, code: &str) -> String {
+    let key = format!("code.{kind}.{code}");
+    let locale = Locale::english();
+    if locale.has(&key) {
+        locale.t(&key).to_owned()
+    } else {
+        code.to_owned()
+    }
+}
+
 /// Shorthand for the English locale's `fill`.
 pub fn fill(key: &str, args: &[(&str, &str)]) -> String {
     Locale::english().fill(key, args)

@@ -283,7 +283,7 @@ fn forbidden_actions_say_why_and_send_nothing() {
             .clone()
             .unwrap()
             .text
-            .contains("while the case is follow-up")
+            .contains("while the case is special follow-up")
     );
 }
 

@@ -610,7 +610,8 @@ fn on_reply(app: &mut App, id: u64, reply: Reply, fx: &mut Vec<Effect>) {
                 }
             } else if let Some(c) = &mut app.case {
                 c.prompt = None;
-                app.note(fill("notice.done", &[("status", case.status.as_str())]));
+                let status = crate::locale::code("status", case.status.as_str());
+                app.note(fill("notice.done", &[("status", &status)]));
             }
             app.refresh(fx);
         }
@@ -1151,7 +1152,13 @@ pub fn refusal(app: &App, kind: ActionKind) -> Option<String> {
     let case = &app.case.as_ref()?.record.case;
     let role = app.me().map_or(Role::Operator, |o| o.role);
     if !actions_from(case).contains(&kind) {
-        return Some(fill("case.not-now", &[("status", case.status.as_str())]));
+        return Some(fill(
+            "case.not-now",
+            &[(
+                "status",
+                &crate::locale::code("status", case.status.as_str()),
+            )],
+        ));
     }
     if !may(role, kind, Some(case.status)) {
         let roles: Vec<&str> = allowed_roles(kind, Some(case.status))

@@ -19,7 +19,7 @@ use crate::cli::output::span as human_span;
 use crate::domain::case::{Case, Channel, Kind, Priority, Status};
 use crate::domain::roles::ActionKind;
 use crate::keymap::{Action, Mode};
-use crate::locale::{fill, t};
+use crate::locale::{code, fill, t};
 use text::{cell, cut, span};
 
 pub fn render(app: &App, frame: &mut Frame) {
@@ -54,7 +54,11 @@ pub fn render(app: &App, frame: &mut Frame) {
 
 fn header(app: &App) -> Line<'static> {
     let me = app.me().map_or(String::new(), |o| {
-        format!("{} ({})", cut(&o.display_name, 20), o.role)
+        format!(
+            "{} ({})",
+            cut(&o.display_name, 20),
+            code("role", o.role.as_str())
+        )
     });
     let clock = app
         .settings
@@ -192,9 +196,9 @@ fn deadline(case: &Case, now: DateTime<Utc>) -> (String, Style) {
             return (fill("queue.answered", &[("time", &since)]), Style::new());
         }
         Status::Closed | Status::Cancelled => {
-            let status = case.status.as_str();
+            let status = code("status", case.status.as_str());
             return (
-                fill("queue.finished", &[("status", status), ("time", &since)]),
+                fill("queue.finished", &[("status", &status), ("time", &since)]),
                 theme::dim(),
             );
         }
@@ -401,9 +405,12 @@ fn intake(app: &App, frame: &mut Frame, area: Rect) {
             theme::label()
         };
         let value = match field {
-            Field::Channel => format!("‹ {} ›", Channel::ALL[f.channel]),
-            Field::Kind => format!("‹ {} ›", Kind::ALL[f.kind]),
-            Field::Priority => format!("‹ {} ›", Priority::ALL[f.priority]),
+            Field::Channel => format!("‹ {} ›", code("channel", Channel::ALL[f.channel].as_str())),
+            Field::Kind => format!("‹ {} ›", code("kind", Kind::ALL[f.kind].as_str())),
+            Field::Priority => format!(
+                "‹ {} ›",
+                code("priority", Priority::ALL[f.priority].as_str())
+            ),
             Field::District => format!(
                 "‹ {} ›",
                 app.catalog
@@ -536,7 +543,7 @@ fn service_picker(app: &App, frame: &mut Frame, area: Rect) {
                     " "
                 },
                 s.name_en,
-                s.category,
+                code("category", s.category.as_str()),
                 dept,
                 fill(
                     "intake.deadline-hours",
@@ -587,7 +594,7 @@ fn related(app: &App, frame: &mut Frame, area: Rect) {
                 c.code,
                 app.settings.center.show(c.received_at),
                 service,
-                c.status,
+                code("status", c.status.as_str()),
                 c.neighborhood
             );
             let style = if i == f.related_cursor {
@@ -634,9 +641,9 @@ fn case(app: &App, frame: &mut Frame, area: Rect) {
             Span::styled(cut(&value, vw), style),
         ])
     };
-    let mut status = c.status.to_string();
+    let mut status = code("status", c.status.as_str());
     if let Some(o) = c.outcome {
-        status = format!("{status} ({o})");
+        status = format!("{status} ({})", code("outcome", o.as_str()));
     }
     let status_style = if c.is_overdue(app.now) {
         status = format!("{status} · {}", t("case.overdue"));
@@ -682,8 +689,8 @@ fn case(app: &App, frame: &mut Frame, area: Rect) {
             "case.channel",
             format!(
                 "{} · {} · {} {}",
-                c.channel,
-                c.kind,
+                code("channel", c.channel.as_str()),
+                code("kind", c.kind.as_str()),
                 t("case.received"),
                 center.show(c.received_at)
             ),
@@ -714,7 +721,11 @@ fn case(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(row("case.response", resp.clone(), Style::new()));
     }
     if let Some(fb) = c.feedback {
-        lines.push(row("case.feedback", fb.to_string(), Style::new()));
+        lines.push(row(
+            "case.feedback",
+            code("feedback", fb.as_str()),
+            Style::new(),
+        ));
     }
     lines.push(row(
         "case.description",
@@ -778,14 +789,18 @@ fn case(app: &App, frame: &mut Frame, area: Rect) {
     let tw = right.width as usize;
     for e in r.timeline.iter().rev() {
         let arrow = match (e.from, e.to) {
-            (Some(a), Some(b)) if a != b => format!(" {a}→{b}"),
+            (Some(a), Some(b)) if a != b => format!(
+                " {}→{}",
+                code("status", a.as_str()),
+                code("status", b.as_str())
+            ),
             _ => String::new(),
         };
         let text = format!(
             "{} {} {}{} {}",
             center.show(e.at),
             e.actor,
-            e.action,
+            code("action", &e.action),
             arrow,
             e.detail
         );
@@ -795,7 +810,7 @@ fn case(app: &App, frame: &mut Frame, area: Rect) {
         let text = format!(
             "{} ☎ {} {} {} {}",
             center.show(k.at),
-            k.channel,
+            code("channel", k.channel.as_str()),
             k.name,
             k.phone,
             k.comment.clone().unwrap_or_default()
@@ -826,7 +841,17 @@ fn case(app: &App, frame: &mut Frame, area: Rect) {
             )];
             for (i, ch) in p.choices.iter().enumerate() {
                 spans.push(Span::styled(
-                    format!(" {ch} "),
+                    format!(
+                        " {} ",
+                        code(
+                            if p.action == ActionKind::Feedback {
+                                "feedback"
+                            } else {
+                                "cancel"
+                            },
+                            ch
+                        )
+                    ),
                     if i == p.choice {
                         theme::selected()
                     } else {
