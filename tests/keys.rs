@@ -554,3 +554,46 @@ fn the_readme_key_table_is_the_keymap() {
         "README.md's key table differs from the keymap; replace it with:\n{table}"
     );
 }
+
+/// Every locale key the console's code names literally exists in en.toml.
+#[test]
+fn every_locale_key_used_exists() {
+    let locale = citydesk::locale::Locale::english();
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    for dir in ["src/app", "src/ui", "src"] {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for opener in ["t(\"", "fill(\"", "fill(\n"] {
+                for (i, _) in text.match_indices(opener) {
+                    // Only calls of the locale functions, not words ending in t(.
+                    if i > 0 && text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                        continue;
+                    }
+                    let rest = text[i + opener.len()..]
+                        .trim_start()
+                        .trim_start_matches('"');
+                    let key: String = rest.chars().take_while(|c| *c != '"').collect();
+                    if key.contains('{') || key.is_empty() || !key.contains('.') {
+                        continue; // built at run time, checked where built
+                    }
+                    checked += 1;
+                    if !locale.has(&key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 50, "the scan found the keys ({checked})");
+    assert!(
+        missing.is_empty(),
+        "missing from assets/locales/en.toml:\n{}",
+        missing.join("\n")
+    );
+}
