@@ -543,12 +543,12 @@ fn service_picker(app: &App, frame: &mut Frame, area: Rect) {
                     " "
                 },
                 s.name_en,
-                code("category", s.category.as_str()),
-                dept,
                 fill(
                     "intake.deadline-hours",
                     &[("hours", &s.deadline_hours.to_string())]
-                )
+                ),
+                dept,
+                code("category", s.category.as_str())
             );
             let style = if i == cursor {
                 theme::selected()
