@@ -484,7 +484,7 @@ pub fn register(
     Ok(case)
 }
 
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)] // the whole context of one action; a struct would only rename it
 pub fn act(
     tx: &mut dyn Tx,
     catalog: &Catalog,

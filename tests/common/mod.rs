@@ -1,5 +1,5 @@
 //! Helpers for tests that run the real `citydesk` binary against a temporary store.
-#![allow(dead_code)]
+#![allow(dead_code)] // each test binary uses its own share of these helpers
 
 pub mod console;
 pub mod pg;
