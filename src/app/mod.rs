@@ -166,6 +166,25 @@ pub struct Prompt {
 }
 
 impl Prompt {
+    /// A prompt with a choice among `choices` (if any) and empty text fields
+    /// given as (locale key of the label, required).
+    pub fn new(
+        action: ActionKind,
+        choices: Vec<&'static str>,
+        fields: &[(&'static str, bool)],
+    ) -> Prompt {
+        Prompt {
+            action,
+            choices,
+            choice: 0,
+            fields: fields
+                .iter()
+                .map(|&(label, required)| (label, TextField::new(), required))
+                .collect(),
+            focus: 0,
+        }
+    }
+
     pub fn has_text(&self) -> bool {
         self.fields.iter().any(|(_, f, _)| !f.is_empty())
     }
@@ -1178,7 +1197,6 @@ fn case_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         app.warn(why);
         return;
     }
-    let text = |label: &'static str, required: bool| (label, TextField::new(), required);
     let prompt = match kind {
         ActionKind::Take => {
             let (Some(by), Some(c)) = (app.actor(), &app.case) else {
@@ -1198,67 +1216,33 @@ fn case_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             return;
         }
         ActionKind::Refer => {
+            let mut p = Prompt::new(
+                kind,
+                vec![],
+                &[("prompt.department", true), ("prompt.person", false)],
+            );
             let dept = app
                 .case
                 .as_ref()
                 .map(|c| c.record.case.department.clone())
                 .unwrap_or_default();
-            Prompt {
-                action: kind,
-                choices: vec![],
-                choice: 0,
-                fields: vec![
-                    ("prompt.department", TextField::new().with(&dept), true),
-                    text("prompt.person", false),
-                ],
-                focus: 0,
-            }
+            p.fields[0].1.set(&dept);
+            p
         }
-        ActionKind::Feedback => Prompt {
-            action: kind,
-            choices: Feedback::ALL.iter().map(|f| f.as_str()).collect(),
-            choice: 0,
-            fields: vec![text("prompt.comment", false)],
-            focus: 0,
-        },
-        ActionKind::Cancel => Prompt {
-            action: kind,
-            choices: CancelReason::ALL.iter().map(|r| r.as_str()).collect(),
-            choice: 0,
-            fields: vec![
-                text("prompt.duplicate-of", false),
-                text("prompt.comment", false),
-            ],
-            focus: 0,
-        },
-        ActionKind::Note => Prompt {
-            action: kind,
-            choices: vec![],
-            choice: 0,
-            fields: vec![text("prompt.note", true)],
-            focus: 0,
-        },
-        ActionKind::Resolve => Prompt {
-            action: kind,
-            choices: vec![],
-            choice: 0,
-            fields: vec![text("prompt.response", true)],
-            focus: 0,
-        },
-        ActionKind::Close => Prompt {
-            action: kind,
-            choices: vec![],
-            choice: 0,
-            fields: vec![text("prompt.reason-optional", false)],
-            focus: 0,
-        },
-        _ => Prompt {
-            action: kind,
-            choices: vec![],
-            choice: 0,
-            fields: vec![text("prompt.reason", true)],
-            focus: 0,
-        },
+        ActionKind::Feedback => Prompt::new(
+            kind,
+            Feedback::ALL.iter().map(|f| f.as_str()).collect(),
+            &[("prompt.comment", false)],
+        ),
+        ActionKind::Cancel => Prompt::new(
+            kind,
+            CancelReason::ALL.iter().map(|r| r.as_str()).collect(),
+            &[("prompt.duplicate-of", false), ("prompt.comment", false)],
+        ),
+        ActionKind::Note => Prompt::new(kind, vec![], &[("prompt.note", true)]),
+        ActionKind::Resolve => Prompt::new(kind, vec![], &[("prompt.response", true)]),
+        ActionKind::Close => Prompt::new(kind, vec![], &[("prompt.reason-optional", false)]),
+        _ => Prompt::new(kind, vec![], &[("prompt.reason", true)]),
     };
     if let Some(c) = &mut app.case {
         c.prompt = Some(prompt);
