@@ -865,3 +865,18 @@ fn help_lists_the_commands() {
     assert!(out.contains("Usage: citydesk"), "{out}");
     assert!(out.contains("opens the console"), "{out}");
 }
+
+#[test]
+fn search_from_the_command_line() {
+    let env = Env::new();
+    let code = env.new_case(&[]);
+    let found = env.json(None, &["case", "search", "۰۹۱۲ ۱۲۳ ۴۵۶۷"]);
+    assert_eq!(found[0]["code"], code.as_str());
+    let found = env.json(None, &["case", "search", "چاله پلاک"]);
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    let text = env.ok(None, &["case", "search", "nothing like this"]);
+    assert!(
+        text.contains("no case matches \"nothing like this\""),
+        "{text}"
+    );
+}

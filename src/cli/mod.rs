@@ -112,6 +112,13 @@ pub enum CaseCommand {
     Import,
     /// Show a case with its contacts and timeline
     Show { code: String },
+    /// Find cases by tracking code, phone number, or words of the name,
+    /// address or description (newest first)
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        limit: u32,
+    },
     /// Refer (or re-refer, or reassign) a case to a department
     Refer {
         code: String,

@@ -389,6 +389,16 @@ fn case(
             return Ok(());
         }
         CaseCommand::Import => return import(ctx, store.as_mut(), input, out),
+        CaseCommand::Search { query, limit } => {
+            let cases = store.search(&query, limit).map_err(|e| ctx.err(e))?;
+            return ctx.emit(out, &cases, |out| {
+                if cases.is_empty() {
+                    writeln!(out, "no case matches {:?}", output::safe(&query))
+                } else {
+                    output::queue(out, &cases, store.catalog(), now, 0)
+                }
+            });
+        }
         CaseCommand::Show { code } => {
             let record = store.case(parse_code(&code)?).map_err(|e| ctx.err(e))?;
             ctx.emit(out, &record, |out| {
