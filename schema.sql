@@ -75,7 +75,6 @@ CREATE TABLE cases (
     category          TEXT NOT NULL,
     citizen_name      TEXT NOT NULL,
     citizen_phone     TEXT NOT NULL,
-    phone_key         TEXT NOT NULL,
     district          TEXT NOT NULL,
     neighborhood      TEXT NOT NULL,
     address           TEXT NOT NULL,
@@ -121,8 +120,6 @@ CREATE INDEX cases_status ON cases (status, priority DESC, status_since);
 CREATE INDEX cases_status_since ON cases (status, status_since);
 -- my cases: the open ones a person holds, nearest deadline first
 CREATE INDEX cases_mine ON cases (assignee, due_at) WHERE status NOT IN ('closed', 'cancelled');
--- a caller's earlier cases
-CREATE INDEX cases_phone ON cases (phone_key, received_at);
 -- likely duplicates: the same service recently
 CREATE INDEX cases_service ON cases (service, received_at);
 
@@ -139,6 +136,9 @@ CREATE TABLE contacts (
     registered_by TEXT NOT NULL,
     PRIMARY KEY (case_id, seq)
 );
+
+-- every case a phone number called about (the intake's earlier cases)
+CREATE INDEX contacts_phone ON contacts (phone_key);
 
 -- The timeline: entry seq is the change that made version seq of the case.
 -- Append-only: the engine refuses UPDATE and DELETE (triggers below).

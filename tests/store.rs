@@ -768,6 +768,26 @@ fn search_finds_by_code_phone_and_words(f: &Fixture) {
         [a.code, b.code],
         "same caller, then same service nearby"
     );
+    // A later call from 0935… about the first case makes it that caller's too.
+    let contact = citydesk::domain::case::Contact {
+        at: now(),
+        channel: citydesk::domain::case::Channel::Phone,
+        name: "علی".into(),
+        phone: "09350001111".into(),
+        comment: None,
+        registered_by: "ali".into(),
+    };
+    s.act(&ali(), a.code, None, &Action::Attach { contact }, now())
+        .unwrap();
+    let theirs = s.related("۰۹۳۵۰۰۰۱۱۱۱", "", "", now()).unwrap();
+    let mut got = codes(theirs);
+    got.sort();
+    let mut want = vec![a.code, b.code];
+    want.sort();
+    assert_eq!(
+        got, want,
+        "cases the caller opened, and those they called about"
+    );
 }
 
 fn a_retried_submission_registers_once(f: &Fixture) {

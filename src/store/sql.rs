@@ -202,12 +202,7 @@ pub const CASE_COLUMNS: [&str; 33] = [
 ];
 
 /// Columns the store derives from a case on every write (after CASE_COLUMNS).
-const DERIVED_COLUMNS: [&str; 4] = [
-    "phone_key",
-    "pending_due",
-    "pending_escalate",
-    "search_text",
-];
+const DERIVED_COLUMNS: [&str; 3] = ["pending_due", "pending_escalate", "search_text"];
 
 fn cols() -> String {
     CASE_COLUMNS.join(", ")
@@ -270,7 +265,6 @@ fn case_params(id: i64, c: &Case) -> Vec<Param> {
         c.version.into(),
         c.updated_at.into(),
         c.updated_by.as_str().into(),
-        phone_key(&c.citizen_phone).unwrap_or_default().into(),
         Param::Int(pending.then(|| c.due_at.timestamp())),
         Param::Int(pending.then(|| c.escalate_at.timestamp())),
         search_key(&format!(
@@ -889,7 +883,8 @@ pub fn search(tx: &mut dyn Tx, query: &str, limit: u32) -> Result<Vec<Case>> {
         return rows(
             tx,
             &format!(
-                "SELECT {} FROM cases WHERE phone_key = ?1 ORDER BY received_at DESC, id DESC LIMIT ?2",
+                "SELECT {} FROM cases WHERE id IN (SELECT case_id FROM contacts WHERE phone_key = ?1)
+                 ORDER BY received_at DESC, id DESC LIMIT ?2",
                 cols()
             ),
             &[phone.into(), lim],
@@ -925,7 +920,8 @@ pub fn search(tx: &mut dyn Tx, query: &str, limit: u32) -> Result<Vec<Case>> {
     rows(tx, &sql, &params, case_from_row)
 }
 
-/// Earlier cases a new call may belong to: the caller's own (by phone), and
+/// Earlier cases a new call may belong to: the caller's own (every case this
+/// phone number called about, first or later), and
 /// cases about the same service in the same neighborhood since `since`.
 /// Open ones first, then newest first; each case once.
 pub fn related(
@@ -940,7 +936,8 @@ pub fn related(
         out = rows(
             tx,
             &format!(
-                "SELECT {} FROM cases WHERE phone_key = ?1 ORDER BY received_at DESC LIMIT 20",
+                "SELECT {} FROM cases WHERE id IN (SELECT case_id FROM contacts WHERE phone_key = ?1)
+                 ORDER BY received_at DESC LIMIT 20",
                 cols()
             ),
             &[key.into()],
