@@ -880,3 +880,14 @@ fn search_from_the_command_line() {
         "{text}"
     );
 }
+
+#[test]
+fn the_console_without_a_terminal_says_what_to_do() {
+    let env = Env::empty();
+    let err = env.refused(None, &[]);
+    assert!(err.contains("the console needs a terminal"), "{err}");
+    assert!(
+        !std::path::Path::new(&env.store).exists(),
+        "nothing was created"
+    );
+}

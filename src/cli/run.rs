@@ -150,6 +150,12 @@ pub fn run(
         None => default_store()?,
     };
     let Some(command) = cli.command else {
+        use std::io::IsTerminal;
+        if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+            return Err(CliError::new(
+                "the console needs a terminal (run it in one, or over ssh -t); scripts use the commands: see `citydesk --help`",
+            ));
+        }
         let operator = cli.operator.or(cli.actor);
         return crate::console::run(&location, &settings, keymap, operator.as_deref(), clock)
             .map_err(|e| CliError::new(e.to_string()));
