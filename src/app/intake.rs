@@ -176,10 +176,18 @@ impl IntakeForm {
         }
     }
 
+    /// Marks the fields a check refused.
+    pub fn set_errors(&mut self, errors: Vec<crate::domain::intake::FieldError>) {
+        self.errors = errors
+            .into_iter()
+            .map(|e| (e.field.to_owned(), e.message))
+            .collect();
+    }
+
     pub fn error(&self, f: Field) -> Option<&str> {
         self.errors
             .iter()
-            .find(|(name, _)| name == f.error_name() || (f == Field::Phone && name == "phone"))
+            .find(|(name, _)| name == f.error_name())
             .map(|(_, m)| m.as_str())
     }
 

@@ -478,6 +478,25 @@ impl App {
         self.send(Slot::Draft, Command::SaveDraft(draft), fx);
     }
 
+    /// The intake draft is no longer needed (saved, attached or thrown away).
+    fn discard_draft(&mut self, fx: &mut Vec<Effect>) {
+        if let Some(me) = self.me().map(|o| o.name.clone()) {
+            self.send(Slot::Other, Command::DiscardDraft(me), fx);
+        }
+    }
+
+    /// A call is in the store (a new case, or attached to one): show its code
+    /// and deadline and start an empty form for the next call.
+    fn call_done(&mut self, case: &Case, attached: bool, fx: &mut Vec<Effect>) {
+        self.modal = Some(Modal::Saved {
+            code: case.code,
+            due: case.due_at,
+            attached,
+        });
+        self.intake = self.fresh_form();
+        self.discard_draft(fx);
+    }
+
     fn look_up_related(&mut self, fx: &mut Vec<Effect>) {
         let f = &self.intake;
         let phone = crate::text::phone_key(&f.phone.text()).unwrap_or_default();
@@ -589,15 +608,7 @@ fn on_reply(app: &mut App, id: u64, reply: Reply, fx: &mut Vec<Effect>) {
         Reply::Registered(Ok(case)) => {
             app.retry = None;
             app.store_down = false;
-            app.modal = Some(Modal::Saved {
-                code: case.code,
-                due: case.due_at,
-                attached: false,
-            });
-            app.intake = app.fresh_form();
-            if let Some(me) = app.me().map(|o| o.name.clone()) {
-                app.send(Slot::Other, Command::DiscardDraft(me), fx);
-            }
+            app.call_done(&case, false, fx);
             app.note(fill("notice.registered", &[("code", &case.code.spoken())]));
             app.refresh(fx);
         }
@@ -609,24 +620,13 @@ fn on_reply(app: &mut App, id: u64, reply: Reply, fx: &mut Vec<Effect>) {
         }
         Reply::Registered(Err(StoreError::Invalid(InvalidInput { errors }))) => {
             app.retry = None;
-            app.intake.errors = errors
-                .into_iter()
-                .map(|e| (e.field.to_owned(), e.message))
-                .collect();
+            app.intake.set_errors(errors);
             app.warn(t("notice.fix-fields"));
         }
         Reply::Acted(Ok(case)) => {
             if app.view == View::Intake {
                 // A call attached to an earlier case from the intake form.
-                app.modal = Some(Modal::Saved {
-                    code: case.code,
-                    due: case.due_at,
-                    attached: true,
-                });
-                app.intake = app.fresh_form();
-                if let Some(me) = app.me().map(|o| o.name.clone()) {
-                    app.send(Slot::Other, Command::DiscardDraft(me), fx);
-                }
+                app.call_done(&case, true, fx);
             } else if let Some(c) = &mut app.case {
                 c.prompt = None;
                 let status = crate::locale::code("status", case.status.as_str());
@@ -714,9 +714,7 @@ fn on_modal_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
             match what {
                 Confirm::DiscardIntake => {
                     app.intake = app.fresh_form();
-                    if let Some(me) = app.me().map(|o| o.name.clone()) {
-                        app.send(Slot::Other, Command::DiscardDraft(me), fx);
-                    }
+                    app.discard_draft(fx);
                     app.view = app.last_list.clone();
                 }
                 Confirm::DiscardPrompt => {
@@ -739,9 +737,7 @@ fn on_modal_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
         }
         Modal::Restore(_) if no => {
             app.modal = None;
-            if let Some(me) = app.me().map(|o| o.name.clone()) {
-                app.send(Slot::Other, Command::DiscardDraft(me), fx);
-            }
+            app.discard_draft(fx);
         }
         _ => {}
     }
@@ -1099,10 +1095,7 @@ fn save_intake(app: &mut App, fx: &mut Vec<Effect>) {
     if let Err(InvalidInput { errors }) =
         crate::domain::intake::register(&input, &app.catalog, &app.settings.rules, &by, app.now)
     {
-        app.intake.errors = errors
-            .into_iter()
-            .map(|e| (e.field.to_owned(), e.message))
-            .collect();
+        app.intake.set_errors(errors);
         if let Some(first) = Field::ORDER
             .iter()
             .find(|f| app.intake.error(**f).is_some())
