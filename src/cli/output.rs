@@ -49,12 +49,6 @@ fn service_name(catalog: &Catalog, code: &str) -> String {
     )
 }
 
-fn department_name(catalog: &Catalog, code: &str) -> String {
-    catalog
-        .department(code)
-        .map_or_else(|| code.to_owned(), |d| d.name_en.clone())
-}
-
 pub fn registered(
     out: &mut dyn Write,
     c: &Case,
@@ -75,7 +69,7 @@ pub fn registered(
     writeln!(
         out,
         "  department  {}",
-        department_name(catalog, &c.department)
+        catalog.department_name(&c.department)
     )?;
     writeln!(
         out,
@@ -171,7 +165,7 @@ pub fn case_detail(
         "registered",
         &format!("{} by {}", center.show(c.registered_at), c.registered_by),
     )?;
-    line(out, "department", &department_name(catalog, &c.department))?;
+    line(out, "department", catalog.department_name(&c.department))?;
     line(out, "held by", c.assignee.as_deref().unwrap_or("nobody"))?;
     let due = if c.status.awaits_department() {
         format!("{} ({})", center.show(c.due_at), time_left(c.due_at, now))
@@ -288,7 +282,7 @@ pub fn queue(
             c.code,
             pad(&span(now - c.received_at), 7),
             pad(service, 28),
-            pad(&department_name(catalog, &c.department), 24),
+            pad(catalog.department_name(&c.department), 24),
             pad(district, 10),
             pad(c.status.as_str(), 10),
         )?;
@@ -361,7 +355,7 @@ pub fn catalog(out: &mut dyn Write, c: &Catalog, part: CatalogPart) -> io::Resul
                 let dept = if s.department == crate::domain::catalog::DISTRICT_OFFICE {
                     "(district office)".to_owned()
                 } else {
-                    department_name(c, &s.department)
+                    c.department_name(&s.department).to_owned()
                 };
                 writeln!(
                     out,

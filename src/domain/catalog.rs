@@ -159,6 +159,12 @@ impl Catalog {
             .map(|&i| &self.departments[i])
     }
 
+    /// A department's English name, or the code itself if it is unknown
+    /// (a department dropped from the catalog, named by an old case).
+    pub fn department_name<'a>(&'a self, code: &'a str) -> &'a str {
+        self.department(code).map_or(code, |d| d.name_en.as_str())
+    }
+
     /// A district by code; also accepts the district's names as typed.
     pub fn district(&self, code_or_name: &str) -> Option<&District> {
         let t = code_or_name.trim();

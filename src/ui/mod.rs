@@ -274,10 +274,7 @@ fn case_rows(
             .catalog
             .service(&c.service)
             .map_or(c.service.as_str(), |s| s.name_en.as_str());
-        let dept = app
-            .catalog
-            .department(&c.department)
-            .map_or(c.department.as_str(), |d| d.name_en.as_str());
+        let dept = app.catalog.department_name(&c.department);
         let district = app
             .catalog
             .district(&c.district)
@@ -521,19 +518,16 @@ fn service_picker(app: &App, frame: &mut Frame, area: Rect) {
         .skip(start)
         .take(h)
         .map(|(i, s)| {
-            let dept = if s.department == crate::domain::catalog::DISTRICT_OFFICE {
-                app.catalog.districts.get(f.district).map_or(
-                    t("intake.district-office").to_owned(),
-                    |d| {
-                        app.catalog
-                            .department(&d.office)
-                            .map_or(d.office.clone(), |x| x.name_en.clone())
-                    },
-                )
-            } else {
-                app.catalog
-                    .department(&s.department)
-                    .map_or(s.department.clone(), |d| d.name_en.clone())
+            // Who answers for this service in the district chosen so far.
+            let dept = match app.catalog.districts.get(f.district) {
+                Some(d) => app
+                    .catalog
+                    .department_name(&app.catalog.default_department(s, d))
+                    .to_owned(),
+                None if s.department == crate::domain::catalog::DISTRICT_OFFICE => {
+                    t("intake.district-office").to_owned()
+                }
+                None => app.catalog.department_name(&s.department).to_owned(),
             };
             let text = format!(
                 "{} {} · {} · {} · {}",
@@ -661,10 +655,7 @@ fn case(app: &App, frame: &mut Frame, area: Rect) {
         .catalog
         .district(&c.district)
         .map_or(c.district.clone(), |d| d.name_en.clone());
-    let dept = app
-        .catalog
-        .department(&c.department)
-        .map_or(c.department.clone(), |d| d.name_en.clone());
+    let dept = app.catalog.department_name(&c.department).to_owned();
     let (dl, dl_style) = deadline(c, app.now);
     let mut lines = vec![
         Line::from(vec![
