@@ -6,9 +6,8 @@ mod common;
 use chrono::{DateTime, Duration, Utc};
 
 use citydesk::demo;
-use citydesk::domain::catalog::Catalog;
 use citydesk::domain::roles::{Actor, Role};
-use citydesk::store::{self, NewOperator, Page, Queue, Settings, Store};
+use citydesk::store::{self, Page, Queue, Settings, Store};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-28T10:00:00Z")
@@ -17,26 +16,15 @@ fn now() -> DateTime<Utc> {
 }
 
 fn demo_store(location: &str, cases: u64) -> Box<dyn Store> {
-    let (mut s, _) =
-        store::init(location, &Settings::default(), &Catalog::builtin(), now()).unwrap();
-    let admin = NewOperator {
-        name: "admin".into(),
-        display_name: "مدیر سامانه".into(),
-        role: Role::Administrator,
-        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".into(),
-    };
-    s.add_operator(None, &admin, now()).unwrap();
-    let by = Actor {
-        name: "admin".into(),
-        role: Role::Administrator,
-    };
-    let op = NewOperator {
-        name: "followup1".into(),
-        display_name: "سارا".into(),
-        role: Role::FollowUpOfficer,
-        password_hash: "!".into(),
-    };
-    s.add_operator(Some(&by), &op, now()).unwrap();
+    // A real-looking hash, so that copying it is checked.
+    let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
+    let mut s = common::seeded_store(
+        location,
+        now(),
+        "مدیر سامانه",
+        hash,
+        &[("followup1", Role::FollowUpOfficer)],
+    );
     demo::fill(
         s.as_mut(),
         &demo::Plan {

@@ -13,7 +13,7 @@ use citydesk::domain::catalog::Catalog;
 use citydesk::domain::intake::CaseInput;
 use citydesk::domain::roles::{Actor, Role};
 use citydesk::domain::workflow::Action;
-use citydesk::store::{self, NewOperator, Page, Queue, Settings, Store, StoreError};
+use citydesk::store::{self, Page, Queue, Settings, Store, StoreError};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-28T10:00:00Z")
@@ -51,32 +51,17 @@ impl Fixture {
     }
 
     fn setup(f: Fixture) -> Fixture {
-        let (mut s, _) =
-            store::init(&f.path, &Settings::default(), &Catalog::builtin(), now()).unwrap();
-        let admin = NewOperator {
-            name: "admin".into(),
-            display_name: "مدیر".into(),
-            role: Role::Administrator,
-            password_hash: "!".into(),
-        };
-        s.add_operator(None, &admin, now()).unwrap();
-        let by = Actor {
-            name: "admin".into(),
-            role: Role::Administrator,
-        };
-        for (name, role) in [
-            ("ali", Role::Operator),
-            ("sara", Role::FollowUpOfficer),
-            ("reza", Role::FollowUpOfficer),
-        ] {
-            let op = NewOperator {
-                name: name.into(),
-                display_name: name.into(),
-                role,
-                password_hash: "!".into(),
-            };
-            s.add_operator(Some(&by), &op, now()).unwrap();
-        }
+        common::seeded_store(
+            &f.path,
+            now(),
+            "مدیر",
+            "!",
+            &[
+                ("ali", Role::Operator),
+                ("sara", Role::FollowUpOfficer),
+                ("reza", Role::FollowUpOfficer),
+            ],
+        );
         f
     }
 

@@ -177,3 +177,40 @@ impl Env {
             .unwrap()
     }
 }
+
+/// Creates the store at `location` with an administrator `admin` (display
+/// name `admin_name`, password hash `admin_hash`) who then adds `others`
+/// (their display name is their login; their password hash "!" matches no password).
+pub fn seeded_store(
+    location: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    admin_name: &str,
+    admin_hash: &str,
+    others: &[(&str, citydesk::domain::roles::Role)],
+) -> Box<dyn citydesk::store::Store> {
+    use citydesk::domain::roles::{Actor, Role};
+    use citydesk::store::{self, NewOperator, Settings};
+    let catalog = citydesk::domain::catalog::Catalog::builtin();
+    let (mut s, _) = store::init(location, &Settings::default(), &catalog, now).unwrap();
+    let admin = NewOperator {
+        name: "admin".into(),
+        display_name: admin_name.into(),
+        role: Role::Administrator,
+        password_hash: admin_hash.into(),
+    };
+    s.add_operator(None, &admin, now).unwrap();
+    let by = Actor {
+        name: "admin".into(),
+        role: Role::Administrator,
+    };
+    for (name, role) in others {
+        let op = NewOperator {
+            name: (*name).into(),
+            display_name: (*name).into(),
+            role: *role,
+            password_hash: "!".into(),
+        };
+        s.add_operator(Some(&by), &op, now).unwrap();
+    }
+    s
+}
