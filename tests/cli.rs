@@ -224,20 +224,8 @@ fn roles_are_checked() {
     );
 
     // Administrators manage operators; nobody else does.
-    let out = env.run_with_input(
-        Some("sam"),
-        &[
-            "operator",
-            "add",
-            "newbie",
-            "--role",
-            "operator",
-            "--password-stdin",
-        ],
-        "long enough password\n",
-    );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("only an administrator"));
+    let err = env.add_operator_refused(Some("sam"), "newbie", "operator", "long enough password\n");
+    assert!(err.contains("only an administrator"), "{err}");
     let err = env.refused(Some("sam"), &["operator", "disable", "ali"]);
     assert!(err.contains("only an administrator"), "{err}");
     let err = env.refused(
@@ -273,79 +261,26 @@ fn roles_are_checked() {
 fn the_first_account_must_be_able_to_add_the_others() {
     let env = Env::empty();
     env.ok(None, &["init"]);
-    let out = env.run_with_input(
-        None,
-        &[
-            "operator",
-            "add",
-            "ali",
-            "--role",
-            "operator",
-            "--password-stdin",
-        ],
-        "long enough password\n",
-    );
-    assert_eq!(out.status.code(), Some(1));
+    let err = env.add_operator_refused(None, "ali", "operator", "long enough password\n");
     assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("the first account must be an administrator or a supervisor")
+        err.contains("the first account must be an administrator or a supervisor"),
+        "{err}"
     );
     env.add_operator(None, "boss", "admin");
-    let out = env.run_with_input(
-        None,
-        &[
-            "operator",
-            "add",
-            "ali",
-            "--role",
-            "operator",
-            "--password-stdin",
-        ],
+    let err = env.add_operator_refused(None, "ali", "operator", "long enough password\n");
+    assert!(err.contains("name an administrator with --as"), "{err}");
+    let err = env.add_operator_refused(Some("boss"), "ali", "operator", "short\n");
+    assert!(err.contains("at least 8 characters"), "{err}");
+    let err = env.add_operator_refused(
+        Some("boss"),
+        "Ali Reza",
+        "operator",
         "long enough password\n",
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("name an administrator with --as"));
-    let out = env.run_with_input(
-        Some("boss"),
-        &[
-            "operator",
-            "add",
-            "ali",
-            "--role",
-            "operator",
-            "--password-stdin",
-        ],
-        "short\n",
-    );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 8 characters"));
-    let out = env.run_with_input(
-        Some("boss"),
-        &[
-            "operator",
-            "add",
-            "Ali Reza",
-            "--role",
-            "operator",
-            "--password-stdin",
-        ],
-        "long enough password\n",
-    );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("is not valid"));
+    assert!(err.contains("is not valid"), "{err}");
     env.add_operator(Some("boss"), "ali", "operator");
-    let out = env.run_with_input(
-        Some("boss"),
-        &[
-            "operator",
-            "add",
-            "ali",
-            "--role",
-            "operator",
-            "--password-stdin",
-        ],
-        "long enough password\n",
-    );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    let err = env.add_operator_refused(Some("boss"), "ali", "operator", "long enough password\n");
+    assert!(err.contains("already exists"), "{err}");
     let list = env.json(None, &["operator", "list"]);
     assert_eq!(list.as_array().unwrap().len(), 2);
 
@@ -356,19 +291,9 @@ fn the_first_account_must_be_able_to_add_the_others() {
     small.add_operator(None, "chief", "supervisor");
     small.add_operator(Some("chief"), "ali", "operator");
     small.add_operator(Some("chief"), "it", "admin");
-    let out = small.run_with_input(
-        Some("chief"),
-        &[
-            "operator",
-            "add",
-            "reza",
-            "--role",
-            "operator",
-            "--password-stdin",
-        ],
-        "long enough password\n",
-    );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("only an administrator"));
+    let err =
+        small.add_operator_refused(Some("chief"), "reza", "operator", "long enough password\n");
+    assert!(err.contains("only an administrator"), "{err}");
     assert!(
         list[0].get("password_hash").is_none(),
         "hashes never leave the store"

@@ -138,6 +138,28 @@ impl Env {
         );
     }
 
+    /// Tries to add an operator and expects a refusal (exit code 1); returns
+    /// what citydesk said.
+    pub fn add_operator_refused(
+        &self,
+        by: Option<&str>,
+        name: &str,
+        role: &str,
+        password: &str,
+    ) -> String {
+        let out = self.run_with_input(
+            by,
+            &["operator", "add", name, "--role", role, "--password-stdin"],
+            password,
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "adding {name} should be refused"
+        );
+        String::from_utf8(out.stderr).unwrap()
+    }
+
     /// Registers a pothole case as `ali`; returns its tracking code.
     pub fn new_case(&self, extra: &[&str]) -> String {
         let mut args = vec![
