@@ -1192,20 +1192,7 @@ fn case_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     }
     let prompt = match kind {
         ActionKind::Take => {
-            let (Some(by), Some(c)) = (app.actor(), &app.case) else {
-                return;
-            };
-            let (code, version) = (c.record.case.code, c.record.case.version);
-            app.send(
-                Slot::Act,
-                Command::Act {
-                    by,
-                    code,
-                    version: Some(version),
-                    action: CaseAction::Take,
-                },
-                fx,
-            );
+            act_on_open_case(app, CaseAction::Take, fx);
             return;
         }
         ActionKind::Refer => {
@@ -1243,7 +1230,6 @@ fn case_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
 }
 
 fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
-    let Some(by) = app.actor() else { return };
     let Some(c) = &app.case else { return };
     let Some(p) = &c.prompt else { return };
     if let Some((label, _, _)) = p
@@ -1306,6 +1292,15 @@ fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
         }
         ActionKind::Reopen => CaseAction::Reopen { reason: text(0) },
         _ => CaseAction::Note { text: text(0) },
+    };
+    act_on_open_case(app, action, fx);
+}
+
+/// Sends `action` on the open case, naming the version on screen (a change
+/// made meanwhile by someone else is then refused, not overwritten).
+fn act_on_open_case(app: &mut App, action: CaseAction, fx: &mut Vec<Effect>) {
+    let (Some(by), Some(c)) = (app.actor(), &app.case) else {
+        return;
     };
     let (code, version) = (c.record.case.code, c.record.case.version);
     app.send(
