@@ -95,14 +95,21 @@ CREATE TABLE cases (
     outcome           TEXT,
     closed_at         BIGINT,
     duplicate_of      BIGINT,
+    -- how many contacts: the first, and every call attached since
+    contacts          INTEGER NOT NULL DEFAULT 1,
+    -- a follow-up officer's call-back: until then the case is set aside
+    call_back_at      BIGINT,
     version           BIGINT NOT NULL,
     updated_at        BIGINT NOT NULL,
     updated_by        TEXT NOT NULL,
     -- Derived by the store on every write, so that the queues are index range
     -- scans: due_at / escalate_at while the department has not answered
-    -- (status registered or referred), NULL otherwise.
+    -- (status registered or referred), NULL otherwise (pending_escalate no
+    -- earlier than a call-back); follow_up_at: in special follow-up, from when
+    -- it is listed there (the escalation, or a later call-back), else NULL.
     pending_due       BIGINT,
     pending_escalate  BIGINT,
+    follow_up_at      BIGINT,
     -- normalized name, address, neighborhood and description, for search
     search_text       TEXT NOT NULL DEFAULT '',
     -- the console's id for one submission of the intake form: a retried save
@@ -114,10 +121,12 @@ CREATE TABLE cases (
 CREATE INDEX cases_pending_due ON cases (pending_due);
 -- the overdue part of special follow-up
 CREATE INDEX cases_pending_escalate ON cases (pending_escalate);
--- unreferred and awaiting feedback: urgent first, then oldest
+-- awaiting feedback: urgent first, then oldest
 CREATE INDEX cases_status ON cases (status, priority DESC, status_since);
+-- unreferred: urgent first, then nearest deadline
+CREATE INDEX cases_status_due ON cases (status, priority DESC, due_at);
 -- escalated cases, longest waiting first
-CREATE INDEX cases_status_since ON cases (status, status_since);
+CREATE INDEX cases_follow_up ON cases (follow_up_at);
 -- my cases: the open ones a person holds, nearest deadline first
 CREATE INDEX cases_mine ON cases (assignee, due_at) WHERE status NOT IN ('closed', 'cancelled');
 -- likely duplicates: the same service recently
@@ -141,19 +150,28 @@ CREATE TABLE contacts (
 CREATE INDEX contacts_phone ON contacts (phone_key);
 
 -- The timeline: entry seq is the change that made version seq of the case.
+-- Events as data, never prose: the words come from the locale when shown.
 -- Append-only: the engine refuses UPDATE and DELETE (triggers below).
 CREATE TABLE timeline (
     case_id     INTEGER NOT NULL REFERENCES cases (id),
     seq         INTEGER NOT NULL,
     at          BIGINT NOT NULL,
     actor       TEXT NOT NULL,
-    shift       TEXT NOT NULL,
+    -- the shift of the change: the local date it started on, and its name
+    shift_date  TEXT NOT NULL,
+    shift_name  TEXT NOT NULL,
     action      TEXT NOT NULL,
     from_status TEXT,
     to_status   TEXT,
-    detail      TEXT NOT NULL,
+    -- a feedback call's result, a closing's outcome, a cancellation's reason
+    result      TEXT,
+    -- the event's own fields as versioned JSON: {"v":1,"action":"refer",...}
+    data        TEXT NOT NULL,
     PRIMARY KEY (case_id, seq)
 );
+
+-- a shift's or a period's events (handover, reports)
+CREATE INDEX timeline_at ON timeline (at);
 
 -- An intake form being typed, one per operator, saved as it is typed and
 -- offered back at the operator's next start.

@@ -15,9 +15,10 @@ use chrono::{DateTime, Duration, Timelike, Utc};
 use serde::Serialize;
 
 use crate::domain::case::{
-    CancelReason, Case, Channel, Contact, Event, Feedback, Kind, Priority, Status,
+    CancelReason, Case, Channel, Contact, Feedback, Kind, Outcome, Priority, Status,
 };
 use crate::domain::catalog::{Catalog, Service};
+use crate::domain::event::Event;
 use crate::domain::intake::{self, CaseInput};
 use crate::domain::roles::{Actor, Role};
 use crate::domain::workflow::{self, Action};
@@ -421,12 +422,9 @@ impl<'a> Generator<'a> {
                 at: registered,
                 actor: operator.name.clone(),
                 shift: self.settings.center.shift_of(registered),
-                action: crate::domain::roles::ActionKind::Register
-                    .as_str()
-                    .to_owned(),
                 from: None,
                 to: Some(Status::Registered),
-                detail: workflow::registered_detail(&case),
+                what: workflow::registered(&case),
             }],
             contacts: vec![contact],
             case,
@@ -453,6 +451,7 @@ impl<'a> Generator<'a> {
                 t,
                 operator,
                 &Action::Close {
+                    outcome: None,
                     reason: Some("thanks passed on".into()),
                 },
             );
@@ -483,6 +482,7 @@ impl<'a> Generator<'a> {
             &Action::Refer {
                 department: dept,
                 assignee: None,
+                comment: None,
             },
         ) {
             return;
@@ -586,6 +586,7 @@ impl<'a> Generator<'a> {
                 &Action::Refer {
                     department: dept,
                     assignee: None,
+                    comment: None,
                 },
             )
         } else {
@@ -594,6 +595,7 @@ impl<'a> Generator<'a> {
                 at,
                 officer,
                 &Action::Close {
+                    outcome: Some(Outcome::WorkDone),
                     reason: Some("pursued with the department; explained to the citizen".into()),
                 },
             );
@@ -608,24 +610,16 @@ impl<'a> Generator<'a> {
             return false;
         }
         let at = at.max(life.case.updated_at);
-        let change = workflow::apply(
-            &life.case,
-            action,
-            actor,
-            self.catalog,
-            &self.settings.rules,
-            at,
-        )
-        .expect("the demo follows the workflow");
+        let change = workflow::apply(&life.case, action, actor, self.catalog, self.settings, at)
+            .expect("the demo follows the workflow");
         life.timeline.push(Event {
             seq: change.case.version,
             at,
             actor: actor.name.clone(),
             shift: self.settings.center.shift_of(at),
-            action: change.action.as_str().to_owned(),
             from: Some(life.case.status),
             to: Some(change.case.status),
-            detail: change.detail,
+            what: change.what,
         });
         if let Some(k) = change.contact {
             life.contacts.push(k);

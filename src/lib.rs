@@ -12,6 +12,7 @@ pub mod domain;
 pub mod keymap;
 pub mod locale;
 pub mod migrate;
+pub mod present;
 pub mod store;
 pub mod text;
 pub mod ui;

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+#[derive(Debug)]
 pub struct Locale {
     strings: HashMap<String, String>,
 }

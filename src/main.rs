@@ -26,6 +26,7 @@ fn main() -> ExitCode {
     let mut input = stdin.lock();
     let stdout = io::stdout();
     let mut out = stdout.lock();
+    let json = parsed.json;
     match cli::run(parsed, &SystemClock, &mut input, &mut out) {
         Ok(()) => {
             let _ = out.flush();
@@ -33,6 +34,11 @@ fn main() -> ExitCode {
         }
         Err(e) if e.broken_pipe => ExitCode::SUCCESS,
         Err(e) => {
+            // With --json, the typed error for scripts; the words for people.
+            if let (true, Some(typed)) = (json, &e.typed) {
+                let v = serde_json::json!({ "error": typed, "message": e.message });
+                let _ = writeln!(out, "{v}");
+            }
             let _ = out.flush();
             eprintln!("citydesk: {e}");
             ExitCode::from(1)

@@ -10,6 +10,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::domain::roles::Denied;
 use crate::store::{self, Operator, Settings, Store, StoreError, Totals};
 
 /// Cases read and written per transaction.
@@ -90,12 +91,11 @@ pub fn migrate(
     let (mut target, _) = store::init(to, settings, from.catalog(), now)?;
     let before = target.totals()?;
     if before.cases > 0 || before.operators > 0 {
-        return Err(StoreError::Forbidden(format!(
-            "the target {} already holds {} cases and {} operators: migrate only into an empty store (nothing was copied)",
-            target.location(),
-            before.cases,
-            before.operators
-        )));
+        return Err(StoreError::Forbidden(Denied::TargetNotEmpty {
+            location: target.location(),
+            cases: before.cases,
+            operators: before.operators,
+        }));
     }
     let mut sum = Checksum::new();
     let operators = from.operators()?;

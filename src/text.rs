@@ -21,16 +21,17 @@ pub fn ascii_digits(s: &str) -> String {
     s.chars().map(|c| ascii_digit(c).unwrap_or(c)).collect()
 }
 
-/// Why a phone number was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a phone number was refused (words: `present`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "why", content = "value", rename_all = "kebab-case")]
 pub enum PhoneError {
-    #[error("it is empty")]
     Empty,
-    #[error("it contains {0:?}, which is not a digit")]
     NotADigit(char),
-    #[error("it has {0} digits; a phone number has 7 to 15")]
+    /// How many digits it has; a phone number has 7 to 15.
     Length(usize),
 }
+
+impl std::error::Error for PhoneError {}
 
 /// Normalizes a phone number as typed into its key: ASCII digits only, with
 /// separators (space, dash, dot, parentheses) dropped and an Iranian country

@@ -90,8 +90,11 @@ fn whole_life(env: &Env) {
     assert_eq!(t["actor"], "ali");
     assert_eq!(t["from"], "resolved");
     assert_eq!(t["to"], "follow-up");
-    assert_eq!(t["detail"], "dissatisfied: هنوز ناصاف است");
-    assert!(t["shift"].as_str().unwrap().contains('/'), "{t}");
+    assert_eq!(t["result"], "dissatisfied");
+    assert_eq!(t["comment"], "هنوز ناصاف است");
+    assert!(t.get("detail").is_none(), "events are data, not prose: {t}");
+    assert!(t["shift"]["date"].as_str().is_some(), "{t}");
+    assert!(t["shift"]["name"].as_str().is_some(), "{t}");
     for (i, e) in c["timeline"].as_array().unwrap().iter().enumerate() {
         assert_eq!(
             e["seq"],

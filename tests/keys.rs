@@ -7,6 +7,7 @@ use chrono::Duration;
 
 use citydesk::app::{Command, Effect, Modal, Msg, Reply, View, update};
 use citydesk::domain::case::CaseRecord;
+use citydesk::domain::intake::Problem;
 use citydesk::domain::roles::Role;
 use citydesk::domain::workflow::Action;
 use citydesk::store::StoreError;
@@ -105,18 +106,11 @@ fn mistakes_are_marked_and_nothing_is_sent() {
             .iter()
             .any(|c| matches!(c, Command::Register { .. }))
     );
-    assert!(
-        a.intake
-            .error(citydesk::app::intake::Field::Phone)
-            .unwrap()
-            .contains("not a phone number")
-    );
-    assert!(
-        a.intake
-            .error(citydesk::app::intake::Field::Service)
-            .unwrap()
-            .contains("is empty")
-    );
+    assert!(matches!(
+        a.intake.error(citydesk::app::intake::Field::Phone),
+        Some(Problem::NotAPhone { .. })
+    ));
+    assert!(a.intake.error(citydesk::app::intake::Field::Service) == Some(&Problem::Empty));
     assert_eq!(
         a.intake.focus,
         citydesk::app::intake::Field::Phone,

@@ -107,7 +107,7 @@ fn calls_fail_clearly_during_an_outage_and_work_again_after() {
         .unwrap()
         .iter()
         .filter(|e| e["action"] == "note")
-        .map(|e| e["detail"].as_str().unwrap())
+        .map(|e| e["text"].as_str().unwrap())
         .collect();
     assert_eq!(
         notes,

@@ -9,9 +9,11 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use citydesk::app::{App, Command, Effect, Modal, Msg, Reply, update};
-use citydesk::domain::case::{CaseRecord, Contact, Event, Feedback, Status};
+use citydesk::domain::case::{CaseRecord, Contact, Feedback, Status};
+use citydesk::domain::event::{Event, What};
 use citydesk::domain::roles::Role;
-use citydesk::domain::workflow::Action;
+use citydesk::domain::shift::Shift;
+use citydesk::domain::workflow::{self, Action};
 use citydesk::store::{Draft, QueueCounts, StoreError};
 use common::console::{app, case, now, press};
 
@@ -89,6 +91,7 @@ fn record() -> CaseRecord {
             Action::Refer {
                 department: "d3".into(),
                 assignee: None,
+                comment: None,
             },
             Action::Resolve {
                 response: "چاله با آسفالت سرد پر شد".into(),
@@ -99,45 +102,48 @@ fn record() -> CaseRecord {
             },
         ],
     );
-    let ev = |seq, action: &str, from, to, detail: &str| Event {
+    let ev = |seq, from, to, what| Event {
         seq,
         at: now() - Duration::hours(30 - seq * 5),
         actor: "ali".into(),
-        shift: "2026-11-27/evening".into(),
-        action: action.into(),
+        shift: Shift::parse("2026-11-27/evening").unwrap(),
         from,
         to,
-        detail: detail.into(),
+        what,
     };
     CaseRecord {
         timeline: vec![
-            ev(
-                1,
-                "register",
-                None,
-                Some(Status::Registered),
-                "pothole via phone, to d3",
-            ),
+            ev(1, None, Some(Status::Registered), workflow::registered(&c)),
             ev(
                 2,
-                "refer",
                 Some(Status::Registered),
                 Some(Status::Referred),
-                "to d3",
+                What::Refer {
+                    department: "d3".into(),
+                    assignee: None,
+                    escalation_level: None,
+                    due_at: None,
+                    comment: None,
+                },
             ),
             ev(
                 3,
-                "resolve",
                 Some(Status::Referred),
                 Some(Status::Resolved),
-                "چاله با آسفالت سرد پر شد",
+                What::Resolve {
+                    response: "چاله با آسفالت سرد پر شد".into(),
+                },
             ),
             ev(
                 4,
-                "feedback",
                 Some(Status::Resolved),
                 Some(Status::FollowUp),
-                "dissatisfied: هنوز گود است",
+                What::Feedback {
+                    result: Feedback::Dissatisfied,
+                    attempt: None,
+                    attempts_allowed: None,
+                    comment: Some("هنوز گود است".into()),
+                },
             ),
         ],
         contacts: vec![

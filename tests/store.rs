@@ -12,7 +12,7 @@ use citydesk::domain::case::{Case, Status};
 use citydesk::domain::catalog::Catalog;
 use citydesk::domain::intake::CaseInput;
 use citydesk::domain::roles::{Actor, Role};
-use citydesk::domain::workflow::Action;
+use citydesk::domain::workflow::{self, Action};
 use citydesk::store::{self, Page, Queue, Settings, Store, StoreError};
 
 fn now() -> DateTime<Utc> {
@@ -75,7 +75,7 @@ impl Fixture {
         if let Some(db) = &self.db {
             let mut c = ::postgres::Client::connect(&db.url, ::postgres::NoTls).unwrap();
             [
-                "UPDATE timeline SET detail = 'forged'",
+                "UPDATE timeline SET data = 'forged'",
                 "DELETE FROM timeline",
                 "TRUNCATE timeline",
             ]
@@ -97,12 +97,31 @@ impl Fixture {
             .unwrap();
             let conn = s.connection();
             [
-                "UPDATE timeline SET detail = 'forged'",
+                "UPDATE timeline SET data = 'forged'",
                 "DELETE FROM timeline",
             ]
             .iter()
             .map(|q| conn.execute(q, []).unwrap_err().to_string())
             .collect()
+        }
+    }
+
+    /// Two text columns of every row of a query, read behind the store's back.
+    fn raw_pairs(&self, q: &str) -> Vec<(String, String)> {
+        if let Some(db) = &self.db {
+            let mut c = ::postgres::Client::connect(&db.url, ::postgres::NoTls).unwrap();
+            c.query(q, &[])
+                .unwrap()
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect()
+        } else {
+            let conn = rusqlite::Connection::open(&self.path).unwrap();
+            let mut stmt = conn.prepare(q).unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
         }
     }
 
@@ -154,7 +173,78 @@ contract!(
     search_finds_by_code_phone_and_words,
     a_retried_submission_registers_once,
     drafts_are_kept_per_operator,
+    the_timeline_holds_events_not_prose,
 );
+
+/// Every timeline row, written by every kind of change, is a typed event: its
+/// payload reads back into `What` and names the row's action.
+fn the_timeline_holds_events_not_prose(f: &Fixture) {
+    let mut s = f.open();
+    demo::fill(
+        s.as_mut(),
+        &demo::Plan {
+            cases: 600,
+            days: 20,
+            seed: 3,
+        },
+        &Settings::default(),
+        now(),
+        &mut std::io::sink(),
+    )
+    .unwrap();
+    let case = s.register(&ali(), &input(), now()).unwrap();
+    let sara = Actor {
+        name: "sara".into(),
+        role: Role::FollowUpOfficer,
+    };
+    for (who, action) in [
+        (
+            &ali(),
+            Action::Refer {
+                department: "d6".into(),
+                assignee: None,
+                comment: Some("لطفاً فوری".into()),
+            },
+        ),
+        (
+            &ali(),
+            Action::Escalate {
+                reason: "no answer".into(),
+            },
+        ),
+        (
+            &sara,
+            Action::CallBack {
+                on: now().date_naive() + Duration::days(2),
+                comment: None,
+            },
+        ),
+        (
+            &sara,
+            Action::Note {
+                text: "called: no answer".into(),
+            },
+        ),
+        (
+            &sara,
+            Action::Close {
+                outcome: Some(citydesk::domain::case::Outcome::NotFeasible),
+                reason: Some("private land".into()),
+            },
+        ),
+    ] {
+        s.act(who, case.code, None, &action, now()).unwrap();
+    }
+    let rows = f.raw_pairs("SELECT action, data FROM timeline");
+    assert!(rows.len() > 1800, "{}", rows.len());
+    let mut kinds = HashSet::new();
+    for (action, data) in &rows {
+        let what = citydesk::domain::event::What::from_payload(action, data)
+            .unwrap_or_else(|e| panic!("{action}: {data}: {e}"));
+        kinds.insert(what.kind());
+    }
+    assert!(kinds.len() >= 10, "{kinds:?}");
+}
 
 fn ali() -> Actor {
     Actor {
@@ -185,8 +275,8 @@ fn a_registered_case_reads_back_exactly(f: &Fixture) {
     assert_eq!(record.contacts.len(), 1);
     assert_eq!(record.contacts[0].phone, "۰۹۱۲۱۲۳۴۵۶۷");
     assert_eq!(record.timeline.len(), 1);
-    assert_eq!(record.timeline[0].action, "register");
-    assert_eq!(record.timeline[0].shift, "2026-11-28/morning");
+    assert_eq!(record.timeline[0].what, workflow::registered(&case));
+    assert_eq!(record.timeline[0].shift.to_string(), "2026-11-28/morning");
     assert_eq!(record.timeline[0].to, Some(Status::Registered));
 }
 
@@ -462,17 +552,24 @@ fn queues_and_counts_match_the_rules_on_a_demo_history(f: &Fixture) {
         for w in listed.windows(2) {
             let ok = match q {
                 Queue::Overdue | Queue::DueSoon(_) | Queue::Mine(_) => w[0].due_at <= w[1].due_at,
-                Queue::Unreferred | Queue::Feedback => {
+                Queue::Unreferred => {
+                    (w[0].priority, std::cmp::Reverse(w[0].due_at))
+                        >= (w[1].priority, std::cmp::Reverse(w[1].due_at))
+                }
+                Queue::Feedback => {
                     (w[0].priority, std::cmp::Reverse(w[0].status_since))
                         >= (w[1].priority, std::cmp::Reverse(w[1].status_since))
                 }
                 Queue::FollowUp => {
+                    // From when it is listed: the escalation (or the overdue
+                    // threshold), or a later call-back.
                     let key = |c: &Case| {
-                        if c.status == Status::FollowUp {
+                        let from = if c.status == Status::FollowUp {
                             c.status_since
                         } else {
                             c.escalate_at
-                        }
+                        };
+                        c.call_back_at.map_or(from, |t| t.max(from))
                     };
                     key(&w[0]) <= key(&w[1])
                 }
@@ -661,6 +758,7 @@ fn the_console_role_can_work_but_not_destroy() {
         &Action::Refer {
             department: "d6".into(),
             assignee: None,
+            comment: None,
         },
         now(),
     )
@@ -686,7 +784,7 @@ fn the_console_role_can_work_but_not_destroy() {
     for q in [
         "DELETE FROM cases",
         "DELETE FROM timeline",
-        "UPDATE timeline SET detail = 'forged'",
+        "UPDATE timeline SET data = 'forged'",
         "TRUNCATE timeline",
         "UPDATE services SET deadline_hours = 1",
         "DROP TABLE timeline",

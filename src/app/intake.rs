@@ -84,7 +84,7 @@ pub struct IntakeForm {
     pub priority: usize,
     pub focus: Field,
     /// Problems found by the last save, by field name.
-    pub errors: Vec<(String, String)>,
+    pub errors: Vec<crate::domain::intake::FieldError>,
     /// Earlier cases this call may belong to, and the one highlighted.
     pub related: Vec<Case>,
     pub related_cursor: usize,
@@ -178,17 +178,14 @@ impl IntakeForm {
 
     /// Marks the fields a check refused.
     pub fn set_errors(&mut self, errors: Vec<crate::domain::intake::FieldError>) {
-        self.errors = errors
-            .into_iter()
-            .map(|e| (e.field.to_owned(), e.message))
-            .collect();
+        self.errors = errors;
     }
 
-    pub fn error(&self, f: Field) -> Option<&str> {
+    pub fn error(&self, f: Field) -> Option<&crate::domain::intake::Problem> {
         self.errors
             .iter()
-            .find(|(name, _)| name == f.error_name())
-            .map(|(_, m)| m.as_str())
+            .find(|e| e.field == f.error_name())
+            .map(|e| &e.problem)
     }
 
     /// The case this form describes, for the store to check and register.

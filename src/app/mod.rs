@@ -14,9 +14,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::domain::case::{CancelReason, Case, CaseRecord, Contact, Feedback};
 use crate::domain::catalog::Catalog;
 use crate::domain::intake::{CaseInput, InvalidInput};
-use crate::domain::roles::{ActionKind, Actor, Role, allowed_roles, may};
+use crate::domain::roles::{ActionKind, Actor};
 use crate::domain::tracking::TrackingCode;
-use crate::domain::workflow::{Action as CaseAction, actions_from};
+use crate::domain::workflow::Action as CaseAction;
 use crate::keymap::{Action, Key, Keymap, Mode};
 use crate::locale::{fill, t};
 use crate::store::{Draft, Operator, Page, Queue, QueueCounts, Settings, StoreError};
@@ -245,6 +245,7 @@ pub struct App {
     pub settings: Settings,
     pub keymap: Keymap,
     pub store_label: String,
+    pub words: crate::present::Words,
     pub now: DateTime<Utc>,
     pub ms: u64,
     pub counts: QueueCounts,
@@ -279,7 +280,10 @@ impl App {
         store_label: String,
         now: DateTime<Utc>,
     ) -> App {
+        let words =
+            crate::present::Words::new(crate::locale::Locale::english(), settings.center.clone());
         let mut app = App {
+            words,
             session,
             catalog,
             settings,
@@ -369,7 +373,7 @@ impl App {
     }
 
     pub fn shift(&self) -> String {
-        self.settings.center.shift_of(self.now)
+        self.words.shift(&self.settings.center.shift_of(self.now))
     }
 
     fn fresh_form(&mut self) -> IntakeForm {
@@ -786,7 +790,7 @@ fn on_setup_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
             let [name, display, password, repeat] = f.fields.clone().map(|x| x.text());
             let name = name.trim().to_owned();
             f.error = if let Err(e) = crate::domain::roles::check_operator_name(&name) {
-                Some(e)
+                Some(e.to_string())
             } else if password.chars().count() < crate::auth::MIN_PASSWORD {
                 Some(t("setup.short").to_owned())
             } else if password != repeat {
@@ -1162,24 +1166,10 @@ pub fn matching_departments<'a>(
 /// Why the signed-in person cannot take `kind` on the open case, if they cannot.
 pub fn refusal(app: &App, kind: ActionKind) -> Option<String> {
     let case = &app.case.as_ref()?.record.case;
-    let role = app.me().map_or(Role::Operator, |o| o.role);
-    if !actions_from(case).contains(&kind) {
-        return Some(fill(
-            "case.not-now",
-            &[(
-                "status",
-                &crate::locale::code("status", case.status.as_str()),
-            )],
-        ));
-    }
-    if !may(role, kind, Some(case.status)) {
-        let roles: Vec<&str> = allowed_roles(kind, Some(case.status))
-            .iter()
-            .map(|r| r.label())
-            .collect();
-        return Some(fill("case.not-role", &[("roles", &roles.join(" / "))]));
-    }
-    None
+    let actor = app.actor()?;
+    crate::domain::workflow::check(case, kind, &actor, app.now)
+        .err()
+        .map(|r| app.words.refusal_short(&r))
 }
 
 fn case_action(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
@@ -1264,6 +1254,7 @@ fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
             CaseAction::Refer {
                 department,
                 assignee: optional(1),
+                comment: None,
             }
         }
         ActionKind::Resolve => CaseAction::Resolve { response: text(0) },
@@ -1273,6 +1264,7 @@ fn submit_prompt(app: &mut App, fx: &mut Vec<Effect>) {
         },
         ActionKind::Escalate => CaseAction::Escalate { reason: text(0) },
         ActionKind::Close => CaseAction::Close {
+            outcome: None,
             reason: optional(0),
         },
         ActionKind::Cancel => {

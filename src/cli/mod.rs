@@ -127,6 +127,9 @@ pub enum CaseCommand {
         /// Assign it to this operator too
         #[arg(long = "to", value_name = "OPERATOR")]
         to: Option<String>,
+        /// A word for the department, kept on the timeline
+        #[arg(long)]
+        comment: Option<String>,
         #[command(flatten)]
         version: IfVersion,
     },
@@ -156,11 +159,27 @@ pub enum CaseCommand {
         #[command(flatten)]
         version: IfVersion,
     },
-    /// Close a case in special follow-up (or acknowledge an appreciation)
+    /// Close a case in special follow-up or long overdue (follow-up officers
+    /// and supervisors, with a reason), or acknowledge an appreciation
     Close {
         code: String,
+        /// How it ended [default: closed-by-officer; acknowledged for an appreciation]
+        #[arg(long, value_parser = code::<crate::domain::case::Outcome>)]
+        outcome: Option<crate::domain::case::Outcome>,
         #[arg(long)]
         reason: Option<String>,
+        #[command(flatten)]
+        version: IfVersion,
+    },
+    /// Set the day a follow-up officer will call the citizen back: the case
+    /// leaves the follow-up queue until then
+    CallBack {
+        code: String,
+        /// The day (YYYY-MM-DD)
+        #[arg(long, value_parser = parse_date)]
+        on: chrono::NaiveDate,
+        #[arg(long)]
+        comment: Option<String>,
         #[command(flatten)]
         version: IfVersion,
     },
@@ -323,6 +342,11 @@ fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
         .map_err(|e| {
             format!("{s:?} is not an RFC 3339 time ({e}): write e.g. 2026-11-28T09:30:00+03:30")
         })
+}
+
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(&crate::text::ascii_digits(s.trim()), "%Y-%m-%d")
+        .map_err(|_| format!("{s:?} is not a date: write e.g. 2026-12-03"))
 }
 
 /// Parses a span like `4h`, `90m`, `2d`, `1h30m` (any digit script).

@@ -12,34 +12,13 @@ use crate::domain::case::{Case, CaseRecord, Status};
 use crate::domain::catalog::Catalog;
 use crate::domain::roles::ActionKind;
 use crate::domain::shift::Center;
+use crate::present::Words;
 use crate::store::{Operator, QueueCounts};
 use crate::text::{for_terminal, pad};
 
 /// Stored text made safe for a terminal.
 pub fn safe(s: &str) -> Cow<'_, str> {
     for_terminal(s)
-}
-
-/// A span in the largest two units: `2d 4h`, `3h 20m`, `45m`.
-pub fn span(d: Duration) -> String {
-    let m = d.num_minutes().abs();
-    let (days, hours, mins) = (m / 1440, (m / 60) % 24, m % 60);
-    match (days, hours, mins) {
-        (0, 0, m) => format!("{m}m"),
-        (0, h, 0) => format!("{h}h"),
-        (0, h, m) => format!("{h}h {m}m"),
-        (d, 0, _) => format!("{d}d"),
-        (d, h, _) => format!("{d}d {h}h"),
-    }
-}
-
-/// Time left to a deadline, or how late it is.
-pub fn time_left(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    if due >= now {
-        format!("{} left", span(due - now))
-    } else {
-        format!("{} late", span(now - due))
-    }
 }
 
 fn service_name(catalog: &Catalog, code: &str) -> String {
@@ -49,12 +28,7 @@ fn service_name(catalog: &Catalog, code: &str) -> String {
     )
 }
 
-pub fn registered(
-    out: &mut dyn Write,
-    c: &Case,
-    catalog: &Catalog,
-    center: &Center,
-) -> io::Result<()> {
+pub fn registered(out: &mut dyn Write, c: &Case, catalog: &Catalog, w: &Words) -> io::Result<()> {
     writeln!(
         out,
         "registered case {}   (read it aloud: {})",
@@ -74,12 +48,12 @@ pub fn registered(
     writeln!(
         out,
         "  due         {} ({} hours from contact)",
-        center.show(c.due_at),
+        w.time(c.due_at),
         c.deadline_hours
     )
 }
 
-pub fn acted(out: &mut dyn Write, c: &Case, action: ActionKind, center: &Center) -> io::Result<()> {
+pub fn acted(out: &mut dyn Write, c: &Case, action: ActionKind, w: &Words) -> io::Result<()> {
     let done = match action {
         ActionKind::Refer => "referred",
         ActionKind::Resolve => "department's answer recorded",
@@ -91,6 +65,7 @@ pub fn acted(out: &mut dyn Write, c: &Case, action: ActionKind, center: &Center)
         ActionKind::Note => "note added",
         ActionKind::Attach => "contact attached",
         ActionKind::Take => "taken",
+        ActionKind::CallBack => "call-back date set",
         ActionKind::Register | ActionKind::ManageOperators => "done",
     };
     write!(out, "case {}: {done}; status {}", c.code, c.status)?;
@@ -98,18 +73,20 @@ pub fn acted(out: &mut dyn Write, c: &Case, action: ActionKind, center: &Center)
         write!(out, " ({o})")?;
     }
     if c.status.awaits_department() {
-        write!(out, ", due {}", center.show(c.due_at))?;
+        write!(out, ", due {}", w.time(c.due_at))?;
     }
     writeln!(out, ", version {}", c.version)
 }
 
+#[allow(clippy::many_single_char_names)] // out, the record, its case, the words: read in every line
 pub fn case_detail(
     out: &mut dyn Write,
     r: &CaseRecord,
     catalog: &Catalog,
-    center: &Center,
+    w: &Words,
     now: DateTime<Utc>,
 ) -> io::Result<()> {
+    let center = &w.center;
     let c = &r.case;
     let line = |out: &mut dyn Write, label: &str, value: &str| -> io::Result<()> {
         let mut lines = value.lines();
@@ -168,7 +145,7 @@ pub fn case_detail(
     line(out, "department", catalog.department_name(&c.department))?;
     line(out, "held by", c.assignee.as_deref().unwrap_or("nobody"))?;
     let due = if c.status.awaits_department() {
-        format!("{} ({})", center.show(c.due_at), time_left(c.due_at, now))
+        format!("{} ({})", center.show(c.due_at), w.left(c.due_at, now))
     } else {
         center.show(c.due_at)
     };
@@ -188,6 +165,9 @@ pub fn case_detail(
     }
     if let Some(d) = c.duplicate_of {
         line(out, "duplicate of", &d.to_string())?;
+    }
+    if let Some(t) = c.call_back_at {
+        line(out, "call back", &w.date(center.local(t).date_naive()))?;
     }
     if let Some(t) = c.closed_at {
         line(out, "closed", &center.show(t))?;
@@ -219,11 +199,11 @@ pub fn case_detail(
             "  {:>3}  {}  {}  {}  {}  {}  {}",
             e.seq,
             center.show(e.at),
-            pad(&e.shift, 18),
+            pad(&e.shift.to_string(), 18),
             pad(&safe(&e.actor), 10),
-            pad(&e.action, 9),
+            pad(e.what.kind().as_str(), 9),
             pad(&transition, 22),
-            safe(&e.detail).replace('\n', " ⏎ ")
+            safe(&w.event(&e.what, catalog)).replace('\n', " ⏎ ")
         )?;
     }
     Ok(())
@@ -233,6 +213,7 @@ pub fn queue(
     out: &mut dyn Write,
     cases: &[Case],
     catalog: &Catalog,
+    w: &Words,
     now: DateTime<Utc>,
     offset: u32,
 ) -> io::Result<()> {
@@ -265,11 +246,11 @@ pub fn queue(
             .district(&c.district)
             .map_or(c.district.as_str(), |d| d.name_en.as_str());
         let deadline = if c.status.awaits_department() {
-            time_left(c.due_at, now)
+            w.left(c.due_at, now)
         } else if c.status == Status::FollowUp {
-            format!("escalated {} ago", span(now - c.status_since))
+            format!("escalated {} ago", w.span(now - c.status_since))
         } else {
-            format!("since {}", span(now - c.status_since))
+            format!("since {}", w.span(now - c.status_since))
         };
         let urgent = if c.priority == crate::domain::case::Priority::Urgent {
             " !"
@@ -280,7 +261,7 @@ pub fn queue(
             out,
             "{}  {}  {}  {}  {}  {}  {deadline}{urgent}",
             c.code,
-            pad(&span(now - c.received_at), 7),
+            pad(&w.span(now - c.received_at), 7),
             pad(service, 28),
             pad(catalog.department_name(&c.department), 24),
             pad(district, 10),
@@ -290,7 +271,7 @@ pub fn queue(
     Ok(())
 }
 
-pub fn counts(out: &mut dyn Write, c: &QueueCounts, within: Duration) -> io::Result<()> {
+pub fn counts(out: &mut dyn Write, c: &QueueCounts, within: Duration, w: &Words) -> io::Result<()> {
     let rows = [
         (
             "unreferred",
@@ -305,7 +286,7 @@ pub fn counts(out: &mut dyn Write, c: &QueueCounts, within: Duration) -> io::Res
         (
             "due-soon",
             c.due_soon,
-            format!("deadline within {}", span(within)),
+            format!("deadline within {}", w.span(within)),
         ),
         (
             "feedback",

@@ -18,13 +18,16 @@ use crate::domain::intake::CaseInput;
 use crate::domain::roles::Actor;
 use crate::domain::tracking::TrackingCode;
 use crate::domain::workflow::Action;
+use crate::present::{Say, Words};
 use crate::store::{self, NewOperator, Page, Queue, Settings, Store, StoreError};
 
 /// A command that was refused or failed: exit code 1, with this message.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct CliError {
     pub message: String,
+    /// The typed error, for `--json` (`{"error": …, "details": …}`).
+    pub typed: Option<serde_json::Value>,
     /// The reader of our output went away (`| head`): stop quietly.
     pub broken_pipe: bool,
 }
@@ -33,7 +36,16 @@ impl CliError {
     pub fn new(message: impl Into<String>) -> Self {
         CliError {
             message: message.into(),
+            typed: None,
             broken_pipe: false,
+        }
+    }
+
+    /// A typed error, said in `words`.
+    pub fn said<E: Say + serde::Serialize>(e: &E, words: &Words) -> Self {
+        CliError {
+            typed: serde_json::to_value(e).ok(),
+            ..CliError::new(e.say(words))
         }
     }
 }
@@ -58,6 +70,7 @@ impl From<serde_json::Error> for CliError {
 
 struct Ctx<'a> {
     settings: Settings,
+    words: Words,
     location: String,
     actor: Option<String>,
     json: bool,
@@ -81,19 +94,9 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    #[allow(clippy::needless_pass_by_value)] // used as `map_err(|e| ctx.err(e))`
     fn err(&self, e: StoreError) -> CliError {
-        match e {
-            StoreError::Conflict {
-                code,
-                by,
-                at,
-                version,
-            } => CliError::new(format!(
-                "case {code} was changed by {by} at {} (now version {version}): nothing was saved; show it again and redo your change",
-                self.settings.center.show(at)
-            )),
-            other => CliError::new(other.to_string()),
-        }
+        CliError::said(&e, &self.words)
     }
 
     fn open(&self) -> Result<Box<dyn Store>, CliError> {
@@ -161,6 +164,7 @@ pub fn run(
             .map_err(|e| CliError::new(e.to_string()));
     };
     let ctx = Ctx {
+        words: Words::new(crate::locale::Locale::english(), settings.center.clone()),
         settings,
         location,
         actor: cli.actor,
@@ -360,7 +364,7 @@ fn operator(
 }
 
 fn parse_code(s: &str) -> Result<TrackingCode, CliError> {
-    TrackingCode::parse(s).map_err(|e| CliError::new(e.to_string()))
+    TrackingCode::parse(s).map_err(|e| CliError::said(&e, &Words::english()))
 }
 
 fn case(
@@ -390,7 +394,7 @@ fn case(
             };
             let case = store.register(&by, &input, now).map_err(|e| ctx.err(e))?;
             ctx.emit(out, &case, |out| {
-                output::registered(out, &case, store.catalog(), &ctx.settings.center)
+                output::registered(out, &case, store.catalog(), &ctx.words)
             })?;
             return Ok(());
         }
@@ -401,14 +405,14 @@ fn case(
                 if cases.is_empty() {
                     writeln!(out, "no case matches {:?}", output::safe(&query))
                 } else {
-                    output::queue(out, &cases, store.catalog(), now, 0)
+                    output::queue(out, &cases, store.catalog(), &ctx.words, now, 0)
                 }
             });
         }
         CaseCommand::Show { code } => {
             let record = store.case(parse_code(&code)?).map_err(|e| ctx.err(e))?;
             ctx.emit(out, &record, |out| {
-                output::case_detail(out, &record, store.catalog(), &ctx.settings.center, now)
+                output::case_detail(out, &record, store.catalog(), &ctx.words, now)
             })?;
             return Ok(());
         }
@@ -416,6 +420,7 @@ fn case(
             code,
             department,
             to,
+            comment,
             version,
         } => (
             code,
@@ -423,6 +428,7 @@ fn case(
             Action::Refer {
                 department,
                 assignee: to,
+                comment,
             },
         ),
         CaseCommand::Resolve {
@@ -452,9 +458,16 @@ fn case(
         } => (code, version, Action::Escalate { reason }),
         CaseCommand::Close {
             code,
+            outcome,
             reason,
             version,
-        } => (code, version, Action::Close { reason }),
+        } => (code, version, Action::Close { outcome, reason }),
+        CaseCommand::CallBack {
+            code,
+            on,
+            comment,
+            version,
+        } => (code, version, Action::CallBack { on, comment }),
         CaseCommand::Cancel {
             code,
             reason,
@@ -515,7 +528,7 @@ fn case(
         .act(&by, code, version.if_version, &action, now)
         .map_err(|e| ctx.err(e))?;
     ctx.emit(out, &case, |out| {
-        output::acted(out, &case, action.kind(), &ctx.settings.center)
+        output::acted(out, &case, action.kind(), &ctx.words)
     })?;
     Ok(())
 }
@@ -591,7 +604,7 @@ fn queue(ctx: &Ctx, args: &QueueArgs, out: &mut dyn Write) -> Result<(), CliErro
             .queue_counts(&me, args.within, now)
             .map_err(|e| ctx.err(e))?;
         ctx.emit(out, &counts, |out| {
-            output::counts(out, &counts, args.within)
+            output::counts(out, &counts, args.within, &ctx.words)
         })?;
         return Ok(());
     };
@@ -614,7 +627,7 @@ fn queue(ctx: &Ctx, args: &QueueArgs, out: &mut dyn Write) -> Result<(), CliErro
         )
         .map_err(|e| ctx.err(e))?;
     ctx.emit(out, &cases, |out| {
-        output::queue(out, &cases, store.catalog(), now, args.offset)
+        output::queue(out, &cases, store.catalog(), &ctx.words, now, args.offset)
     })?;
     Ok(())
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::code_enum;
+use super::event::Event;
 use super::tracking::TrackingCode;
 
 code_enum! {
@@ -99,6 +100,8 @@ code_enum! {
     Outcome {
         Satisfied = "satisfied",
         ClosedByOfficer = "closed-by-officer",
+        WorkDone = "work-done",
+        NotFeasible = "not-feasible",
         CitizenUnreachable = "citizen-unreachable",
         Acknowledged = "acknowledged",
         Duplicate = "duplicate",
@@ -152,6 +155,10 @@ pub struct Case {
     pub outcome: Option<Outcome>,
     pub closed_at: Option<DateTime<Utc>>,
     pub duplicate_of: Option<TrackingCode>,
+    /// How many contacts the case has had: the first, and every call attached.
+    pub contacts: u32,
+    /// A follow-up officer's call-back: until then the case is set aside.
+    pub call_back_at: Option<DateTime<Utc>>,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
     pub updated_by: String,
@@ -163,8 +170,12 @@ impl Case {
         self.status.awaits_department() && self.due_at < now
     }
 
-    /// In the special follow-up queue: escalated, or overdue past the threshold.
+    /// In the special follow-up queue: escalated, or overdue past the
+    /// threshold; not while set aside until a call-back.
     pub fn in_follow_up(&self, now: DateTime<Utc>) -> bool {
+        if self.call_back_at.is_some_and(|t| t > now) {
+            return false;
+        }
         self.status == Status::FollowUp
             || (self.status.awaits_department() && self.escalate_at < now)
     }
@@ -179,20 +190,6 @@ pub struct Contact {
     pub phone: String,
     pub comment: Option<String>,
     pub registered_by: String,
-}
-
-/// One line of a case's timeline: who did what, when, in which shift. Entry
-/// `seq` is the change that made version `seq` of the case. Append-only.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Event {
-    pub seq: i64,
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub shift: String,
-    pub action: String,
-    pub from: Option<Status>,
-    pub to: Option<Status>,
-    pub detail: String,
 }
 
 /// A case with everything attached to it.

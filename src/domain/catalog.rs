@@ -77,7 +77,7 @@ pub struct Catalog {
 }
 
 /// A catalog that cannot be used, with what to fix.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
 #[error("the catalog{} is not valid: {message}", origin.as_ref().map(|o| format!(" {o}")).unwrap_or_default())]
 pub struct CatalogError {
     pub origin: Option<String>,

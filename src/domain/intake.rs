@@ -1,14 +1,14 @@
 //! Registering a message: checks what the operator typed and builds the new case
 //! with its department and deadline from the catalog. Pure.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::case::{Case, Channel, Contact, Kind, Priority, Status};
 use super::catalog::Catalog;
 use super::roles::Actor;
 use super::tracking::TrackingCode;
-use crate::text::{is_blank, phone_key};
+use crate::text::{PhoneError, is_blank, phone_key};
 
 /// Limits on what one field may hold, in characters.
 pub const MAX_NAME: usize = 100;
@@ -75,28 +75,100 @@ pub struct CaseInput {
     pub request_id: Option<String>,
 }
 
-/// One field that is not acceptable, and why.
+/// One field that is not acceptable, and why (words: `present`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     pub field: &'static str,
-    pub message: String,
+    #[serde(flatten)]
+    pub problem: Problem,
+}
+
+/// What is wrong with a field's value, as data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "problem", rename_all = "kebab-case")]
+pub enum Problem {
+    /// Required and empty.
+    Empty,
+    /// Longer than the field holds.
+    TooLong {
+        chars: usize,
+        max: usize,
+    },
+    NotAPhone {
+        given: String,
+        why: PhoneError,
+    },
+    UnknownService {
+        given: String,
+    },
+    /// A service the catalog no longer offers.
+    RetiredService {
+        code: String,
+    },
+    UnknownDistrict {
+        given: String,
+        accepted: Vec<String>,
+    },
+    UnknownDepartment {
+        given: String,
+    },
+    /// Not one of the values offered.
+    NotAChoice {
+        given: String,
+        accepted: Vec<String>,
+    },
+    /// A contact time in the future.
+    InFuture {
+        at: DateTime<Utc>,
+    },
+    /// A contact time further back than `days`.
+    TooOld {
+        at: DateTime<Utc>,
+        days: i64,
+    },
+    /// Cancelled as a duplicate without the case it repeats.
+    DuplicateNeedsCode,
+    DuplicateOfItself,
+    /// Another case named for a cancellation that is not a duplicate.
+    OnlyDuplicateNamesCase,
+    /// Taking a case one already holds.
+    AlreadyYours,
+    /// Taking a case someone else holds.
+    HeldBy {
+        holder: String,
+    },
+    /// A call-back date that is not after today.
+    NotInFuture {
+        on: NaiveDate,
+    },
+    /// A call-back date more than `days` ahead.
+    TooFar {
+        on: NaiveDate,
+        days: i64,
+    },
 }
 
 /// Everything wrong with an input, field by field.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
-#[error("{}", .errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InvalidInput {
     pub errors: Vec<FieldError>,
 }
 
+impl std::error::Error for InvalidInput {}
+
 impl InvalidInput {
-    pub fn one(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn one(field: &'static str, problem: Problem) -> Self {
         InvalidInput {
-            errors: vec![FieldError {
-                field,
-                message: message.into(),
-            }],
+            errors: vec![FieldError { field, problem }],
         }
+    }
+
+    /// The problem with `field`, if it has one.
+    pub fn problem(&self, field: &str) -> Option<&Problem> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| &e.problem)
     }
 }
 
@@ -124,27 +196,33 @@ pub fn required(errors: &mut Vec<FieldError>, field: &'static str, value: &str, 
     if is_blank(value) {
         errors.push(FieldError {
             field,
-            message: "is empty: type it in".into(),
+            problem: Problem::Empty,
         });
-    } else if value.chars().count() > max {
+    } else {
+        too_long(errors, field, value, max);
+    }
+}
+
+/// Checks an optional text field's length.
+pub fn too_long(errors: &mut Vec<FieldError>, field: &'static str, value: &str, max: usize) {
+    let chars = value.chars().count();
+    if chars > max {
         errors.push(FieldError {
             field,
-            message: format!(
-                "has {} characters; at most {max} fit",
-                value.chars().count()
-            ),
+            problem: Problem::TooLong { chars, max },
         });
     }
 }
 
 /// Checks a phone number, recording an error for `field`.
 pub fn check_phone(errors: &mut Vec<FieldError>, field: &'static str, value: &str) {
-    if let Err(e) = phone_key(value) {
+    if let Err(why) = phone_key(value) {
         errors.push(FieldError {
             field,
-            message: format!(
-                "{value:?} is not a phone number: {e}; type digits only (Persian or Latin), e.g. 09121234567"
-            ),
+            problem: Problem::NotAPhone {
+                given: value.to_owned(),
+                why,
+            },
         });
     }
 }
@@ -167,67 +245,48 @@ pub fn register(
         &input.description,
         MAX_DESCRIPTION,
     );
-    if input.neighborhood.chars().count() > MAX_NAME {
-        errors.push(FieldError {
-            field: "neighborhood",
-            message: format!("is longer than {MAX_NAME} characters"),
-        });
-    }
+    too_long(&mut errors, "neighborhood", &input.neighborhood, MAX_NAME);
+    let mut fail = |field, problem| errors.push(FieldError { field, problem });
     let service = catalog.service(&input.service);
     match service {
-        None if is_blank(&input.service) => errors.push(FieldError {
-            field: "service",
-            message: "is empty: choose the service the call is about".into(),
-        }),
-        None => errors.push(FieldError {
-            field: "service",
-            message: format!(
-                "{:?} is not in the catalog: list the codes with `citydesk catalog services`",
-                input.service
-            ),
-        }),
-        Some(s) if !s.active => errors.push(FieldError {
-            field: "service",
-            message: format!(
-                "{:?} is no longer offered: choose a current service",
-                s.code
-            ),
-        }),
+        None if is_blank(&input.service) => fail("service", Problem::Empty),
+        None => fail(
+            "service",
+            Problem::UnknownService {
+                given: input.service.clone(),
+            },
+        ),
+        Some(s) if !s.active => fail(
+            "service",
+            Problem::RetiredService {
+                code: s.code.clone(),
+            },
+        ),
         Some(_) => {}
     }
     let district = catalog.district(&input.district);
-    if district.is_none() {
-        errors.push(FieldError {
-            field: "district",
-            message: format!(
-                "{:?} is not a district: use one of {}",
-                input.district,
-                catalog
-                    .districts
-                    .iter()
-                    .map(|d| d.code.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        });
+    match district {
+        None if is_blank(&input.district) => fail("district", Problem::Empty),
+        None => fail(
+            "district",
+            Problem::UnknownDistrict {
+                given: input.district.clone(),
+                accepted: catalog.districts.iter().map(|d| d.code.clone()).collect(),
+            },
+        ),
+        Some(_) => {}
     }
     let received_at = input.received_at.unwrap_or(now);
     if received_at > now + Duration::minutes(1) {
-        errors.push(FieldError {
-            field: "received_at",
-            message: format!(
-                "{} is in the future: give the time the citizen made contact",
-                received_at.to_rfc3339()
-            ),
-        });
+        fail("received_at", Problem::InFuture { at: received_at });
     } else if received_at < now - Duration::days(MAX_BACKDATE_DAYS) {
-        errors.push(FieldError {
-            field: "received_at",
-            message: format!(
-                "{} is more than {MAX_BACKDATE_DAYS} days ago: check the year",
-                received_at.to_rfc3339()
-            ),
-        });
+        fail(
+            "received_at",
+            Problem::TooOld {
+                at: received_at,
+                days: MAX_BACKDATE_DAYS,
+            },
+        );
     }
     let (Some(service), Some(district)) = (service, district) else {
         return Err(InvalidInput { errors });
@@ -269,6 +328,8 @@ pub fn register(
         outcome: None,
         closed_at: None,
         duplicate_of: None,
+        contacts: 1,
+        call_back_at: None,
         version: 1,
         updated_at: now,
         updated_by: actor.name.clone(),

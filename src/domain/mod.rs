@@ -3,11 +3,20 @@
 
 pub mod case;
 pub mod catalog;
+pub mod event;
 pub mod intake;
 pub mod roles;
 pub mod shift;
 pub mod tracking;
 pub mod workflow;
+
+/// What the rules need to know about the center: the workflow settings and
+/// its clock (time zone and shifts). From the config file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Settings {
+    pub rules: intake::Rules,
+    pub center: shift::Center,
+}
 
 /// Declares a closed set of values with a stable code used in the store, the
 /// CLI and JSON (`as_str`/`parse`), and `ALL` in display order.
@@ -64,16 +73,19 @@ macro_rules! code_enum {
 }
 pub(crate) use code_enum;
 
-/// A code that is not one of the accepted values.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {} {given:?}: use one of {}", kebab(what), accepted.join(", "))]
+/// A code that is not one of the accepted values (words: `present`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct UnknownCode {
+    /// The type's name, e.g. `CancelReason`.
     pub what: &'static str,
     pub given: String,
     pub accepted: Vec<&'static str>,
 }
 
-fn kebab(type_name: &str) -> String {
+impl std::error::Error for UnknownCode {}
+
+/// `CancelReason` → `cancel reason`.
+pub fn kebab(type_name: &str) -> String {
     let mut out = String::new();
     for (i, c) in type_name.chars().enumerate() {
         if c.is_uppercase() && i > 0 {

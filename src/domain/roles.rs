@@ -1,7 +1,7 @@
 //! Who may do what. One table, checked by the workflow before any change, so the
 //! console, the CLI and every store enforce the same rules.
 
-use super::case::Status;
+use super::case::{Case, Kind, Status};
 use super::code_enum;
 
 code_enum! {
@@ -10,18 +10,6 @@ code_enum! {
         Supervisor = "supervisor",
         FollowUpOfficer = "follow-up",
         Administrator = "admin",
-    }
-}
-
-impl Role {
-    /// The role's name for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Operator => "an operator",
-            Role::Supervisor => "a supervisor",
-            Role::FollowUpOfficer => "a follow-up officer",
-            Role::Administrator => "an administrator",
-        }
     }
 }
 
@@ -39,7 +27,57 @@ code_enum! {
         Note = "note",
         Attach = "attach",
         Take = "take",
+        CallBack = "call-back",
         ManageOperators = "manage-operators",
+    }
+}
+
+/// Why a person may not do something that is not about one case (words: `present`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "denied", rename_all = "kebab-case")]
+pub enum Denied {
+    /// `actor`'s role may not do `action`; `roles` may.
+    Role {
+        actor: String,
+        role: Role,
+        action: ActionKind,
+        roles: Vec<Role>,
+    },
+    /// The first account of a center must be an administrator or a supervisor.
+    FirstAccount { role: Role },
+    /// Operators exist: adding one needs someone to act.
+    NeedsActor,
+    /// Nobody disables their own account.
+    DisableSelf,
+    /// A login name that is not 1-32 of a-z, 0-9, '.', '_', '-'.
+    OperatorName { name: String },
+    /// `migrate` into a store that already holds data.
+    TargetNotEmpty {
+        location: String,
+        cases: u64,
+        operators: u64,
+    },
+}
+
+impl std::error::Error for Denied {}
+
+impl Denied {
+    fn role(actor: &Actor, action: ActionKind) -> Denied {
+        Denied::Role {
+            actor: actor.name.clone(),
+            role: actor.role,
+            action,
+            roles: allowed_roles(action, None).to_vec(),
+        }
+    }
+}
+
+/// Checks that `actor` may do `action`, which is about no case in particular.
+pub fn check(actor: &Actor, action: ActionKind) -> Result<(), Denied> {
+    if may(actor.role, action, None) {
+        Ok(())
+    } else {
+        Err(Denied::role(actor, action))
     }
 }
 
@@ -50,27 +88,32 @@ pub struct Actor {
     pub role: Role,
 }
 
-/// The roles that may take `action` on a case in `status`. Rules:
+/// The roles that may take `action` on `case` (None: an action about no
+/// case, such as registering one or managing operators). Rules:
 /// - operators, supervisors and follow-up officers do the daily case work;
-/// - a case in special follow-up is worked (re-referred, closed) only by
-///   follow-up officers and supervisors;
-/// - reopening a finished case takes a follow-up officer or a supervisor;
+/// - a case in special follow-up is worked (re-referred, closed, called back)
+///   only by follow-up officers and supervisors, and only they close a case
+///   the department has not answered, reopen a finished one, or set a
+///   call-back date; anyone who does case work acknowledges an appreciation;
 /// - only administrators manage operators; administrators do no case work
 ///   except notes.
-pub fn allowed_roles(action: ActionKind, status: Option<Status>) -> &'static [Role] {
+pub fn allowed_roles(action: ActionKind, case: Option<&Case>) -> &'static [Role] {
     use Role::{Administrator as A, FollowUpOfficer as F, Operator as O, Supervisor as S};
+    let status = case.map(|c| c.status);
+    let appreciation = case.is_some_and(|c| c.kind == Kind::Appreciation);
     match action {
         ActionKind::ManageOperators => &[A],
         ActionKind::Note => &[O, S, F, A],
-        ActionKind::Refer | ActionKind::Close if status == Some(Status::FollowUp) => &[F, S],
-        ActionKind::Reopen => &[F, S],
+        ActionKind::Close if appreciation && status == Some(Status::Registered) => &[O, S, F],
+        ActionKind::Close | ActionKind::Reopen | ActionKind::CallBack => &[F, S],
+        ActionKind::Refer if status == Some(Status::FollowUp) => &[F, S],
         _ => &[O, S, F],
     }
 }
 
-/// Whether `role` may take `action` on a case in `status`.
-pub fn may(role: Role, action: ActionKind, status: Option<Status>) -> bool {
-    allowed_roles(action, status).contains(&role)
+/// Whether `role` may take `action` on `case`.
+pub fn may(role: Role, action: ActionKind, case: Option<&Case>) -> bool {
+    allowed_roles(action, case).contains(&role)
 }
 
 /// Whether `by` may add an operator to a store that has `existing` operators,
@@ -84,27 +127,19 @@ pub fn check_add_operator(
     existing: u64,
     admins: u64,
     new_role: Role,
-) -> Result<(), String> {
+) -> Result<(), Denied> {
     match (by, existing) {
         (None, 0) if matches!(new_role, Role::Administrator | Role::Supervisor) => Ok(()),
-        (None, 0) => Err(format!(
-            "the first account must be an administrator or a supervisor (--role admin or --role supervisor), so that someone can add the others; {new_role} accounts come after"
-        )),
-        (None, _) => Err(
-            "operators exist already: name an administrator with --as (or CITYDESK_OPERATOR) to add another".into(),
-        ),
+        (None, 0) => Err(Denied::FirstAccount { role: new_role }),
+        (None, _) => Err(Denied::NeedsActor),
         (Some(a), _) if a.role == Role::Administrator => Ok(()),
         (Some(a), _) if a.role == Role::Supervisor && admins == 0 => Ok(()),
-        (Some(a), _) => Err(format!(
-            "{} is {}: only an administrator can manage operators",
-            a.name,
-            a.role.label()
-        )),
+        (Some(a), _) => Err(Denied::role(a, ActionKind::ManageOperators)),
     }
 }
 
 /// Checks an operator's login name: 1 to 32 of a-z, 0-9, '.', '_', '-'.
-pub fn check_operator_name(name: &str) -> Result<(), String> {
+pub fn check_operator_name(name: &str) -> Result<(), Denied> {
     let ok = !name.is_empty()
         && name.len() <= 32
         && name
@@ -113,24 +148,15 @@ pub fn check_operator_name(name: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "operator name {name:?} is not valid: use 1 to 32 lower-case Latin letters, digits, '.', '_' or '-' (the display name can be in Persian)"
-        ))
+        Err(Denied::OperatorName {
+            name: name.to_owned(),
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_officers_and_supervisors_close_follow_up() {
-        let s = Some(Status::FollowUp);
-        assert!(may(Role::FollowUpOfficer, ActionKind::Close, s));
-        assert!(may(Role::Supervisor, ActionKind::Close, s));
-        assert!(!may(Role::Operator, ActionKind::Close, s));
-        assert!(!may(Role::Administrator, ActionKind::Close, s));
-    }
 
     #[test]
     fn only_administrators_manage_operators() {

@@ -22,18 +22,19 @@ pub const CAPACITY: u64 = 90_000_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TrackingCode(u64);
 
-/// Why typed text is not a tracking code.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why typed text is not a tracking code (words: `present`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "why", rename_all = "kebab-case")]
 pub enum CodeError {
-    #[error("tracking code {0:?} has a character that is not a digit")]
-    NotADigit(String),
-    #[error("tracking code {0:?} has {1} digits; tracking codes have 9")]
-    Length(String, usize),
-    #[error(
-        "tracking code {0:?} has a typo: its check digit does not match; read it back to the caller"
-    )]
-    Check(String),
+    /// It has a character that is not a digit.
+    NotADigit { given: String },
+    /// It has `digits` digits; tracking codes have 9.
+    Length { given: String, digits: usize },
+    /// A typo: its check digit does not match.
+    Check { given: String },
 }
+
+impl std::error::Error for CodeError {}
 
 impl TrackingCode {
     /// The code of serial number `serial` (1-based).
@@ -54,17 +55,24 @@ impl TrackingCode {
             if matches!(c, ' ' | '-' | '\u{00a0}') {
                 continue;
             }
-            let d = ascii_digit(c).ok_or_else(|| CodeError::NotADigit(s.to_owned()))?;
+            let d = ascii_digit(c).ok_or_else(|| CodeError::NotADigit {
+                given: s.to_owned(),
+            })?;
             len += 1;
             if len <= 9 {
                 n = n * 10 + u64::from(d as u8 - b'0');
             }
         }
         if len != 9 {
-            return Err(CodeError::Length(s.to_owned(), len));
+            return Err(CodeError::Length {
+                given: s.to_owned(),
+                digits: len,
+            });
         }
         if n < 100_000_000 || damm(n / 10) != (n % 10) as u8 {
-            return Err(CodeError::Check(s.to_owned()));
+            return Err(CodeError::Check {
+                given: s.to_owned(),
+            });
         }
         Ok(TrackingCode(n))
     }
@@ -207,11 +215,11 @@ mod tests {
         assert_eq!(TrackingCode::parse(&persian), Ok(c));
         assert!(matches!(
             TrackingCode::parse("12345"),
-            Err(CodeError::Length(_, 5))
+            Err(CodeError::Length { digits: 5, .. })
         ));
         assert!(matches!(
             TrackingCode::parse("12a"),
-            Err(CodeError::NotADigit(_))
+            Err(CodeError::NotADigit { .. })
         ));
     }
 }

@@ -1,10 +1,420 @@
 //! Forward migrations for stores created by an older citydesk. A new store is
 //! created from schema.sql at the latest version; an older one runs the steps
-//! from its version up, each in the same transaction as the version bump.
-//! Steps are portable SQL, like schema.sql. Never edit a released step: add one.
+//! from its version up, each in the same transaction as its version bump. A
+//! step is portable SQL where it can be, and Rust where rows must be read and
+//! rewritten. Never edit a released step: add one.
+//!
+//! Version 2 turns the timeline's prose (`detail`, and `shift` as
+//! "2026-11-28/morning") into typed events: shift date and name, the result
+//! code, and a versioned JSON payload. Every row of a version-1 store is read
+//! and rewritten; the prose is parsed by the rules version 1 wrote it with,
+//! and where a row does not follow them (a hand-edited store), its text is
+//! kept in the event's free-text field, so nothing is lost. Grants on the
+//! tables are kept (columns are altered in place, not tables rebuilt).
 
-/// `STEPS[i]` takes a store from version `i + 1` to `i + 2`.
-pub const STEPS: &[&str] = &[];
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+use super::sql::{Dialect, Param, Row, Tx};
+use super::{Result, StoreError};
+use crate::domain::case::{CancelReason, Channel, Feedback, Outcome};
+use crate::domain::event::What;
+use crate::domain::shift::{Center, Shift};
+use crate::domain::tracking::TrackingCode;
 
 /// The newest schema version.
-pub const LATEST: u32 = 1 + STEPS.len() as u32;
+pub const LATEST: u32 = 2;
+
+/// Runs the step from version `from` to `from + 1` (not the version bump).
+pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
+    match from {
+        1 => v1_to_v2(tx),
+        _ => Err(StoreError::Backend(format!(
+            "no migration from schema version {from}"
+        ))),
+    }
+}
+
+const V2_CASES: &str = "
+ALTER TABLE cases ADD COLUMN contacts BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE cases ADD COLUMN call_back_at BIGINT;
+ALTER TABLE cases ADD COLUMN follow_up_at BIGINT;
+UPDATE cases SET contacts = (SELECT COUNT(*) FROM contacts WHERE contacts.case_id = cases.id);
+UPDATE cases SET follow_up_at = status_since WHERE status = 'follow-up';
+DROP INDEX cases_status_since;
+CREATE INDEX cases_status_due ON cases (status, priority DESC, due_at);
+CREATE INDEX cases_follow_up ON cases (follow_up_at);
+ALTER TABLE timeline ADD COLUMN shift_date TEXT NOT NULL DEFAULT '';
+ALTER TABLE timeline ADD COLUMN shift_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE timeline ADD COLUMN result TEXT;
+ALTER TABLE timeline ADD COLUMN data TEXT NOT NULL DEFAULT '';
+CREATE INDEX timeline_at ON timeline (at);
+";
+
+const V2_SQLITE_UNGUARD: &str = "
+DROP TRIGGER timeline_no_update;
+DROP TRIGGER timeline_no_delete;
+";
+
+const V2_SQLITE_GUARD: &str = "
+ALTER TABLE timeline DROP COLUMN shift;
+ALTER TABLE timeline DROP COLUMN detail;
+CREATE TRIGGER timeline_no_update BEFORE UPDATE ON timeline
+BEGIN
+    SELECT RAISE(ABORT, 'the timeline is append-only');
+END;
+CREATE TRIGGER timeline_no_delete BEFORE DELETE ON timeline
+BEGIN
+    SELECT RAISE(ABORT, 'the timeline is append-only');
+END;
+";
+
+const V2_PG_UNGUARD: &str = "ALTER TABLE timeline DISABLE TRIGGER timeline_no_change;";
+
+const V2_PG_GUARD: &str = "
+ALTER TABLE timeline DROP COLUMN shift;
+ALTER TABLE timeline DROP COLUMN detail;
+ALTER TABLE timeline ALTER COLUMN shift_date DROP DEFAULT;
+ALTER TABLE timeline ALTER COLUMN shift_name DROP DEFAULT;
+ALTER TABLE timeline ALTER COLUMN data DROP DEFAULT;
+ALTER TABLE timeline ENABLE TRIGGER timeline_no_change;
+";
+
+/// A version-1 timeline row with what is needed to type it.
+struct OldRow {
+    case_id: i64,
+    seq: i64,
+    at: i64,
+    shift: String,
+    action: String,
+    detail: String,
+}
+
+fn v1_to_v2(tx: &mut dyn Tx) -> Result<()> {
+    let pg = tx.dialect() == Dialect::Postgres;
+    tx.batch(V2_CASES)?;
+    tx.batch(if pg { V2_PG_UNGUARD } else { V2_SQLITE_UNGUARD })?;
+    let center = Center::default();
+    let mut after = (i64::MIN, i64::MIN);
+    loop {
+        let mut batch = Vec::new();
+        tx.query(
+            "SELECT case_id, seq, at, shift, action, detail FROM timeline
+             WHERE case_id > ?1 OR (case_id = ?1 AND seq > ?2)
+             ORDER BY case_id, seq LIMIT 5000",
+            &[after.0.into(), after.1.into()],
+            &mut |r: &dyn Row| {
+                let text = |i| r.text(i).map(Option::unwrap_or_default);
+                batch.push(OldRow {
+                    case_id: r.int(0)?.unwrap_or_default(),
+                    seq: r.int(1)?.unwrap_or_default(),
+                    at: r.int(2)?.unwrap_or_default(),
+                    shift: text(3)?,
+                    action: text(4)?,
+                    detail: text(5)?,
+                });
+                Ok(())
+            },
+        )?;
+        let Some(last) = batch.last() else { break };
+        after = (last.case_id, last.seq);
+        for row in &batch {
+            let at = DateTime::from_timestamp(row.at, 0).unwrap_or_default();
+            let shift = Shift::parse(&row.shift).unwrap_or_else(|| center.shift_of(at));
+            let what = v1_event(tx, row)?;
+            tx.execute(
+                "UPDATE timeline SET shift_date = ?1, shift_name = ?2, result = ?3, data = ?4
+                 WHERE case_id = ?5 AND seq = ?6",
+                &[
+                    shift.date.format("%Y-%m-%d").to_string().into(),
+                    shift.name.into(),
+                    Param::from(what.result_code()),
+                    what.to_payload().into(),
+                    row.case_id.into(),
+                    row.seq.into(),
+                ],
+            )?;
+        }
+    }
+    tx.batch(if pg { V2_PG_GUARD } else { V2_SQLITE_GUARD })?;
+    Ok(())
+}
+
+/// The typed event of a version-1 row, by the rules version 1 wrote it with.
+fn v1_event(tx: &mut dyn Tx, row: &OldRow) -> Result<What> {
+    let d = row.detail.as_str();
+    Ok(match row.action.as_str() {
+        "register" => match parse_register(d) {
+            Some(w) => w,
+            None => register_from_case(tx, row.case_id)?,
+        },
+        "refer" => parse_refer(d).unwrap_or_else(|| What::Refer {
+            department: String::new(),
+            assignee: None,
+            escalation_level: None,
+            due_at: None,
+            comment: Some(d.to_owned()),
+        }),
+        "resolve" => What::Resolve {
+            response: d.to_owned(),
+        },
+        "feedback" => parse_feedback(d),
+        "escalate" => What::Escalate {
+            reason: d.to_owned(),
+        },
+        "close" => {
+            let (head, comment) = split_comment(d);
+            match Outcome::parse(head) {
+                Ok(outcome) => What::Close {
+                    outcome,
+                    reason: comment,
+                },
+                Err(_) => What::Close {
+                    outcome: Outcome::ClosedByOfficer,
+                    reason: Some(d.to_owned()),
+                },
+            }
+        }
+        "cancel" => parse_cancel(d),
+        "reopen" => What::Reopen {
+            reason: d.to_owned(),
+            due_at: None,
+        },
+        "attach" => attach_from_contacts(tx, row)?,
+        "take" => What::Take,
+        // "note", and anything a version-1 store should not hold: its text kept.
+        _ => What::Note { text: d.to_owned() },
+    })
+}
+
+/// `text: comment` → (text, comment); version 1 joined them with ": ".
+fn split_comment(d: &str) -> (&str, Option<String>) {
+    match d.split_once(": ") {
+        Some((head, c)) => (head, Some(c.to_owned())),
+        None => (d, None),
+    }
+}
+
+fn utc(s: &str) -> Option<DateTime<Utc>> {
+    NaiveDateTime::parse_from_str(s.trim().trim_end_matches(" UTC"), "%Y-%m-%d %H:%M")
+        .ok()
+        .map(|t| t.and_utc())
+}
+
+/// `pothole via phone, to d3, due 2026-12-01 14:22 UTC`
+fn parse_register(d: &str) -> Option<What> {
+    let (service, rest) = d.split_once(" via ")?;
+    let (channel, rest) = rest.split_once(", to ")?;
+    let (department, due) = rest.split_once(", due ")?;
+    Some(What::Register {
+        service: service.to_owned(),
+        channel: Channel::parse(channel).ok()?,
+        department: department.to_owned(),
+        due_at: utc(due)?,
+    })
+}
+
+fn register_from_case(tx: &mut dyn Tx, case_id: i64) -> Result<What> {
+    let mut out = None;
+    tx.query(
+        "SELECT service, channel, department, due_at FROM cases WHERE id = ?1",
+        &[case_id.into()],
+        &mut |r: &dyn Row| {
+            out = Some(What::Register {
+                service: r.text(0)?.unwrap_or_default(),
+                channel: Channel::parse(&r.text(1)?.unwrap_or_default()).unwrap_or(Channel::Phone),
+                department: r.text(2)?.unwrap_or_default(),
+                due_at: DateTime::from_timestamp(r.int(3)?.unwrap_or_default(), 0)
+                    .unwrap_or_default(),
+            });
+            Ok(())
+        },
+    )?;
+    out.ok_or_else(|| StoreError::Backend(format!("timeline entry of missing case {case_id}")))
+}
+
+/// `to civil, escalation level 1, new deadline 2026-12-01 14:22 UTC, assigned to sara`
+fn parse_refer(d: &str) -> Option<What> {
+    let rest = d.strip_prefix("to ")?;
+    let mut parts = rest.split(", ");
+    let department = parts.next()?.to_owned();
+    let (mut level, mut due, mut assignee) = (None, None, None);
+    for p in parts {
+        if let Some(l) = p.strip_prefix("escalation level ") {
+            level = Some(l.parse().ok()?);
+        } else if let Some(t) = p.strip_prefix("new deadline ") {
+            due = Some(utc(t)?);
+        } else if let Some(a) = p.strip_prefix("assigned to ") {
+            assignee = Some(a.to_owned());
+        } else {
+            return None;
+        }
+    }
+    Some(What::Refer {
+        department,
+        assignee,
+        escalation_level: level,
+        due_at: due,
+        comment: None,
+    })
+}
+
+/// `satisfied`, `dissatisfied: comment`, `unreachable (attempt 2 of 3): comment`
+fn parse_feedback(d: &str) -> What {
+    let (head, comment) = split_comment(d);
+    if let Ok(result) = Feedback::parse(head) {
+        return What::Feedback {
+            result,
+            attempt: None,
+            attempts_allowed: None,
+            comment,
+        };
+    }
+    let attempts = head
+        .strip_prefix("unreachable (attempt ")
+        .and_then(|r| r.strip_suffix(')'))
+        .and_then(|r| r.split_once(" of "))
+        .and_then(|(n, of)| Some((n.parse().ok()?, of.parse().ok()?)));
+    match attempts {
+        Some((n, of)) => What::Feedback {
+            result: Feedback::Unreachable,
+            attempt: Some(n),
+            attempts_allowed: Some(of),
+            comment,
+        },
+        // Not version 1's words: keep them whole beside the result it names.
+        None => What::Feedback {
+            result: if d.starts_with("dissatisfied") {
+                Feedback::Dissatisfied
+            } else if d.starts_with("unreachable") {
+                Feedback::Unreachable
+            } else {
+                Feedback::Satisfied
+            },
+            attempt: None,
+            attempts_allowed: None,
+            comment: Some(d.to_owned()),
+        },
+    }
+}
+
+/// `duplicate of 419239437: comment`, `withdrawn`
+fn parse_cancel(d: &str) -> What {
+    let (head, comment) = split_comment(d);
+    let (reason, of) = match head.split_once(" of ") {
+        Some((r, code)) => (r, TrackingCode::parse(code).ok()),
+        None => (head, None),
+    };
+    match CancelReason::parse(reason) {
+        Ok(reason) => What::Cancel {
+            reason,
+            duplicate_of: of,
+            comment,
+        },
+        Err(_) => What::Cancel {
+            reason: CancelReason::Withdrawn,
+            duplicate_of: None,
+            comment: Some(d.to_owned()),
+        },
+    }
+}
+
+/// Version 1 wrote the caller's name and phone into the timeline; version 2
+/// names the contact (they are in the contacts table): the n-th attach of a
+/// case added contact n + 1.
+fn attach_from_contacts(tx: &mut dyn Tx, row: &OldRow) -> Result<What> {
+    let mut earlier = 0i64;
+    tx.query(
+        "SELECT COUNT(*) FROM timeline WHERE case_id = ?1 AND seq < ?2 AND action = 'attach'",
+        &[row.case_id.into(), row.seq.into()],
+        &mut |r: &dyn Row| {
+            earlier = r.int(0)?.unwrap_or_default();
+            Ok(())
+        },
+    )?;
+    let number = earlier + 2;
+    let mut contact = None;
+    tx.query(
+        "SELECT channel, comment FROM contacts WHERE case_id = ?1 AND seq = ?2",
+        &[row.case_id.into(), number.into()],
+        &mut |r: &dyn Row| {
+            contact = Some((r.text(0)?.unwrap_or_default(), r.text(1)?));
+            Ok(())
+        },
+    )?;
+    Ok(match contact {
+        Some((channel, comment)) => What::Attach {
+            contact: number as u32,
+            channel: Channel::parse(&channel).unwrap_or(Channel::Phone),
+            comment,
+        },
+        None => What::Note {
+            text: row.detail.clone(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_one_prose_reads_back_as_events() {
+        assert_eq!(
+            parse_register("pothole via phone, to d3, due 2026-12-01 14:22 UTC"),
+            Some(What::Register {
+                service: "pothole".into(),
+                channel: Channel::Phone,
+                department: "d3".into(),
+                due_at: utc("2026-12-01 14:22").unwrap(),
+            })
+        );
+        assert_eq!(
+            parse_refer(
+                "to civil, escalation level 1, new deadline 2026-12-01 14:22 UTC, assigned to sara"
+            ),
+            Some(What::Refer {
+                department: "civil".into(),
+                assignee: Some("sara".into()),
+                escalation_level: Some(1),
+                due_at: utc("2026-12-01 14:22"),
+                comment: None,
+            })
+        );
+        assert_eq!(parse_refer("to d3, nonsense"), None);
+        assert_eq!(
+            parse_feedback("unreachable (attempt 2 of 3): no answer"),
+            What::Feedback {
+                result: Feedback::Unreachable,
+                attempt: Some(2),
+                attempts_allowed: Some(3),
+                comment: Some("no answer".into()),
+            }
+        );
+        assert_eq!(
+            parse_feedback("dissatisfied: هنوز گود است: خطرناک"),
+            What::Feedback {
+                result: Feedback::Dissatisfied,
+                attempt: None,
+                attempts_allowed: None,
+                comment: Some("هنوز گود است: خطرناک".into()),
+            }
+        );
+        assert_eq!(
+            parse_cancel("duplicate of 419239437: same as before"),
+            What::Cancel {
+                reason: CancelReason::Duplicate,
+                duplicate_of: TrackingCode::parse("419239437").ok(),
+                comment: Some("same as before".into()),
+            }
+        );
+        // Words version 1 never wrote are kept, not lost.
+        assert_eq!(
+            parse_cancel("gone fishing"),
+            What::Cancel {
+                reason: CancelReason::Withdrawn,
+                duplicate_of: None,
+                comment: Some("gone fishing".into()),
+            }
+        );
+    }
+}

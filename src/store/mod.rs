@@ -19,11 +19,11 @@ pub mod sqlite;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::domain::case::{Case, CaseRecord, Contact, Event};
+use crate::domain::case::{Case, CaseRecord, Contact};
 use crate::domain::catalog::{Catalog, CatalogError};
-use crate::domain::intake::{CaseInput, InvalidInput, Rules};
-use crate::domain::roles::{Actor, Role};
-use crate::domain::shift::Center;
+use crate::domain::event::Event;
+use crate::domain::intake::{CaseInput, InvalidInput};
+use crate::domain::roles::{Actor, Denied, Role};
 use crate::domain::tracking::TrackingCode;
 use crate::domain::workflow::{Action, Refusal};
 
@@ -37,9 +37,15 @@ pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
 /// `-- @dialect NAME` blocks. For PostgreSQL, INTEGER becomes BIGINT, so that
 /// every integer column is 64-bit on both engines (SQLite's INTEGER already is).
 pub fn schema_for(dialect: &str) -> String {
-    let mut out = String::with_capacity(SCHEMA_SQL.len());
+    schema_text_for(SCHEMA_SQL, dialect)
+}
+
+/// A schema text (this version's, or an older one kept by tests) as one
+/// engine runs it.
+pub fn schema_text_for(schema: &str, dialect: &str) -> String {
+    let mut out = String::with_capacity(schema.len());
     let mut keep = true;
-    for line in SCHEMA_SQL.lines() {
+    for line in schema.lines() {
         let t = line.trim();
         if let Some(d) = t.strip_prefix("-- @dialect ") {
             keep = d.trim() == dialect;
@@ -95,7 +101,7 @@ pub struct NewOperator {
 /// The work queues.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Queue {
-    /// Registered, not yet referred: urgent first, then oldest.
+    /// Registered, not yet referred: urgent first, then nearest deadline.
     Unreferred,
     /// Not answered and past the deadline: most overdue first.
     Overdue,
@@ -197,58 +203,72 @@ pub trait Watcher: Send {
     fn wait(&mut self, timeout: std::time::Duration) -> Result<bool>;
 }
 
-/// Why a store call failed. Messages say what was wrong and what to do.
-#[derive(Debug, thiserror::Error)]
+/// Why a store call failed, as data (words: `present`, which says what was
+/// wrong and what to do).
+#[derive(Debug, Serialize)]
+#[serde(tag = "error", content = "details", rename_all = "kebab-case")]
 pub enum StoreError {
-    #[error("there is no store at {0}: create it with `citydesk init`")]
+    /// No store at this location.
     Missing(String),
-    #[error("the store at {0} is not set up: run `citydesk init`")]
+    /// A store that `citydesk init` has not set up.
     NotInitialized(String),
-    #[error(
-        "the store has schema version {found}, newer than this citydesk understands ({known}): use a newer citydesk"
-    )]
-    TooNew { found: u32, known: u32 },
-    #[error("no case has tracking code {0}: check the code with the caller, or search by phone")]
+    /// Made by a newer citydesk.
+    TooNew {
+        found: u32,
+        known: u32,
+    },
     NoSuchCase(TrackingCode),
-    #[error("no operator is named {0:?}: list them with `citydesk operator list`")]
     NoSuchOperator(String),
-    #[error("operator {0:?} is disabled: ask an administrator")]
     OperatorDisabled(String),
-    #[error("an operator named {0:?} already exists: choose another name")]
     OperatorExists(String),
-    #[error("case {code} was changed by {by} at {at} (now version {version}): reload it and try again", at = .at.format("%Y-%m-%d %H:%M:%S UTC"))]
+    /// The case changed since the caller read `version - 1` or earlier.
     Conflict {
         code: TrackingCode,
         by: String,
         at: DateTime<Utc>,
         version: i64,
     },
-    #[error("{0}")]
-    Forbidden(String),
-    #[error(transparent)]
-    Refused(#[from] Refusal),
-    #[error(transparent)]
-    Invalid(#[from] InvalidInput),
-    #[error(transparent)]
-    Catalog(#[from] CatalogError),
-    #[error("the store is busy (another operator's change is taking long): try again")]
+    Forbidden(Denied),
+    Refused(Refusal),
+    Invalid(InvalidInput),
+    Catalog(CatalogError),
+    /// Another write held the store too long.
     Busy,
-    #[error(
-        "the store cannot be reached ({0}): check that the server is running and the network is up; nothing was saved"
-    )]
+    /// The server or file cannot be reached; the text is the driver's.
     Unreachable(String),
-    #[error("the store failed: {0}")]
+    /// Anything else the engine reported; the text is the driver's.
     Backend(String),
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<Refusal> for StoreError {
+    fn from(e: Refusal) -> Self {
+        StoreError::Refused(e)
+    }
+}
+
+impl From<InvalidInput> for StoreError {
+    fn from(e: InvalidInput) -> Self {
+        StoreError::Invalid(e)
+    }
+}
+
+impl From<CatalogError> for StoreError {
+    fn from(e: CatalogError) -> Self {
+        StoreError::Catalog(e)
+    }
+}
+
+impl From<Denied> for StoreError {
+    fn from(e: Denied) -> Self {
+        StoreError::Forbidden(e)
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// What every store needs to know besides its location.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Settings {
-    pub rules: Rules,
-    pub center: Center,
-}
+pub use crate::domain::Settings;
 
 /// Opens the store at `location` (a SQLite file path or a `postgres://` URL),
 /// which must have been set up with [`init`].

@@ -7,7 +7,7 @@
 //! PostgreSQL engine rewrites them to `$N` mechanically. Integers are BIGINT
 //! (i64) and text is TEXT on both engines.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::{
     ImportCase, NewOperator, Operator, Page, Queue, QueueCounts, Result, SCHEMA_VERSION, Settings,
@@ -15,11 +15,15 @@ use super::{
 };
 use crate::domain::UnknownCode;
 use crate::domain::case::{
-    Case, CaseRecord, Category, Channel, Contact, Event, Feedback, Kind, Outcome, Priority, Status,
+    Case, CaseRecord, Category, Channel, Contact, Feedback, Kind, Outcome, Priority, Status,
 };
 use crate::domain::catalog::{Catalog, Department, District, Service};
+use crate::domain::event::{Event, What};
 use crate::domain::intake::{self, CaseInput};
-use crate::domain::roles::{ActionKind, Actor, Role, check_add_operator, check_operator_name, may};
+use crate::domain::roles::{
+    self, ActionKind, Actor, Denied, Role, check_add_operator, check_operator_name,
+};
+use crate::domain::shift::Shift;
 use crate::domain::tracking::TrackingCode;
 use crate::domain::workflow::{self, Action};
 use crate::text::{phone_key, search_key};
@@ -165,7 +169,7 @@ fn small(r: &dyn Row, i: usize) -> Result<u32> {
 // Cases
 
 /// The case columns in the order `case_params` and `case_from_row` use.
-pub const CASE_COLUMNS: [&str; 33] = [
+pub const CASE_COLUMNS: [&str; 35] = [
     "code",
     "received_at",
     "registered_at",
@@ -196,13 +200,20 @@ pub const CASE_COLUMNS: [&str; 33] = [
     "outcome",
     "closed_at",
     "duplicate_of",
+    "contacts",
+    "call_back_at",
     "version",
     "updated_at",
     "updated_by",
 ];
 
 /// Columns the store derives from a case on every write (after CASE_COLUMNS).
-const DERIVED_COLUMNS: [&str; 3] = ["pending_due", "pending_escalate", "search_text"];
+const DERIVED_COLUMNS: [&str; 4] = [
+    "pending_due",
+    "pending_escalate",
+    "follow_up_at",
+    "search_text",
+];
 
 fn cols() -> String {
     CASE_COLUMNS.join(", ")
@@ -230,6 +241,8 @@ fn update_case_sql() -> String {
 fn case_params(id: i64, c: &Case) -> Vec<Param> {
     let pending = c.status.awaits_department();
     let int = |v: u32| Param::from(i64::from(v));
+    // Set aside until a call-back: listed for follow-up no earlier than that.
+    let not_before = |t: DateTime<Utc>| c.call_back_at.map_or(t, |cb| cb.max(t)).timestamp();
     vec![
         id.into(),
         (c.code.get() as i64).into(),
@@ -262,11 +275,14 @@ fn case_params(id: i64, c: &Case) -> Vec<Param> {
         c.outcome.map(Outcome::as_str).into(),
         c.closed_at.into(),
         Param::Int(c.duplicate_of.map(|d| d.get() as i64)),
+        int(c.contacts),
+        c.call_back_at.into(),
         c.version.into(),
         c.updated_at.into(),
         c.updated_by.as_str().into(),
         Param::Int(pending.then(|| c.due_at.timestamp())),
-        Param::Int(pending.then(|| c.escalate_at.timestamp())),
+        Param::Int(pending.then(|| not_before(c.escalate_at))),
+        Param::Int((c.status == Status::FollowUp).then(|| not_before(c.status_since))),
         search_key(&format!(
             "{} {} {} {}",
             c.citizen_name, c.neighborhood, c.address, c.description
@@ -308,9 +324,11 @@ fn case_from_row(r: &dyn Row) -> Result<Case> {
         outcome: opt_code(r, 27, Outcome::parse)?,
         closed_at: opt_time(r, 28)?,
         duplicate_of: r.int(29)?.map(|d| TrackingCode::from_stored(d as u64)),
-        version: req_int(r, 30)?,
-        updated_at: time(r, 31)?,
-        updated_by: req_text(r, 32)?,
+        contacts: small(r, 30)?,
+        call_back_at: opt_time(r, 31)?,
+        version: req_int(r, 32)?,
+        updated_at: time(r, 33)?,
+        updated_by: req_text(r, 34)?,
     })
 }
 
@@ -345,16 +363,18 @@ pub const CONTACT_COLUMNS: [&str; 9] = [
 ];
 
 /// The timeline columns, in the order `event_params` gives them.
-pub const EVENT_COLUMNS: [&str; 9] = [
+pub const EVENT_COLUMNS: [&str; 11] = [
     "case_id",
     "seq",
     "at",
     "actor",
-    "shift",
+    "shift_date",
+    "shift_name",
     "action",
     "from_status",
     "to_status",
-    "detail",
+    "result",
+    "data",
 ];
 
 fn insert_sql(table: &str, columns: &[&str]) -> String {
@@ -386,11 +406,13 @@ fn event_params(case_id: i64, e: &Event) -> Vec<Param> {
         e.seq.into(),
         e.at.into(),
         e.actor.as_str().into(),
-        e.shift.as_str().into(),
-        e.action.as_str().into(),
+        e.shift.date.format("%Y-%m-%d").to_string().into(),
+        e.shift.name.as_str().into(),
+        e.what.kind().as_str().into(),
         e.from.map(Status::as_str).into(),
         e.to.map(Status::as_str).into(),
-        e.detail.as_str().into(),
+        e.what.result_code().into(),
+        e.what.to_payload().into(),
     ]
 }
 
@@ -430,13 +452,7 @@ pub fn register(
     input: &CaseInput,
     now: DateTime<Utc>,
 ) -> Result<Case> {
-    if !may(by.role, ActionKind::Register, None) {
-        return Err(StoreError::Forbidden(format!(
-            "{} is {}: registering cases is for operators, supervisors and follow-up officers",
-            by.name,
-            by.role.label()
-        )));
-    }
+    roles::check(by, ActionKind::Register)?;
     let new = intake::register(input, catalog, &settings.rules, by, now)?;
     active_operator(tx, &by.name)?;
     // A retried submission (its first answer was lost) finds its case.
@@ -469,10 +485,9 @@ pub fn register(
             at: now,
             actor: by.name.clone(),
             shift: settings.center.shift_of(now),
-            action: ActionKind::Register.as_str().to_owned(),
             from: None,
             to: Some(case.status),
-            detail: workflow::registered_detail(&case),
+            what: workflow::registered(&case),
         },
     )?;
     Ok(case)
@@ -515,7 +530,7 @@ pub fn act(
         }
         _ => {}
     }
-    let change = workflow::apply(&case, action, by, catalog, &settings.rules, now)?;
+    let change = workflow::apply(&case, action, by, catalog, settings, now)?;
     let mut params = case_params(id, &change.case);
     params.push(case.version.into());
     if tx.execute(&update_case_sql(), &params)? != 1 {
@@ -524,12 +539,7 @@ pub fn act(
         )));
     }
     if let Some(k) = &change.contact {
-        let seq = count(
-            tx,
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM contacts WHERE case_id = ?1",
-            &[id.into()],
-        )?;
-        insert_contact(tx, id, seq as i64, k)?;
+        insert_contact(tx, id, i64::from(change.case.contacts), k)?;
     }
     insert_event(
         tx,
@@ -539,26 +549,36 @@ pub fn act(
             at: now,
             actor: by.name.clone(),
             shift: settings.center.shift_of(now),
-            action: change.action.as_str().to_owned(),
             from: Some(case.status),
             to: Some(change.case.status),
-            detail: change.detail,
+            what: change.what,
         },
     )?;
     Ok(change.case)
 }
 
-/// A timeline entry from its columns starting at `b`.
+/// The timeline columns `event_from_row` reads, in order.
+const EVENT_READ: &str =
+    "seq, at, actor, shift_date, shift_name, action, from_status, to_status, data";
+
+/// A timeline entry from the `EVENT_READ` columns starting at `b`.
 fn event_from_row(r: &dyn Row, b: usize) -> Result<Event> {
+    let date = req_text(r, b + 3)?;
+    let shift = Shift {
+        date: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+            .map_err(|_| corrupt(b + 3, "a shift date that is not a date"))?,
+        name: req_text(r, b + 4)?,
+    };
+    let what = What::from_payload(&req_text(r, b + 5)?, &req_text(r, b + 8)?)
+        .map_err(|e| corrupt(b + 8, &e.to_string()))?;
     Ok(Event {
         seq: req_int(r, b)?,
         at: time(r, b + 1)?,
         actor: req_text(r, b + 2)?,
-        shift: req_text(r, b + 3)?,
-        action: req_text(r, b + 4)?,
-        from: opt_code(r, b + 5, Status::parse)?,
-        to: opt_code(r, b + 6, Status::parse)?,
-        detail: req_text(r, b + 7)?,
+        shift,
+        from: opt_code(r, b + 6, Status::parse)?,
+        to: opt_code(r, b + 7, Status::parse)?,
+        what,
     })
 }
 
@@ -581,7 +601,7 @@ pub fn case_record(tx: &mut dyn Tx, code: TrackingCode) -> Result<CaseRecord> {
     )?;
     let timeline = rows(
         tx,
-        "SELECT seq, at, actor, shift, action, from_status, to_status, detail FROM timeline WHERE case_id = ?1 ORDER BY seq",
+        &format!("SELECT {EVENT_READ} FROM timeline WHERE case_id = ?1 ORDER BY seq"),
         &[id.into()],
         |r| event_from_row(r, 0),
     )?;
@@ -600,19 +620,18 @@ pub fn queue_sql(queue: &Queue, page: Page, now: DateTime<Utc>) -> (String, Vec<
     let offset = Param::from(i64::from(page.offset));
     let at = Param::from(now);
     match queue {
-        Queue::Unreferred | Queue::Feedback => {
-            let status = if *queue == Queue::Unreferred {
-                Status::Registered
-            } else {
-                Status::Resolved
-            };
-            (
-                format!(
-                    "SELECT {cols} FROM cases WHERE status = ?3 ORDER BY priority DESC, status_since, id LIMIT ?1 OFFSET ?2"
-                ),
-                vec![limit, offset, status.as_str().into()],
-            )
-        }
+        Queue::Unreferred => (
+            format!(
+                "SELECT {cols} FROM cases WHERE status = 'registered' ORDER BY priority DESC, due_at, id LIMIT ?1 OFFSET ?2"
+            ),
+            vec![limit, offset],
+        ),
+        Queue::Feedback => (
+            format!(
+                "SELECT {cols} FROM cases WHERE status = 'resolved' ORDER BY priority DESC, status_since, id LIMIT ?1 OFFSET ?2"
+            ),
+            vec![limit, offset],
+        ),
         Queue::Overdue => (
             format!(
                 "SELECT {cols} FROM cases WHERE pending_due < ?3 ORDER BY pending_due, id LIMIT ?1 OFFSET ?2"
@@ -631,8 +650,8 @@ pub fn queue_sql(queue: &Queue, page: Page, now: DateTime<Utc>) -> (String, Vec<
             format!(
                 "SELECT {cols} FROM (
                    SELECT * FROM (
-                     SELECT {cols}, status_since AS k, id AS kid FROM cases WHERE status = 'follow-up'
-                     ORDER BY status_since, id LIMIT CAST(?1 AS BIGINT) + CAST(?2 AS BIGINT)
+                     SELECT {cols}, follow_up_at AS k, id AS kid FROM cases WHERE follow_up_at <= ?3
+                     ORDER BY follow_up_at, id LIMIT CAST(?1 AS BIGINT) + CAST(?2 AS BIGINT)
                    ) a
                    UNION ALL
                    SELECT * FROM (
@@ -665,7 +684,7 @@ pub const COUNTS_SQL: &str = "SELECT
    (SELECT COUNT(*) FROM cases WHERE pending_due < ?1),
    (SELECT COUNT(*) FROM cases WHERE pending_due >= ?1 AND pending_due < ?2),
    (SELECT COUNT(*) FROM cases WHERE status = 'resolved'),
-   (SELECT COUNT(*) FROM cases WHERE status = 'follow-up')
+   (SELECT COUNT(*) FROM cases WHERE follow_up_at <= ?1)
      + (SELECT COUNT(*) FROM cases WHERE pending_escalate < ?1),
    (SELECT COUNT(*) FROM cases WHERE assignee = ?3 AND status NOT IN ('closed', 'cancelled'))";
 
@@ -820,8 +839,10 @@ pub fn export(tx: &mut dyn Tx, after: u64, limit: u32) -> Result<Vec<ImportCase>
     }
     let events = rows(
         tx,
-        "SELECT case_id, seq, at, actor, shift, action, from_status, to_status, detail FROM timeline
-         WHERE case_id >= ?1 AND case_id <= ?2 ORDER BY case_id, seq",
+        &format!(
+            "SELECT case_id, {EVENT_READ} FROM timeline
+             WHERE case_id >= ?1 AND case_id <= ?2 ORDER BY case_id, seq"
+        ),
         &[lo.into(), hi.into()],
         |r| Ok((req_int(r, 0)?, event_from_row(r, 1)?)),
     )?;
@@ -1070,7 +1091,7 @@ pub fn add_operator(
     new: &NewOperator,
     now: DateTime<Utc>,
 ) -> Result<Operator> {
-    check_operator_name(&new.name).map_err(StoreError::Forbidden)?;
+    check_operator_name(&new.name)?;
     if tx.dialect() == Dialect::Postgres {
         // Two "first operators" at once must not both see an empty table.
         tx.execute("LOCK TABLE operators IN SHARE ROW EXCLUSIVE MODE", &[])?;
@@ -1084,7 +1105,7 @@ pub fn add_operator(
         "SELECT COUNT(*) FROM operators WHERE role = 'admin' AND active = 1",
         &[],
     )?;
-    check_add_operator(by, existing, admins, new.role).map_err(StoreError::Forbidden)?;
+    check_add_operator(by, existing, admins, new.role)?;
     if operator(tx, &new.name)?.is_some() {
         return Err(StoreError::OperatorExists(new.name.clone()));
     }
@@ -1110,17 +1131,9 @@ pub fn set_operator_active(
     active: bool,
 ) -> Result<Operator> {
     let actor = active_operator(tx, &by.name)?;
-    if !may(actor.role, ActionKind::ManageOperators, None) {
-        return Err(StoreError::Forbidden(format!(
-            "{} is {}: only an administrator can manage operators",
-            actor.name,
-            actor.role.label()
-        )));
-    }
+    roles::check(&actor.actor(), ActionKind::ManageOperators)?;
     if !active && name == by.name {
-        return Err(StoreError::Forbidden(
-            "you cannot disable your own account: ask another administrator".into(),
-        ));
+        return Err(Denied::DisableSelf.into());
     }
     let n = tx.execute(
         "UPDATE operators SET active = ?1 WHERE name = ?2",
@@ -1177,7 +1190,7 @@ pub fn create_schema(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<()> {
 
 /// Runs the migration step from version `from` to `from + 1`.
 pub fn migrate_step(tx: &mut dyn Tx, from: u32) -> Result<()> {
-    tx.batch(super::migrations::STEPS[(from - 1) as usize])?;
+    super::migrations::step(tx, from)?;
     tx.execute(
         "UPDATE meta SET value = ?1 WHERE key = 'schema_version'",
         &[(from + 1).to_string().into()],

@@ -15,7 +15,6 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::intake::{Field, matching_services};
 use crate::app::{App, Confirm, Modal, Session, View, refusal};
-use crate::cli::output::span as human_span;
 use crate::domain::case::{Case, Channel, Kind, Priority, Status};
 use crate::domain::roles::ActionKind;
 use crate::keymap::{Action, Mode};
@@ -180,17 +179,17 @@ fn short(a: Action) -> String {
 }
 
 /// Time left to a deadline, or how late, and its color.
-fn deadline(case: &Case, now: DateTime<Utc>) -> (String, Style) {
+fn deadline(app: &App, case: &Case, now: DateTime<Utc>) -> (String, Style) {
     if case.status == Status::FollowUp {
         return (
             fill(
                 "queue.escalated",
-                &[("time", &human_span(now - case.status_since))],
+                &[("time", &app.words.span(now - case.status_since))],
             ),
             theme::warn(),
         );
     }
-    let since = human_span(now - case.status_since);
+    let since = app.words.span(now - case.status_since);
     match case.status {
         Status::Resolved => {
             return (fill("queue.answered", &[("time", &since)]), Style::new());
@@ -207,17 +206,17 @@ fn deadline(case: &Case, now: DateTime<Utc>) -> (String, Style) {
     let left = case.due_at - now;
     if left.num_seconds() < 0 {
         (
-            fill("queue.late", &[("time", &human_span(-left))]),
+            fill("queue.late", &[("time", &app.words.span(-left))]),
             theme::late(),
         )
     } else if left.num_seconds() * 4 < i64::from(case.deadline_hours) * 3600 {
         (
-            fill("queue.left", &[("time", &human_span(left))]),
+            fill("queue.left", &[("time", &app.words.span(left))]),
             theme::warn(),
         )
     } else {
         (
-            fill("queue.left", &[("time", &human_span(left))]),
+            fill("queue.left", &[("time", &app.words.span(left))]),
             theme::ok(),
         )
     }
@@ -279,7 +278,7 @@ fn case_rows(
             .catalog
             .district(&c.district)
             .map_or(c.district.as_str(), |d| d.name_en.as_str());
-        let (dl, dl_style) = deadline(c, app.now);
+        let (dl, dl_style) = deadline(app, c, app.now);
         let urgent = if c.priority == Priority::Urgent {
             "!"
         } else {
@@ -293,7 +292,7 @@ fn case_rows(
         let mut spans = vec![
             Span::styled(format!("{} ", c.code), base),
             Span::styled(
-                format!("{} ", cell(&human_span(app.now - c.received_at), 7)),
+                format!("{} ", cell(&app.words.span(app.now - c.received_at), 7)),
                 base,
             ),
             Span::styled(format!("{} ", cell(service, service_w)), base),
@@ -453,8 +452,9 @@ fn intake(app: &App, frame: &mut Frame, area: Rect) {
             if i == 0
                 && let Some(err) = f.error(field)
             {
+                let err = app.words.problem(field.error_name(), err);
                 spans.push(Span::styled(
-                    format!("  ← {}", cut(err, 60)),
+                    format!("  ← {}", cut(&err, 60)),
                     theme::error(),
                 ));
             }
@@ -656,7 +656,7 @@ fn case(app: &App, frame: &mut Frame, area: Rect) {
         .district(&c.district)
         .map_or(c.district.clone(), |d| d.name_en.clone());
     let dept = app.catalog.department_name(&c.department).to_owned();
-    let (dl, dl_style) = deadline(c, app.now);
+    let (dl, dl_style) = deadline(app, c, app.now);
     let mut lines = vec![
         Line::from(vec![
             Span::styled(
@@ -791,9 +791,9 @@ fn case(app: &App, frame: &mut Frame, area: Rect) {
             "{} {} {}{} {}",
             center.show(e.at),
             e.actor,
-            code("action", &e.action),
+            code("action", e.what.kind().as_str()),
             arrow,
-            e.detail
+            app.words.event(&e.what, &app.catalog)
         );
         tl.push(Line::from(Span::raw(cut(&text, tw))));
     }

@@ -112,7 +112,7 @@ pub fn case(serial: u64, service: &str, received_ago_hours: i64, actions: &[Acti
         .unwrap()
         .with_code(TrackingCode::from_serial(serial));
     for a in actions {
-        c = workflow::apply(&c, a, &by, &Catalog::builtin(), &Rules::default(), now())
+        c = workflow::apply(&c, a, &by, &Catalog::builtin(), &Settings::default(), now())
             .unwrap()
             .case;
     }

@@ -1,0 +1,245 @@
+//! A store made by the previous schema (version 1, whose timeline held prose)
+//! is brought forward when opened: every timeline row becomes a typed event,
+//! nothing is lost, and the timeline stays append-only. On SQLite always, and
+//! on PostgreSQL. The fixture (tests/fixtures/store-v1) was written by the
+//! version-1 command line: every kind of timeline entry.
+
+mod common;
+
+use chrono::{DateTime, Utc};
+
+use citydesk::domain::case::{CancelReason, Channel, Feedback, Outcome, Status};
+use citydesk::domain::event::What;
+use citydesk::domain::tracking::TrackingCode;
+use citydesk::store::{self, SCHEMA_VERSION, Settings};
+
+const V1_SCHEMA: &str = include_str!("fixtures/store-v1/schema.sql");
+const V1_DATA: &str = include_str!("fixtures/store-v1/data.sql");
+
+fn code(s: &str) -> TrackingCode {
+    TrackingCode::parse(s).unwrap()
+}
+
+/// Opens (and so migrates) the version-1 store at `location` and checks it.
+#[allow(clippy::many_single_char_names)] // cases a, b, c, d of the fixture
+fn check_migrated(location: &str, raw: &mut dyn FnMut(&str) -> Vec<String>) {
+    let mut s = store::open(location, &Settings::default()).unwrap();
+    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(
+        raw("SELECT value FROM meta WHERE key = 'schema_version'"),
+        ["2"]
+    );
+    let totals = s.totals().unwrap();
+    assert_eq!((totals.cases, totals.timeline, totals.contacts), (6, 27, 7));
+
+    // Every row's payload reads back as a typed event; no prose column is left.
+    for data in raw("SELECT data FROM timeline") {
+        assert!(data.starts_with(r#"{"v":1,"action":""#), "{data}");
+    }
+
+    let a = s.case(code("419239437")).unwrap();
+    let what: Vec<&What> = a.timeline.iter().map(|e| &e.what).collect();
+    let due = |t: &str| DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&Utc);
+    assert_eq!(
+        *what[0],
+        What::Register {
+            service: "pothole".into(),
+            channel: Channel::Phone,
+            department: "d3".into(),
+            due_at: due("2026-12-01T14:22:00Z"),
+        }
+    );
+    assert_eq!(
+        *what[3],
+        What::Feedback {
+            result: Feedback::Dissatisfied,
+            attempt: None,
+            attempts_allowed: None,
+            comment: Some("هنوز گود است: خطرناک".into()),
+        }
+    );
+    assert_eq!(
+        *what[4],
+        What::Refer {
+            department: "civil".into(),
+            assignee: Some("sara".into()),
+            escalation_level: Some(1),
+            due_at: Some(due("2026-12-01T14:22:00Z")),
+            comment: None,
+        }
+    );
+    assert_eq!(
+        *what[5],
+        What::Resolve {
+            response: "لکه\u{200c}گیری کامل انجام شد".into()
+        }
+    );
+    // The caller's name and phone stay in the contacts, not the timeline.
+    assert_eq!(
+        *what[7],
+        What::Attach {
+            contact: 2,
+            channel: Channel::Sms,
+            comment: Some("same hole, to d3".into()),
+        }
+    );
+    assert_eq!(a.contacts[1].name, "همسایه");
+    assert_eq!(a.case.contacts, 2);
+    // A note that looks like another entry's prose stays a note, whole.
+    assert_eq!(
+        *what[8],
+        What::Note {
+            text: "to d3, escalation level 9: not really\nsecond line".into()
+        }
+    );
+    assert_eq!(a.timeline[0].shift.to_string(), "2026-11-28/evening");
+    assert_eq!(a.timeline[4].actor, "sara");
+    assert_eq!(
+        (a.timeline[3].from, a.timeline[3].to),
+        (Some(Status::Resolved), Some(Status::FollowUp))
+    );
+
+    let b = s.case(code("406415158")).unwrap();
+    let what: Vec<&What> = b.timeline.iter().map(|e| &e.what).collect();
+    assert_eq!(*what[1], What::Take);
+    assert_eq!(
+        *what[3],
+        What::Close {
+            outcome: Outcome::ClosedByOfficer,
+            reason: Some("fixed by contractor".into()),
+        }
+    );
+    assert_eq!(
+        *what[9],
+        What::Feedback {
+            result: Feedback::Unreachable,
+            attempt: Some(3),
+            attempts_allowed: Some(3),
+            comment: None,
+        }
+    );
+    assert_eq!(
+        *what[8],
+        What::Feedback {
+            result: Feedback::Unreachable,
+            attempt: Some(2),
+            attempts_allowed: Some(3),
+            comment: Some("no answer".into()),
+        }
+    );
+    let c = s.case(code("927290793")).unwrap();
+    assert_eq!(
+        c.timeline[1].what,
+        What::Cancel {
+            reason: CancelReason::Duplicate,
+            duplicate_of: Some(code("419239437")),
+            comment: Some("same as before".into()),
+        }
+    );
+    let d = s.case(code("786076474")).unwrap();
+    assert_eq!(
+        d.timeline[1].what,
+        What::Close {
+            outcome: Outcome::Acknowledged,
+            reason: None
+        }
+    );
+    // Result codes are columns, for reports.
+    let mut results = raw("SELECT result FROM timeline WHERE result IS NOT NULL");
+    results.sort();
+    assert_eq!(
+        results,
+        [
+            "acknowledged",
+            "closed-by-officer",
+            "dissatisfied",
+            "duplicate",
+            "outside-jurisdiction",
+            "satisfied",
+            "unreachable",
+            "unreachable",
+            "unreachable",
+            "withdrawn"
+        ]
+    );
+    // The migrated store keeps working, and its timeline stays append-only.
+    let officer = s.operator("sara").unwrap().unwrap().actor();
+    s.act(
+        &officer,
+        code("406415158"),
+        None,
+        &citydesk::domain::workflow::Action::Note {
+            text: "after the migration".into(),
+        },
+        due("2026-11-29T10:00:00Z"),
+    )
+    .unwrap();
+    assert_eq!(s.case(code("406415158")).unwrap().timeline.len(), 11);
+}
+
+#[test]
+fn a_version_1_sqlite_store_is_migrated_without_loss() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&store::schema_text_for(V1_SCHEMA, "sqlite"))
+            .unwrap();
+        conn.execute_batch(V1_DATA).unwrap();
+    }
+    let location = path.display().to_string();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mut raw = |q: &str| -> Vec<String> {
+        let mut stmt = conn.prepare(q).unwrap();
+        stmt.query_map([], |r| r.get::<_, rusqlite::types::Value>(0))
+            .unwrap()
+            .map(|v| match v.unwrap() {
+                rusqlite::types::Value::Text(t) => t,
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    };
+    check_migrated(&location, &mut raw);
+    let cols: Vec<String> = raw("SELECT name FROM pragma_table_info('timeline')");
+    assert!(!cols.contains(&"detail".to_owned()), "{cols:?}");
+    assert!(!cols.contains(&"shift".to_owned()), "{cols:?}");
+    let e = conn
+        .execute("UPDATE timeline SET data = 'forged'", [])
+        .unwrap_err();
+    assert!(e.to_string().contains("append-only"), "{e}");
+}
+
+#[test]
+fn a_version_1_postgres_store_is_migrated_without_loss() {
+    let Some(server) = common::pg::url() else {
+        eprintln!("skipped: set CITYDESK_TEST_PG to run on PostgreSQL");
+        return;
+    };
+    let db = common::pg::TempDb::new(&server);
+    let mut c = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    c.batch_execute(&store::schema_text_for(V1_SCHEMA, "postgres"))
+        .unwrap();
+    c.batch_execute(V1_DATA).unwrap();
+    let mut raw = |q: &str| -> Vec<String> {
+        c.query(q, &[])
+            .unwrap_or_else(|e| panic!("{q}: {e}"))
+            .iter()
+            .map(|r| {
+                r.try_get::<_, String>(0)
+                    .or_else(|_| r.try_get::<_, i64>(0).map(|i| i.to_string()))
+                    .unwrap()
+            })
+            .collect()
+    };
+    check_migrated(&db.url, &mut raw);
+    let cols = raw(
+        "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'timeline'",
+    );
+    assert!(!cols.contains(&"detail".to_owned()), "{cols:?}");
+    assert!(!cols.contains(&"shift".to_owned()), "{cols:?}");
+    let e = c
+        .batch_execute("UPDATE timeline SET data = 'forged'")
+        .unwrap_err();
+    assert!(format!("{e:?}").contains("append-only"), "{e:?}");
+}
