@@ -49,6 +49,8 @@ CREATE TABLE services (
     -- a department code, or '@district' for the office of the case's district
     department     TEXT NOT NULL,
     deadline_hours INTEGER NOT NULL,
+    -- other words people use for it, one per line (search only)
+    keywords       TEXT NOT NULL DEFAULT '',
     active         INTEGER NOT NULL DEFAULT 1,
     position       INTEGER NOT NULL DEFAULT 0
 );

@@ -6,6 +6,9 @@ use chrono::{DateTime, Utc};
 /// A source of the current time.
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
+
+    /// The same clock, to hand to another thread.
+    fn shared(&self) -> std::sync::Arc<dyn Clock>;
 }
 
 /// The system clock, truncated to whole seconds (the store keeps seconds).
@@ -18,6 +21,10 @@ impl Clock for SystemClock {
         let now = Utc::now();
         DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
     }
+
+    fn shared(&self) -> std::sync::Arc<dyn Clock> {
+        std::sync::Arc::new(*self)
+    }
 }
 
 /// A clock that always says the same time, for tests.
@@ -27,5 +34,9 @@ pub struct FixedClock(pub DateTime<Utc>);
 impl Clock for FixedClock {
     fn now(&self) -> DateTime<Utc> {
         self.0
+    }
+
+    fn shared(&self) -> std::sync::Arc<dyn Clock> {
+        std::sync::Arc::new(*self)
     }
 }

@@ -143,6 +143,12 @@ pub fn parse_all(text: &str) -> Result<(Settings, Keymap), String> {
             rules.feedback_attempts
         ));
     }
+    if !(1..=72).contains(&rules.due_soon_hours) {
+        return Err(format!(
+            "[workflow] due_soon_hours = {}: give 1 to 72 hours",
+            rules.due_soon_hours
+        ));
+    }
     if !(0.0..=10.0).contains(&rules.follow_up_after) {
         return Err(format!(
             "[workflow] follow_up_after = {}: give a fraction of the deadline from 0 to 10 (0.5 = half the deadline)",

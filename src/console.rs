@@ -31,9 +31,9 @@ pub fn run(
         Err(e) => return Err(e),
     };
     let session = if store.operator_count()? == 0 {
-        App::setup()
+        crate::app::Session::setup()
     } else {
-        App::login(operator)
+        crate::app::Session::login(operator)
     };
     let mut app = App::new(
         session,
@@ -44,7 +44,7 @@ pub fn run(
         clock.now(),
     );
     let (tx, rx) = channel::<Msg>();
-    let requests = worker::spawn(store, tx.clone());
+    let requests = worker::spawn(store, clock.shared(), tx.clone());
     let (loc, set) = (location.to_owned(), settings.clone());
     worker::watch(move || store::open(&loc, &set)?.watcher(), tx.clone());
     let keys = tx.clone();
@@ -75,7 +75,7 @@ pub fn run(
             }
             dirty = false;
         }
-        let wait = if app.busy() || app.store_down {
+        let wait = if app.cx.busy() || app.cx.store_down {
             Duration::from_millis(100)
         } else {
             Duration::from_millis(500)
@@ -87,7 +87,7 @@ pub fn run(
                 let ms = started.elapsed().as_millis() as u64;
                 let minute = now.timestamp() / 60;
                 // Redraw on a tick only for the clock or a spinner.
-                if minute != shown_minute || app.busy() {
+                if minute != shown_minute || app.cx.busy() {
                     shown_minute = minute;
                     dirty = true;
                 }

@@ -406,6 +406,7 @@ impl<'a> Generator<'a> {
             }),
             received_at: Some(received),
             request_id: None,
+            refer_to: None,
         };
         let new = intake::register(
             &input,

@@ -9,6 +9,9 @@ use std::fmt::{self, Write as _};
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::app::actions::CASE_ACTIONS;
+use crate::domain::roles::ActionKind;
+
 /// Where the keyboard focus is; decides which bindings apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Mode {
@@ -16,8 +19,28 @@ pub enum Mode {
     List,
     /// A case on screen.
     Case,
-    /// Typing in a form (intake, a prompt, login): printable keys are text.
+    /// Typing in a form (intake, a prompt, the search box, a filter):
+    /// printable keys are text.
     Form,
+    /// The sign-in and first-account screens (printable keys are text).
+    SignIn,
+    /// A question waiting for yes or no.
+    Dialog,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 5] = [
+        Mode::List,
+        Mode::Case,
+        Mode::Form,
+        Mode::SignIn,
+        Mode::Dialog,
+    ];
+
+    /// Whether printable keys type text in this mode.
+    pub fn types_text(self) -> bool {
+        matches!(self, Mode::Form | Mode::SignIn)
+    }
 }
 
 /// Everything a key can do. Each has a stable name (for the config file) and
@@ -35,21 +58,20 @@ pub enum Action {
     Open,
     Back,
     Search,
+    Filter,
     Help,
     Quit,
     NextField,
     PrevField,
     Save,
     AttachToCase,
-    Refer,
-    Note,
-    Resolve,
-    Feedback,
-    Escalate,
-    Close,
-    Cancel,
-    Reopen,
-    Take,
+    FillFromCaller,
+    /// An action on the open case (see `app::actions::CASE_ACTIONS`).
+    Case(ActionKind),
+    /// Sign in, or create the first account.
+    Submit,
+    Yes,
+    No,
 }
 
 impl Action {
@@ -57,6 +79,7 @@ impl Action {
     pub fn name(self) -> String {
         match self {
             Action::Queue(n) => format!("queue-{n}"),
+            Action::Case(kind) => kind.as_str().to_owned(),
             other => {
                 let s = match other {
                     Action::Intake => "intake",
@@ -69,22 +92,18 @@ impl Action {
                     Action::Open => "open",
                     Action::Back => "back",
                     Action::Search => "search",
+                    Action::Filter => "filter",
                     Action::Help => "help",
                     Action::Quit => "quit",
                     Action::NextField => "next-field",
                     Action::PrevField => "previous-field",
                     Action::Save => "save",
                     Action::AttachToCase => "attach-to-case",
-                    Action::Refer => "refer",
-                    Action::Note => "note",
-                    Action::Resolve => "resolve",
-                    Action::Feedback => "feedback",
-                    Action::Escalate => "escalate",
-                    Action::Close => "close",
-                    Action::Cancel => "cancel",
-                    Action::Reopen => "reopen",
-                    Action::Take => "take",
-                    Action::Queue(_) => unreachable!(),
+                    Action::FillFromCaller => "fill-from-caller",
+                    Action::Submit => "sign-in",
+                    Action::Yes => "yes",
+                    Action::No => "no",
+                    Action::Queue(_) | Action::Case(_) => unreachable!(),
                 };
                 s.to_owned()
             }
@@ -92,20 +111,11 @@ impl Action {
     }
 
     /// The workflow action a key action stands for, if it acts on a case.
-    pub fn case_action(self) -> Option<crate::domain::roles::ActionKind> {
-        use crate::domain::roles::ActionKind as K;
-        Some(match self {
-            Action::Refer => K::Refer,
-            Action::Note => K::Note,
-            Action::Resolve => K::Resolve,
-            Action::Feedback => K::Feedback,
-            Action::Escalate => K::Escalate,
-            Action::Close => K::Close,
-            Action::Cancel => K::Cancel,
-            Action::Reopen => K::Reopen,
-            Action::Take => K::Take,
-            _ => return None,
-        })
+    pub fn case_action(self) -> Option<ActionKind> {
+        match self {
+            Action::Case(kind) => Some(kind),
+            _ => None,
+        }
     }
 
     /// The locale key of the action's description.
@@ -211,8 +221,10 @@ impl Key {
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    (s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix))
-        .then(|| &s[prefix.len()..])
+    // By `get`, not slicing: the text may hold letters of any width.
+    s.get(..prefix.len())
+        .filter(|head| head.eq_ignore_ascii_case(prefix))
+        .and_then(|_| s.get(prefix.len()..))
 }
 
 impl fmt::Display for Key {
@@ -301,7 +313,7 @@ impl Default for Keymap {
     fn default() -> Self {
         use Action as A;
         use KeyCode as K;
-        use Mode::{Case, Form, List};
+        use Mode::{Case, Dialog, Form, List, SignIn};
         let p = Key::plain;
         let c = |ch| p(K::Char(ch));
         let mut b = Vec::new();
@@ -322,16 +334,15 @@ impl Default for Keymap {
             (List, p(K::Home), A::Home),
             (List, p(K::End), A::End),
             (List, p(K::Enter), A::Open),
+            (List, c('f'), A::Filter),
             (List, p(K::Esc), A::Back),
-            (Case, c('r'), A::Refer),
-            (Case, c('a'), A::Note),
-            (Case, c('d'), A::Resolve),
-            (Case, c('f'), A::Feedback),
-            (Case, c('e'), A::Escalate),
-            (Case, c('c'), A::Close),
-            (Case, c('x'), A::Cancel),
-            (Case, c('o'), A::Reopen),
-            (Case, c('t'), A::Take),
+        ] {
+            b.push((mode, key, action));
+        }
+        for spec in &CASE_ACTIONS {
+            b.push((Case, c(spec.key), A::Case(spec.kind)));
+        }
+        for (mode, key, action) in [
             (Case, p(K::Up), A::Up),
             (Case, c('k'), A::Up),
             (Case, p(K::Down), A::Down),
@@ -344,13 +355,23 @@ impl Default for Keymap {
             (Form, p(K::BackTab), A::PrevField),
             (Form, Key::ctrl('s'), A::Save),
             (Form, Key::ctrl('a'), A::AttachToCase),
+            (Form, Key::ctrl('p'), A::FillFromCaller),
             (Form, p(K::Esc), A::Back),
             (Form, p(K::F(1)), A::Help),
+            (SignIn, p(K::Enter), A::Submit),
+            (SignIn, p(K::Tab), A::NextField),
+            (SignIn, p(K::Down), A::NextField),
+            (SignIn, p(K::BackTab), A::PrevField),
+            (SignIn, p(K::Up), A::PrevField),
+            (SignIn, p(K::Esc), A::Quit),
+            (Dialog, c('y'), A::Yes),
+            (Dialog, c('n'), A::No),
+            (Dialog, p(K::Esc), A::No),
         ] {
             b.push((mode, key, action));
         }
         // After 'q', so that help and hints name 'q' first.
-        for mode in [List, Case, Form] {
+        for mode in [List, Case, Form, SignIn] {
             b.push((mode, Key::ctrl('c'), A::Quit));
         }
         for n in 1..=6u8 {
@@ -397,8 +418,10 @@ impl Keymap {
             (Mode::Case, "A case"),
             (
                 Mode::Form,
-                "Forms (intake, an action's prompt, the search box)",
+                "Forms (intake, an action's prompt, the search box, a filter)",
             ),
+            (Mode::SignIn, "Signing in"),
+            (Mode::Dialog, "A question (yes or no)"),
         ] {
             let _ = write!(out, "**{title}**\n\n| keys | what they do |\n|---|---|\n");
             for (action, keys) in self.keys(mode) {
@@ -522,7 +545,7 @@ mod tests {
         let e = KeyEvent::new(KeyCode::Char('ق'), KeyModifiers::NONE);
         assert_eq!(
             km.resolve(Mode::Case, Key::from_event(e)),
-            Some(Action::Refer)
+            Some(Action::Case(ActionKind::Refer))
         );
         let e = KeyEvent::new(KeyCode::Char('ض'), KeyModifiers::NONE);
         assert_eq!(
@@ -560,6 +583,26 @@ mod tests {
             e.starts_with("line 7: [keys] has no action \"teleport\""),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_key_of_any_script_is_parsed_or_refused_never_a_panic() {
+        for s in [
+            "abcی",
+            "ی",
+            "Ctrlی",
+            "Ctrl+ی",
+            "Alt+ctrl+",
+            "",
+            "ctrl+",
+            "F",
+            "Fی",
+            "\u{200c}",
+        ] {
+            let _ = Key::parse(s);
+        }
+        assert!(Key::parse("abcی").is_err());
+        assert_eq!(Key::parse("ی").unwrap().code, KeyCode::Char('ی'));
     }
 
     #[test]

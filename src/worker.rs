@@ -1,17 +1,20 @@
 //! The thread that owns the store connection: commands in, replies out as
-//! messages, so the console never waits on the store. Draft saves queued
-//! behind one another are folded into the newest. A second thread watches
-//! for changes made by others and reports them.
+//! messages, so the console never waits on the store. It reads the time from
+//! the clock the console was given. Draft saves queued behind one another are
+//! folded into the newest. A second thread watches for changes made by others
+//! and reports them.
 
 use std::collections::VecDeque;
 use std::sync::mpsc::{Sender, channel};
 use std::time::Duration;
 
-use crate::app::{Command, Msg, Reply};
+use std::sync::Arc;
+
+use crate::app::{Command, Msg, Reply, SignInError};
 use crate::auth::{hash_password, verify_password};
+use crate::clock::Clock;
 use crate::domain::roles::Role;
-use crate::locale::t;
-use crate::store::{NewOperator, Store, StoreError, Watcher};
+use crate::store::{Filter, NewOperator, QueuePage, Store, StoreError, Watcher};
 
 /// A command with the id its reply will carry.
 pub struct Request {
@@ -20,7 +23,11 @@ pub struct Request {
 }
 
 /// Starts the worker; returns where to send it requests.
-pub fn spawn(mut store: Box<dyn Store>, out: Sender<Msg>) -> Sender<Request> {
+pub fn spawn(
+    mut store: Box<dyn Store>,
+    clock: Arc<dyn Clock>,
+    out: Sender<Msg>,
+) -> Sender<Request> {
     let (tx, rx) = channel::<Request>();
     std::thread::spawn(move || {
         let mut queue: VecDeque<Request> = VecDeque::new();
@@ -43,7 +50,7 @@ pub fn spawn(mut store: Box<dyn Store>, out: Sender<Msg>) -> Sender<Request> {
             let reply = if superseded {
                 Reply::Done(Ok(()))
             } else {
-                run(store.as_mut(), req.command)
+                run(store.as_mut(), clock.as_ref(), req.command)
             };
             if out.send(Msg::Reply { id: req.id, reply }).is_err() {
                 return;
@@ -53,23 +60,28 @@ pub fn spawn(mut store: Box<dyn Store>, out: Sender<Msg>) -> Sender<Request> {
     tx
 }
 
-fn now() -> chrono::DateTime<chrono::Utc> {
-    crate::clock::Clock::now(&crate::clock::SystemClock)
-}
-
-fn run(store: &mut dyn Store, command: Command) -> Reply {
+fn run(store: &mut dyn Store, clock: &dyn Clock, command: Command) -> Reply {
+    let now = clock.now();
     match command {
         Command::Login { name, password } => Reply::LoggedIn(login(store, &name, &password)),
         Command::Setup {
             name,
             display_name,
             password,
-        } => Reply::LoggedIn(setup(store, name, display_name, &password)),
+        } => Reply::LoggedIn(setup(store, name, display_name, &password, now)),
         Command::Counts { me } => {
-            Reply::Counts(store.queue_counts(&me, chrono::Duration::hours(4), now()))
+            let due_soon = store.settings().rules.due_soon();
+            Reply::Counts(store.queue_counts(&me, due_soon, now))
         }
-        Command::Queue { queue, page } => Reply::Rows(store.queue(&queue, page, now())),
-        Command::Search(q) => Reply::Rows(store.search(&q, 100)),
+        Command::Queue {
+            queue,
+            filter,
+            page,
+        } => Reply::Rows(queue_page(store, &queue, &filter, page, now)),
+        Command::Search(q) => Reply::Rows(store.search(&q, 100).map(|cases| QueuePage {
+            total: cases.len() as u64,
+            cases,
+        })),
         Command::Case(code) => Reply::Case(store.case(code)),
         Command::Related {
             phone,
@@ -77,13 +89,13 @@ fn run(store: &mut dyn Store, command: Command) -> Reply {
             neighborhood,
             since,
         } => Reply::Related(store.related(&phone, &service, &neighborhood, since)),
-        Command::Register { by, input } => Reply::Registered(store.register(&by, &input, now())),
+        Command::Register { by, input } => Reply::Registered(store.register(&by, &input, now)),
         Command::Act {
             by,
             code,
             version,
             action,
-        } => Reply::Acted(store.act(&by, code, version, &action, now())),
+        } => Reply::Acted(store.act(&by, code, version, &action, now)),
         Command::SaveDraft(d) => Reply::Done(store.save_draft(&d)),
         Command::LoadDraft(op) => {
             Reply::Draft(store.drafts(Some(&op)).map(|d| d.into_iter().next()))
@@ -92,21 +104,34 @@ fn run(store: &mut dyn Store, command: Command) -> Reply {
     }
 }
 
+fn queue_page(
+    store: &mut dyn Store,
+    queue: &crate::store::Queue,
+    filter: &Filter,
+    page: crate::store::Page,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<QueuePage, StoreError> {
+    Ok(QueuePage {
+        cases: store.queue_filtered(queue, filter, page, now)?,
+        total: store.queue_total(queue, filter, now)?,
+    })
+}
+
 fn login(
     store: &mut dyn Store,
     name: &str,
     password: &str,
-) -> Result<crate::store::Operator, String> {
-    let op = store.operator(name).map_err(|e| e.to_string())?;
+) -> Result<crate::store::Operator, SignInError> {
+    let op = store.operator(name).map_err(SignInError::Store)?;
     match op {
         Some(op) if verify_password(password, &op.password_hash) => {
             if op.active {
                 Ok(op)
             } else {
-                Err(StoreError::OperatorDisabled(op.name).to_string())
+                Err(SignInError::Store(StoreError::OperatorDisabled(op.name)))
             }
         }
-        _ => Err(t("login.wrong").to_owned()),
+        _ => Err(SignInError::Wrong),
     }
 }
 
@@ -115,8 +140,10 @@ fn setup(
     name: String,
     display_name: String,
     password: &str,
-) -> Result<crate::store::Operator, String> {
-    let password_hash = hash_password(password)?;
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<crate::store::Operator, SignInError> {
+    let password_hash =
+        hash_password(password).map_err(|e| SignInError::Store(StoreError::Backend(e)))?;
     store
         .add_operator(
             None,
@@ -126,9 +153,9 @@ fn setup(
                 role: Role::Supervisor,
                 password_hash,
             },
-            now(),
+            now,
         )
-        .map_err(|e| e.to_string())
+        .map_err(SignInError::Store)
 }
 
 /// Watches for changes by others and sends `Msg::Changed`, at most twice a

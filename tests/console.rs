@@ -17,12 +17,15 @@ fn a_call_registered_by_keys_is_found_by_the_cli() {
     let t = Tmux::console(&env, "register");
     t.type_call("09121234567");
     t.keys(&["C-s"]);
-    t.wait_for("Case registered", Duration::from_secs(10));
-    let found = env.json(None, &["queue", "unreferred"]);
+    t.wait_for("Registered: read the code", Duration::from_secs(10));
+    let found = env.json(None, &["case", "search", "09121234567"]);
     let case = &found[0];
     assert_eq!(case["citizen_phone"], "09121234567");
     assert_eq!(case["district"], "3");
     assert_eq!(case["registered_by"], "ali");
+    // Registered and referred to the proposed department in one step.
+    assert_eq!(case["status"], "referred");
+    assert_eq!(case["department"], "d3");
     let code = case["code"].as_str().unwrap();
     let spoken = format!("{} {} {}", &code[0..3], &code[3..6], &code[6..9]);
     assert!(
@@ -84,6 +87,6 @@ fn a_console_killed_mid_call_offers_the_call_back() {
     again.wait_for("09351112233", Duration::from_secs(5));
     again.wait_for("چاله بزرگ جلوی پلاک ۱۲", Duration::from_secs(5));
     again.keys(&["C-s"]);
-    again.wait_for("Case registered", Duration::from_secs(10));
+    again.wait_for("Registered: read the code", Duration::from_secs(10));
     assert_eq!(env.case_count(), 1);
 }

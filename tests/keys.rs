@@ -5,7 +5,8 @@ mod common;
 
 use chrono::Duration;
 
-use citydesk::app::{Command, Effect, Modal, Msg, Reply, View, update};
+use citydesk::app::modal::{Confirm, Overlay};
+use citydesk::app::{Command, Effect, Msg, Reply, SignInError, View, update};
 use citydesk::domain::case::CaseRecord;
 use citydesk::domain::intake::Problem;
 use citydesk::domain::roles::Role;
@@ -32,7 +33,16 @@ fn last_id(fx: &[Effect], pred: impl Fn(&Command) -> bool) -> u64 {
         .expect("the command was sent")
 }
 
-const CALL: &str = "<F2>09121234567<Tab>مریم احمدی<Tab><Tab><Tab>pothole<Enter><Right><Right><Tab>بازار<Tab>خیابان فردوسی<Tab>چاله بزرگ<Enter>خطرناک است";
+/// A call typed by keys: phone, name, service (Enter picks the top match),
+/// neighborhood (which tells the district), address, description.
+const CALL: &str = "<F2>09121234567<Tab>مریم احمدی<Tab>pothole<Enter>بازار<Tab>خیابان فردوسی<Tab>چاله بزرگ<Enter>خطرناک است";
+
+fn page(cases: Vec<citydesk::domain::case::Case>) -> citydesk::store::QueuePage {
+    citydesk::store::QueuePage {
+        total: cases.len() as u64,
+        cases,
+    }
+}
 
 #[test]
 fn an_operator_registers_a_call_by_keys() {
@@ -76,25 +86,26 @@ fn an_operator_registers_a_call_by_keys() {
             reply: Reply::Registered(Ok(saved.clone())),
         },
     );
-    match &a.modal {
-        Some(Modal::Saved {
-            code,
-            due,
-            attached: false,
-        }) => {
-            assert_eq!(*code, saved.code);
-            assert_eq!(*due, saved.due_at);
+    match &a.intake.saved {
+        Some(s) => {
+            assert_eq!(s.code, saved.code);
+            assert_eq!(s.due, saved.due_at);
+            assert!(!s.attached);
         }
-        other => panic!("expected the saved code, got {other:?}"),
+        None => panic!("expected the saved code"),
     }
-    assert!(!a.intake.has_text(), "the form is empty for the next call");
+    assert!(
+        !a.intake.form.has_text(),
+        "the form is empty for the next call"
+    );
     assert!(
         commands(&fx)
             .iter()
             .any(|c| matches!(c, Command::DiscardDraft(n) if n == "ali"))
     );
-    press(&mut a, "<Enter>");
-    assert!(a.modal.is_none());
+    // The code stays in view until the next call is typed; no key to dismiss it.
+    press(&mut a, "0");
+    assert!(a.intake.saved.is_none());
 }
 
 #[test]
@@ -107,31 +118,28 @@ fn mistakes_are_marked_and_nothing_is_sent() {
             .any(|c| matches!(c, Command::Register { .. }))
     );
     assert!(matches!(
-        a.intake.error(citydesk::app::intake::Field::Phone),
+        a.intake.form.error(citydesk::app::intake::Field::Phone),
         Some(Problem::NotAPhone { .. })
     ));
-    assert!(a.intake.error(citydesk::app::intake::Field::Service) == Some(&Problem::Empty));
+    assert!(a.intake.form.error(citydesk::app::intake::Field::Service) == Some(&Problem::Empty));
     assert_eq!(
-        a.intake.focus,
+        a.intake.form.focus,
         citydesk::app::intake::Field::Phone,
         "focus goes to the first mistake"
     );
-    assert_eq!(a.intake.name.text(), "مریم", "what was typed stays");
+    assert_eq!(a.intake.form.name.text(), "مریم", "what was typed stays");
 }
 
 #[test]
 fn escape_asks_before_throwing_away_a_typed_call() {
     let mut a = app(Role::Operator);
     press(&mut a, "<F2>0912<Esc>");
-    assert_eq!(
-        a.modal,
-        Some(Modal::Confirm(citydesk::app::Confirm::DiscardIntake))
-    );
+    assert_eq!(a.overlay, Some(Overlay::Confirm(Confirm::DiscardIntake)));
     press(&mut a, "n");
     assert_eq!(a.view, View::Intake);
-    assert_eq!(a.intake.phone.text(), "0912");
+    assert_eq!(a.intake.form.phone.text(), "0912");
     let fx = press(&mut a, "<Esc>y");
-    assert!(!a.intake.has_text());
+    assert!(!a.intake.form.has_text());
     assert_eq!(a.view, View::Queue(1));
     assert!(
         commands(&fx)
@@ -140,7 +148,7 @@ fn escape_asks_before_throwing_away_a_typed_call() {
     );
     // An empty form leaves without asking.
     press(&mut a, "<F2><Esc>");
-    assert!(a.modal.is_none());
+    assert!(a.overlay.is_none());
     assert_eq!(a.view, View::Queue(1));
 }
 
@@ -148,7 +156,7 @@ fn escape_asks_before_throwing_away_a_typed_call() {
 fn quitting_with_a_typed_call_asks_first() {
     let mut a = app(Role::Operator);
     press(&mut a, "<F2>0912<C-c>");
-    assert_eq!(a.modal, Some(Modal::Confirm(citydesk::app::Confirm::Quit)));
+    assert_eq!(a.overlay, Some(Overlay::Confirm(Confirm::Quit)));
     let fx = press(&mut a, "y");
     assert!(fx.contains(&Effect::Quit));
 }
@@ -163,7 +171,7 @@ fn queues_open_cases_and_persian_letters_are_shortcuts() {
         &mut a,
         Msg::Reply {
             id,
-            reply: Reply::Rows(Ok(rows.clone())),
+            reply: Reply::Rows(Ok(page(rows.clone()))),
         },
     );
     press(&mut a, "j");
@@ -186,14 +194,8 @@ fn queues_open_cases_and_persian_letters_are_shortcuts() {
     assert_eq!(a.view, View::Case);
     // 'ق' is where 'r' is: refer.
     press(&mut a, "ق");
-    let prompt = a
-        .case
-        .as_ref()
-        .unwrap()
-        .prompt
-        .as_ref()
-        .expect("the refer prompt");
-    assert_eq!(prompt.action, citydesk::domain::roles::ActionKind::Refer);
+    let prompt = a.case.prompt.as_ref().expect("the refer prompt");
+    assert_eq!(prompt.spec.kind, citydesk::domain::roles::ActionKind::Refer);
 }
 
 #[test]
@@ -205,17 +207,17 @@ fn a_stale_answer_is_ignored() {
         &mut a,
         Msg::Reply {
             id: second,
-            reply: Reply::Rows(Ok(vec![case(1, "pothole", 1, &[])])),
+            reply: Reply::Rows(Ok(page(vec![case(1, "pothole", 1, &[])]))),
         },
     );
     update(
         &mut a,
         Msg::Reply {
             id: first,
-            reply: Reply::Rows(Ok(vec![
+            reply: Reply::Rows(Ok(page(vec![
                 case(2, "graffiti", 90, &[]),
                 case(3, "pothole", 90, &[]),
-            ])),
+            ]))),
         },
     );
     assert_eq!(
@@ -232,7 +234,7 @@ fn open(a: &mut citydesk::app::App, c: citydesk::domain::case::Case) {
         a,
         Msg::Reply {
             id,
-            reply: Reply::Rows(Ok(vec![c.clone()])),
+            reply: Reply::Rows(Ok(page(vec![c.clone()]))),
         },
     );
     let id = last_id(&press(a, "<Enter>"), |c| matches!(c, Command::Case(_)));
@@ -264,7 +266,7 @@ fn forbidden_actions_say_why_and_send_nothing() {
     open(&mut a, escalated);
     let fx = press(&mut a, "c");
     assert!(commands(&fx).is_empty());
-    let notice = a.notice.clone().unwrap();
+    let notice = a.cx.notice.clone().unwrap();
     assert!(
         notice.error && notice.text.contains("follow-up officer"),
         "{}",
@@ -273,7 +275,7 @@ fn forbidden_actions_say_why_and_send_nothing() {
     let fx = press(&mut a, "d");
     assert!(commands(&fx).is_empty());
     assert!(
-        a.notice
+        a.cx.notice
             .clone()
             .unwrap()
             .text
@@ -314,7 +316,7 @@ fn a_conflict_reloads_the_case_and_keeps_the_text() {
             })),
         },
     );
-    let notice = a.notice.clone().unwrap();
+    let notice = a.cx.notice.clone().unwrap();
     assert!(
         notice.text.contains("Changed by sara at 2026-11-28 10:00"),
         "{}",
@@ -338,10 +340,9 @@ fn a_conflict_reloads_the_case_and_keeps_the_text() {
             })),
         },
     );
-    let view = a.case.as_ref().unwrap();
-    assert_eq!(view.record.case.version, 2);
+    assert_eq!(a.case.record.as_ref().unwrap().case.version, 2);
     assert_eq!(
-        view.prompt.as_ref().unwrap().fields[0].1.text(),
+        a.case.prompt.as_ref().unwrap().fields[0].text(),
         "Called the district office",
         "typed text kept"
     );
@@ -376,9 +377,9 @@ fn a_call_saved_while_the_store_is_down_is_kept_and_saved_once_it_is_back() {
             reply: Reply::Registered(Err(StoreError::Unreachable("connection refused".into()))),
         },
     );
-    assert!(a.store_down);
-    assert!(a.intake.has_text(), "the call is kept");
-    assert!(a.notice.clone().unwrap().text.contains("kept"));
+    assert!(a.cx.store_down);
+    assert!(a.intake.form.has_text(), "the call is kept");
+    assert!(a.cx.notice.clone().unwrap().text.contains("kept"));
     // The operator keeps typing; nothing is lost.
     press(&mut a, " و گود");
     // Three seconds later it is tried again, with the same request id.
@@ -408,8 +409,8 @@ fn a_call_saved_while_the_store_is_down_is_kept_and_saved_once_it_is_back() {
             reply: Reply::Registered(Ok(case(3, "pothole", 0, &[]))),
         },
     );
-    assert!(!a.store_down);
-    assert!(matches!(a.modal, Some(Modal::Saved { .. })));
+    assert!(!a.cx.store_down);
+    assert!(a.intake.saved.is_some(), "the code shows");
 }
 
 #[test]
@@ -425,10 +426,7 @@ fn earlier_cases_of_the_caller_are_offered_and_the_call_attaches() {
             reply: Reply::Related(Ok(vec![earlier.clone()])),
         },
     );
-    let fx = press(
-        &mut a,
-        "<Tab>رضا<Tab><Tab><Tab><Tab><Tab><Tab><Tab>same hole<C-a>",
-    );
+    let fx = press(&mut a, "<Tab>رضا<Tab><Tab><Tab><Tab><Tab>same hole<C-a>");
     let (code, contact) = commands(&fx)
         .into_iter()
         .find_map(|c| match c {
@@ -451,8 +449,8 @@ fn earlier_cases_of_the_caller_are_offered_and_the_call_attaches() {
             reply: Reply::Acted(Ok(earlier.clone())),
         },
     );
-    assert!(matches!(a.modal, Some(Modal::Saved { attached: true, .. })));
-    assert!(!a.intake.has_text());
+    assert!(matches!(&a.intake.saved, Some(s) if s.attached));
+    assert!(!a.intake.form.has_text());
 }
 
 #[test]
@@ -476,7 +474,7 @@ fn a_draft_from_last_time_is_offered_back() {
         },
     );
     assert!(fx.is_empty(), "an answer nobody asked for is dropped");
-    a.session = citydesk::app::App::login(Some("ali"));
+    a.cx.session = citydesk::app::Session::login(Some("ali"));
     let fx = press(&mut a, "<Enter>secret pass<Enter>");
     let id = last_id(&fx, |c| matches!(c, Command::Login { .. }));
     let fx = update(
@@ -494,13 +492,13 @@ fn a_draft_from_last_time_is_offered_back() {
             reply: Reply::Draft(Ok(Some(draft))),
         },
     );
-    assert!(matches!(a.modal, Some(Modal::Restore(_))));
+    assert!(matches!(a.overlay, Some(Overlay::Restore(_))));
     press(&mut a, "y");
     assert_eq!(a.view, View::Intake);
-    assert_eq!(a.intake.phone.text(), "09351112233");
-    assert_eq!(a.intake.description.text(), "درخت افتاده");
+    assert_eq!(a.intake.form.phone.text(), "09351112233");
+    assert_eq!(a.intake.form.description.text(), "درخت افتاده");
     assert_eq!(
-        a.intake.request_id, "ali-1-1",
+        a.intake.form.request_id, "ali-1-1",
         "a restored call keeps its request id"
     );
 }
@@ -508,7 +506,7 @@ fn a_draft_from_last_time_is_offered_back() {
 #[test]
 fn a_wrong_password_is_said_and_cleared() {
     let mut a = app(Role::Operator);
-    a.session = citydesk::app::App::login(Some("ali"));
+    a.cx.session = citydesk::app::Session::login(Some("ali"));
     let fx = press(&mut a, "nope<Enter>");
     let id = last_id(
         &fx,
@@ -518,10 +516,10 @@ fn a_wrong_password_is_said_and_cleared() {
         &mut a,
         Msg::Reply {
             id,
-            reply: Reply::LoggedIn(Err("Wrong operator name or password.".into())),
+            reply: Reply::LoggedIn(Err(SignInError::Wrong)),
         },
     );
-    match &a.session {
+    match &a.cx.session {
         citydesk::app::Session::Login(f) => {
             assert_eq!(f.error.as_deref(), Some("Wrong operator name or password."));
             assert!(f.password.text().is_empty());

@@ -677,11 +677,17 @@ fn every_queue_query_is_an_index_search() {
         Queue::FollowUp,
         Queue::Mine("sara".into()),
     ];
+    let by_department = citydesk::store::Filter {
+        department: Some("d3".into()),
+        ..Default::default()
+    };
     let mut statements: Vec<(String, String, Vec<Param>)> = queues
         .iter()
-        .map(|q| {
-            let (sql, params) = queue_sql(q, Page::default(), now());
-            (format!("{q:?}"), sql, params)
+        .flat_map(|q| {
+            [citydesk::store::Filter::default(), by_department.clone()].map(|filter| {
+                let (sql, params) = queue_sql(q, &filter, Page::default(), now());
+                (format!("{q:?}"), sql, params)
+            })
         })
         .collect();
     statements.push((

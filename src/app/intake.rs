@@ -1,69 +1,98 @@
-//! The intake form: what an operator types while a citizen is on the line.
-//! Pure state; the App decides when to save it as a draft or register it.
+//! The intake screen: the call being typed while a citizen is on the line.
+//! The form is saved as a draft with every change; Ctrl+S registers the case
+//! and refers it to the proposed department in one step (the operator may
+//! change the department, or leave the case unreferred on purpose). The
+//! caller's earlier cases show as soon as the phone number is typed, and a
+//! repeat caller's details are offered from their last case. Registration
+//! that cannot reach the store is kept and retried until it lands, once.
 
+use chrono::{DateTime, Duration, Utc};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use serde::{Deserialize, Serialize};
 
 use super::field::TextField;
-use crate::domain::case::{Case, Channel, Kind, Priority};
-use crate::domain::catalog::{Catalog, Service};
-use crate::domain::intake::CaseInput;
-use crate::text::search_key;
+use super::modal::{Confirm, Overlay};
+use super::{Command, Go, RETRY_EVERY_MS, Shell, Slot};
+use crate::domain::case::{Case, Channel, Contact, Kind, Priority};
+use crate::domain::catalog::Catalog;
+use crate::domain::intake::{CaseInput, FieldError, InvalidInput, Problem};
+use crate::domain::tracking::TrackingCode;
+use crate::domain::workflow::Action as CaseAction;
+use crate::keymap::Action;
+use crate::store::{Draft, StoreError};
+use crate::text::phone_key;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
     Phone,
     Name,
-    Channel,
-    Kind,
     Service,
-    District,
     Neighborhood,
+    District,
     Address,
     Description,
+    Department,
+    Channel,
+    Kind,
     Priority,
 }
 
 impl Field {
-    pub const ORDER: [Field; 10] = [
+    /// In the order Tab visits them: what every call needs first, then the
+    /// department (proposed), then what is rarely changed.
+    pub const ORDER: [Field; 11] = [
         Field::Phone,
         Field::Name,
-        Field::Channel,
-        Field::Kind,
         Field::Service,
-        Field::District,
         Field::Neighborhood,
+        Field::District,
         Field::Address,
         Field::Description,
+        Field::Department,
+        Field::Channel,
+        Field::Kind,
         Field::Priority,
     ];
 
-    /// The name validation errors use for this field.
-    pub fn error_name(self) -> &'static str {
+    /// The name validation errors use for this field (and its locale key).
+    pub fn name(self) -> &'static str {
         match self {
             Field::Phone => "phone",
             Field::Name => "name",
-            Field::Channel => "channel",
-            Field::Kind => "kind",
             Field::Service => "service",
-            Field::District => "district",
             Field::Neighborhood => "neighborhood",
+            Field::District => "district",
             Field::Address => "address",
             Field::Description => "description",
+            Field::Department => "department",
+            Field::Channel => "channel",
+            Field::Kind => "kind",
             Field::Priority => "priority",
         }
     }
 
-    pub fn label_key(self) -> String {
-        format!("intake.{}", self.error_name())
+    /// Fields chosen from a short list with ←/→ rather than typed.
+    pub fn is_choice(self) -> bool {
+        matches!(self, Field::Channel | Field::Kind | Field::Priority)
     }
 
-    /// Fields chosen from a list with ←/→ rather than typed.
-    pub fn is_choice(self) -> bool {
-        matches!(
-            self,
-            Field::Channel | Field::Kind | Field::District | Field::Priority
-        )
+    /// Fields typed to narrow a list (↑ ↓ move in it, Enter chooses).
+    pub fn is_picker(self) -> bool {
+        matches!(self, Field::Service | Field::District | Field::Department)
     }
+}
+
+/// Where the department the case is referred to stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Referral {
+    /// The catalog's department for the service and district (follows them).
+    #[default]
+    Proposed,
+    /// A department the operator chose.
+    Chosen(String),
+    /// Registered without a referral, on purpose.
+    Unreferred,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -73,18 +102,22 @@ pub struct IntakeForm {
     pub channel: usize,
     pub kind: usize,
     pub service_filter: TextField,
-    /// Index into the services matching the filter.
-    pub service_cursor: usize,
     /// The chosen service's code.
     pub service: Option<String>,
-    pub district: usize,
+    pub district_filter: TextField,
+    /// The chosen district's code.
+    pub district: Option<String>,
     pub neighborhood: TextField,
     pub address: TextField,
     pub description: TextField,
     pub priority: usize,
+    pub department_filter: TextField,
+    pub referral: Referral,
     pub focus: Field,
-    /// Problems found by the last save, by field name.
-    pub errors: Vec<crate::domain::intake::FieldError>,
+    /// The highlighted line of the list the field in focus narrows.
+    pub cursor: usize,
+    /// Problems found by the last save.
+    pub errors: Vec<FieldError>,
     /// Earlier cases this call may belong to, and the one highlighted.
     pub related: Vec<Case>,
     pub related_cursor: usize,
@@ -102,14 +135,17 @@ impl IntakeForm {
             channel: 0,
             kind: 0,
             service_filter: TextField::new(),
-            service_cursor: 0,
             service: None,
-            district: 0,
+            district_filter: TextField::new(),
+            district: None,
             neighborhood: TextField::new(),
             address: TextField::new(),
             description: TextField::multiline(),
             priority: 0,
+            department_filter: TextField::new(),
+            referral: Referral::Proposed,
             focus: Field::Phone,
+            cursor: 0,
             errors: Vec::new(),
             related: Vec::new(),
             related_cursor: 0,
@@ -124,13 +160,16 @@ impl IntakeForm {
             &self.phone,
             &self.name,
             &self.service_filter,
+            &self.district_filter,
             &self.neighborhood,
             &self.address,
             &self.description,
+            &self.department_filter,
         ]
         .iter()
         .any(|f| !f.is_empty())
             || self.service.is_some()
+            || self.district.is_some()
     }
 
     pub fn text_field(&mut self, f: Field) -> Option<&mut TextField> {
@@ -138,14 +177,16 @@ impl IntakeForm {
             Field::Phone => Some(&mut self.phone),
             Field::Name => Some(&mut self.name),
             Field::Service => Some(&mut self.service_filter),
+            Field::District => Some(&mut self.district_filter),
             Field::Neighborhood => Some(&mut self.neighborhood),
             Field::Address => Some(&mut self.address),
             Field::Description => Some(&mut self.description),
-            _ => None,
+            Field::Department => Some(&mut self.department_filter),
+            Field::Channel | Field::Kind | Field::Priority => None,
         }
     }
 
-    pub fn move_focus(&mut self, forward: bool) {
+    fn move_focus(&mut self, forward: bool) {
         let i = Field::ORDER
             .iter()
             .position(|f| *f == self.focus)
@@ -156,10 +197,11 @@ impl IntakeForm {
         } else {
             (i + n - 1) % n
         }];
+        self.cursor = 0;
     }
 
     /// ←/→ on a choice field.
-    pub fn cycle(&mut self, catalog: &Catalog, forward: bool) {
+    fn cycle(&mut self, forward: bool) {
         let step = |v: &mut usize, n: usize| {
             *v = if forward {
                 (*v + 1) % n
@@ -170,22 +212,29 @@ impl IntakeForm {
         match self.focus {
             Field::Channel => step(&mut self.channel, Channel::ALL.len()),
             Field::Kind => step(&mut self.kind, Kind::ALL.len()),
-            Field::District => step(&mut self.district, catalog.districts.len().max(1)),
             Field::Priority => step(&mut self.priority, Priority::ALL.len()),
             _ => {}
         }
     }
 
-    /// Marks the fields a check refused.
-    pub fn set_errors(&mut self, errors: Vec<crate::domain::intake::FieldError>) {
-        self.errors = errors;
-    }
-
-    pub fn error(&self, f: Field) -> Option<&crate::domain::intake::Problem> {
+    pub fn error(&self, f: Field) -> Option<&Problem> {
         self.errors
             .iter()
-            .find(|e| e.field == f.error_name())
+            .find(|e| e.field == f.name())
             .map(|e| &e.problem)
+    }
+
+    /// The department the case will be referred to, if any.
+    pub fn department(&self, catalog: &Catalog) -> Option<String> {
+        match &self.referral {
+            Referral::Unreferred => None,
+            Referral::Chosen(code) => Some(code.clone()),
+            Referral::Proposed => {
+                let service = catalog.service(self.service.as_deref()?)?;
+                let district = catalog.district(self.district.as_deref()?)?;
+                Some(catalog.default_department(service, district))
+            }
+        }
     }
 
     /// The case this form describes, for the store to check and register.
@@ -196,17 +245,17 @@ impl IntakeForm {
             service: self.service.clone().unwrap_or_default(),
             channel: Some(Channel::ALL[self.channel]),
             kind: Some(Kind::ALL[self.kind]),
-            district: catalog
-                .districts
-                .get(self.district)
-                .map(|d| d.code.clone())
-                .unwrap_or_default(),
+            district: self
+                .district
+                .clone()
+                .unwrap_or_else(|| self.district_filter.text()),
             neighborhood: self.neighborhood.text(),
             address: self.address.text(),
             description: self.description.text(),
             priority: Some(Priority::ALL[self.priority]),
             received_at: None,
             request_id: Some(self.request_id.clone()),
+            refer_to: self.department(catalog),
         }
     }
 
@@ -219,11 +268,14 @@ impl IntakeForm {
             kind: self.kind,
             service_filter: self.service_filter.text(),
             service: self.service.clone(),
-            district: self.district,
+            district_text: self.district_filter.text(),
+            district_code: self.district.clone(),
             neighborhood: self.neighborhood.text(),
             address: self.address.text(),
             description: self.description.text(),
             priority: self.priority,
+            department_filter: self.department_filter.text(),
+            referral: self.referral.clone(),
             request_id: self.request_id.clone(),
         }
     }
@@ -236,16 +288,30 @@ impl IntakeForm {
         f.kind = d.kind.min(Kind::ALL.len() - 1);
         f.service_filter.set(&d.service_filter);
         f.service.clone_from(&d.service);
-        f.district = d.district;
+        f.district_filter.set(&d.district_text);
+        f.district.clone_from(&d.district_code);
         f.neighborhood.set(&d.neighborhood);
         f.address.set(&d.address);
         f.description.set(&d.description);
         f.priority = d.priority.min(Priority::ALL.len() - 1);
+        f.department_filter.set(&d.department_filter);
+        f.referral = d.referral.clone();
         f
+    }
+
+    /// The caller's own latest earlier case (their number, as the citizen
+    /// of the case): what a repeat caller's details are offered from.
+    pub fn caller_case(&self) -> Option<&Case> {
+        let key = phone_key(&self.phone.text()).ok()?;
+        self.related
+            .iter()
+            .filter(|c| phone_key(&c.citizen_phone).ok().as_deref() == Some(key.as_str()))
+            .max_by_key(|c| c.received_at)
     }
 }
 
-/// An intake form as saved in a draft.
+/// An intake form as saved in a draft. Fields added later have defaults, so
+/// a draft saved by an older citydesk still comes back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DraftBody {
     pub phone: String,
@@ -254,31 +320,505 @@ pub struct DraftBody {
     pub kind: usize,
     pub service_filter: String,
     pub service: Option<String>,
-    pub district: usize,
+    #[serde(default)]
+    pub district_text: String,
+    #[serde(default)]
+    pub district_code: Option<String>,
     pub neighborhood: String,
     pub address: String,
     pub description: String,
     pub priority: usize,
+    #[serde(default)]
+    pub department_filter: String,
+    #[serde(default)]
+    pub referral: Referral,
     pub request_id: String,
 }
 
-/// The active services whose code or names contain every word of `filter`.
-pub fn matching_services<'a>(catalog: &'a Catalog, filter: &str) -> Vec<&'a Service> {
-    let words: Vec<String> = search_key(filter)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect();
-    catalog
-        .services
-        .iter()
-        .filter(|s| s.active)
-        .filter(|s| {
-            let hay = search_key(&format!(
-                "{} {} {} {}",
-                s.code, s.name_en, s.name_fa, s.category
-            ));
-            words.iter().all(|w| hay.contains(w.as_str()))
-        })
+/// A call just saved: its code (read aloud to the caller) and deadline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Saved {
+    pub code: TrackingCode,
+    pub due: DateTime<Utc>,
+    /// Attached to an earlier case rather than a new one.
+    pub attached: bool,
+    /// Where it was referred, if it was.
+    pub department: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntakeScreen {
+    pub form: IntakeForm,
+    /// The last call saved, shown until the next one is typed.
+    pub saved: Option<Saved>,
+    /// A registration that could not reach the store, tried again until it lands.
+    retry: Option<(CaseInput, u64)>,
+    forms: u64,
+    started: i64,
+}
+
+/// The services a service field's text matches, best first.
+pub fn matching_services<'a>(
+    catalog: &'a Catalog,
+    typed: &str,
+) -> Vec<&'a crate::domain::catalog::Service> {
+    catalog.find_services(typed)
+}
+
+/// The one service `typed` names, as a code.
+pub fn service_of(catalog: &Catalog, typed: &str) -> Option<String> {
+    catalog.service_of(typed).map(|s| s.code.clone())
+}
+
+/// The departments offered in the department field: "leave unreferred"
+/// first (None), then those matching what was typed.
+pub fn department_choices<'a>(
+    catalog: &'a Catalog,
+    typed: &str,
+) -> Vec<Option<&'a crate::domain::catalog::Department>> {
+    std::iter::once(None)
+        .chain(
+            super::actions::matching_departments(catalog, typed)
+                .into_iter()
+                .map(Some),
+        )
         .collect()
+}
+
+impl IntakeScreen {
+    pub fn new(cx: &Shell, started: i64) -> Self {
+        let mut s = IntakeScreen {
+            form: IntakeForm::new(String::new()),
+            saved: None,
+            retry: None,
+            forms: 0,
+            started,
+        };
+        s.form = s.fresh_form(cx);
+        s
+    }
+
+    fn fresh_form(&mut self, cx: &Shell) -> IntakeForm {
+        self.forms += 1;
+        let who = cx.me().map_or("console", |o| o.name.as_str());
+        IntakeForm::new(format!("{who}-{}-{}", self.started, self.forms))
+    }
+
+    /// Whether a registration is waiting for the store to come back.
+    pub fn retrying(&self) -> bool {
+        self.retry.is_some()
+    }
+
+    /// The clock ticked: try a kept registration again when it is time.
+    pub fn tick(&mut self, cx: &mut Shell) {
+        if let Some((input, at)) = self.retry.clone()
+            && cx.ms >= at
+            && let Some(by) = cx.actor()
+        {
+            self.retry = Some((input.clone(), cx.ms + RETRY_EVERY_MS));
+            cx.send(Slot::Register, Command::Register { by, input });
+        }
+    }
+
+    pub fn act(&mut self, cx: &mut Shell, action: Action) -> Go {
+        match action {
+            Action::NextField | Action::PrevField => {
+                self.leave_field(cx);
+                self.form.move_focus(action == Action::NextField);
+                self.skip_filled(action == Action::NextField);
+            }
+            Action::Save => self.save(cx),
+            Action::AttachToCase => self.attach(cx),
+            Action::FillFromCaller => self.fill_from_caller(cx),
+            Action::Back if self.form.has_text() => {
+                return Go::Ask(Overlay::Confirm(Confirm::DiscardIntake));
+            }
+            Action::Back => return Go::Back,
+            _ => {}
+        }
+        Go::Stay
+    }
+
+    /// Text and list keys in the field in focus.
+    pub fn edit(&mut self, cx: &mut Shell, key: KeyEvent) -> Go {
+        let focus = self.form.focus;
+        let mut changed = false;
+        match key.code {
+            KeyCode::Left | KeyCode::Right if focus.is_choice() => {
+                self.form.cycle(key.code == KeyCode::Right);
+                changed = true;
+            }
+            KeyCode::Char(' ') if focus.is_choice() => {
+                self.form.cycle(true);
+                changed = true;
+            }
+            KeyCode::Up | KeyCode::Down if focus.is_picker() => {
+                let n = self.picker_len(cx);
+                let c = &mut self.form.cursor;
+                *c = if key.code == KeyCode::Down {
+                    (*c + 1).min(n.saturating_sub(1))
+                } else {
+                    c.saturating_sub(1)
+                };
+            }
+            KeyCode::Up | KeyCode::Down if focus != Field::Description => {
+                let n = self.form.related.len();
+                let c = &mut self.form.related_cursor;
+                *c = if key.code == KeyCode::Down {
+                    (*c + 1).min(n.saturating_sub(1))
+                } else {
+                    c.saturating_sub(1)
+                };
+            }
+            KeyCode::Enter if focus != Field::Description => {
+                if focus.is_picker() {
+                    self.choose(cx);
+                    changed = true;
+                }
+                self.leave_field(cx);
+                self.form.move_focus(true);
+                self.skip_filled(true);
+            }
+            _ => {
+                if let Some(f) = self.form.text_field(focus) {
+                    changed = f.handle(key);
+                }
+                if changed {
+                    self.form.cursor = 0;
+                    match focus {
+                        Field::Service => self.form.service = None,
+                        Field::District => self.form.district = None,
+                        Field::Phone => self.look_up_related(cx),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        if changed {
+            self.saved = None;
+            self.save_draft(cx);
+        }
+        Go::Stay
+    }
+
+    /// How many lines the list of the field in focus has.
+    fn picker_len(&self, cx: &Shell) -> usize {
+        let f = &self.form;
+        match f.focus {
+            Field::Service => cx.catalog.find_services(&f.service_filter.text()).len(),
+            Field::District => cx.catalog.find_districts(&f.district_filter.text()).len(),
+            Field::Department => department_choices(&cx.catalog, &f.department_filter.text()).len(),
+            _ => 0,
+        }
+    }
+
+    /// Settles the highlighted line of the field's list as the choice.
+    fn choose(&mut self, cx: &Shell) {
+        let f = &mut self.form;
+        let cat = &cx.catalog;
+        match f.focus {
+            Field::Service => {
+                let found = cat.find_services(&f.service_filter.text());
+                if let Some(s) = found.get(f.cursor.min(found.len().saturating_sub(1))) {
+                    f.service = Some(s.code.clone());
+                }
+            }
+            Field::District => {
+                let found = cat.find_districts(&f.district_filter.text());
+                if let Some(d) = found.get(f.cursor.min(found.len().saturating_sub(1))) {
+                    f.district = Some(d.code.clone());
+                }
+            }
+            Field::Department => {
+                let found = department_choices(cat, &f.department_filter.text());
+                match found.get(f.cursor) {
+                    Some(None) => f.referral = Referral::Unreferred,
+                    Some(Some(d)) => f.referral = Referral::Chosen(d.code.clone()),
+                    None => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// What happens when the focus leaves a field.
+    fn leave_field(&mut self, cx: &mut Shell) {
+        let f = &mut self.form;
+        let cat = &cx.catalog;
+        match f.focus {
+            Field::Service if f.service.is_none() && !f.service_filter.is_empty() => {
+                f.service = cat
+                    .service_of(&f.service_filter.text())
+                    .map(|s| s.code.clone());
+            }
+            Field::District if f.district.is_none() && !f.district_filter.is_empty() => {
+                if let [one] = cat.find_districts(&f.district_filter.text()).as_slice() {
+                    f.district = Some(one.code.clone());
+                }
+            }
+            // A neighborhood one district lists tells the district.
+            Field::Neighborhood if f.district.is_none() && f.district_filter.is_empty() => {
+                if let Some(d) = cat.district_of_neighborhood(&f.neighborhood.text()) {
+                    f.district = Some(d.code.clone());
+                }
+            }
+            Field::Department if !f.department_filter.is_empty() => {
+                if let Some(code) = super::actions::department_of(cat, &f.department_filter.text())
+                {
+                    f.referral = Referral::Chosen(code);
+                }
+            }
+            _ => {}
+        }
+        if matches!(
+            self.form.focus,
+            Field::Phone | Field::Service | Field::Neighborhood
+        ) {
+            self.look_up_related(cx);
+        }
+        self.save_draft(cx);
+    }
+
+    /// Going forward, a district already known (from the neighborhood, or a
+    /// repeat caller) is not visited again.
+    fn skip_filled(&mut self, forward: bool) {
+        if forward && self.form.focus == Field::District && self.form.district.is_some() {
+            self.form.move_focus(true);
+        }
+    }
+
+    /// A repeat caller: their name (if not typed), district, neighborhood
+    /// and address from their last case; the focus moves to the service.
+    fn fill_from_caller(&mut self, cx: &mut Shell) {
+        let Some(c) = self.form.caller_case().cloned() else {
+            let text = cx.words.t("notice.no-caller").to_owned();
+            cx.warn(text);
+            return;
+        };
+        let f = &mut self.form;
+        if f.name.is_empty() {
+            f.name.set(&c.citizen_name);
+        }
+        f.district = Some(c.district.clone());
+        f.district_filter.clear();
+        f.neighborhood.set(&c.neighborhood);
+        f.address.set(&c.address);
+        f.focus = Field::Service;
+        f.cursor = 0;
+        let text = cx
+            .words
+            .fill("notice.filled", &[("code", &c.code.spoken())]);
+        cx.note(text);
+        self.look_up_related(cx);
+        self.save_draft(cx);
+    }
+
+    fn save_draft(&mut self, cx: &mut Shell) {
+        let Some(me) = cx.me().map(|o| o.name.clone()) else {
+            return;
+        };
+        let body = serde_json::to_string(&self.form.to_draft()).unwrap_or_default();
+        let draft = Draft {
+            operator: me,
+            saved_at: cx.now,
+            body,
+        };
+        cx.send(Slot::Draft, Command::SaveDraft(draft));
+    }
+
+    /// The draft is no longer needed (saved, attached or thrown away).
+    pub fn drop_draft(&mut self, cx: &mut Shell) {
+        if let Some(me) = cx.me().map(|o| o.name.clone()) {
+            cx.send(Slot::Other, Command::DiscardDraft(me));
+        }
+    }
+
+    /// Asks for a draft left by an earlier session.
+    pub fn load_draft(&mut self, cx: &mut Shell) {
+        if let Some(me) = cx.me().map(|o| o.name.clone()) {
+            cx.send(Slot::Draft, Command::LoadDraft(me));
+        }
+    }
+
+    /// Brings a draft back; false if it cannot be read.
+    pub fn restore(&mut self, cx: &mut Shell, d: &Draft) -> bool {
+        if let Ok(body) = serde_json::from_str::<DraftBody>(&d.body) {
+            self.form = IntakeForm::from_draft(&body);
+            let text = cx.words.t("notice.restored").to_owned();
+            cx.note(text);
+            self.look_up_related(cx);
+            true
+        } else {
+            let text = cx.words.t("notice.draft-unreadable").to_owned();
+            cx.warn(text);
+            false
+        }
+    }
+
+    /// Throws the typed call away.
+    pub fn discard(&mut self, cx: &mut Shell) {
+        self.form = self.fresh_form(cx);
+        self.drop_draft(cx);
+    }
+
+    fn look_up_related(&mut self, cx: &mut Shell) {
+        let f = &self.form;
+        let phone = phone_key(&f.phone.text()).unwrap_or_default();
+        let service = f.service.clone().unwrap_or_default();
+        let neighborhood = f.neighborhood.text().trim().to_owned();
+        let key = format!("{phone}|{service}|{neighborhood}");
+        if key == f.related_key
+            || (phone.is_empty() && (service.is_empty() || neighborhood.is_empty()))
+        {
+            return;
+        }
+        self.form.related_key = key;
+        let since = cx.now - Duration::days(7);
+        cx.send(
+            Slot::Related,
+            Command::Related {
+                phone,
+                service,
+                neighborhood,
+                since,
+            },
+        );
+    }
+
+    pub fn related(&mut self, cx: &mut Shell, r: Result<Vec<Case>, StoreError>) {
+        match r {
+            Ok(cases) => {
+                self.form.related = cases;
+                self.form.related_cursor = 0;
+            }
+            Err(e) => cx.store_error(&e),
+        }
+    }
+
+    fn save(&mut self, cx: &mut Shell) {
+        let Some(by) = cx.actor() else { return };
+        if self.form.focus.is_picker() {
+            self.leave_field(cx);
+        }
+        let input = self.form.to_input(&cx.catalog);
+        // Check here first, so mistakes show at once, field by field.
+        if let Err(InvalidInput { errors }) =
+            crate::domain::intake::register(&input, &cx.catalog, &cx.settings.rules, &by, cx.now)
+        {
+            self.form.errors = errors;
+            if let Some(first) = Field::ORDER.iter().find(|f| self.form.error(**f).is_some()) {
+                self.form.focus = *first;
+            }
+            let text = cx.words.t("notice.fix-fields").to_owned();
+            cx.warn(text);
+            return;
+        }
+        self.form.errors.clear();
+        let text = cx.words.t("notice.saving").to_owned();
+        cx.note(text);
+        cx.send(Slot::Register, Command::Register { by, input });
+    }
+
+    /// The store's answer to a registration; true when it landed.
+    pub fn registered(&mut self, cx: &mut Shell, r: Result<Case, StoreError>) -> bool {
+        match r {
+            Ok(case) => {
+                self.retry = None;
+                cx.store_down = false;
+                let text = cx
+                    .words
+                    .fill("notice.registered", &[("code", &case.code.spoken())]);
+                self.done(cx, &case, false);
+                cx.note(text);
+                true
+            }
+            Err(StoreError::Unreachable(_) | StoreError::Busy) => {
+                let input = self.form.to_input(&cx.catalog);
+                self.retry = Some((input, cx.ms + RETRY_EVERY_MS));
+                cx.store_down = true;
+                let text = cx.words.t("notice.retrying").to_owned();
+                cx.warn(text);
+                false
+            }
+            Err(StoreError::Invalid(InvalidInput { errors })) => {
+                self.retry = None;
+                self.form.errors = errors;
+                let text = cx.words.t("notice.fix-fields").to_owned();
+                cx.warn(text);
+                false
+            }
+            Err(e) => {
+                self.retry = None;
+                cx.store_error(&e);
+                false
+            }
+        }
+    }
+
+    /// A call is in the store (a new case, or attached to one): its code and
+    /// deadline show, and the form is empty for the next call.
+    fn done(&mut self, cx: &mut Shell, case: &Case, attached: bool) {
+        let referred = !attached && case.status == crate::domain::case::Status::Referred;
+        self.saved = Some(Saved {
+            code: case.code,
+            due: case.due_at,
+            attached,
+            department: referred.then(|| case.department.clone()),
+        });
+        self.form = self.fresh_form(cx);
+        self.drop_draft(cx);
+    }
+
+    fn attach(&mut self, cx: &mut Shell) {
+        let Some(by) = cx.actor() else { return };
+        let f = &self.form;
+        let Some(target) = f.related.get(f.related_cursor) else {
+            let text = cx.words.t("notice.nothing-to-attach").to_owned();
+            cx.warn(text);
+            return;
+        };
+        let description = f.description.text();
+        let contact = Contact {
+            at: cx.now,
+            channel: Channel::ALL[f.channel],
+            name: f.name.text().trim().to_owned(),
+            phone: f.phone.text().trim().to_owned(),
+            comment: (!description.trim().is_empty()).then(|| description.trim().to_owned()),
+            registered_by: by.name.clone(),
+        };
+        let code = target.code;
+        cx.send(
+            Slot::Act,
+            Command::Act {
+                by,
+                code,
+                version: None,
+                action: CaseAction::Attach { contact },
+            },
+        );
+    }
+
+    /// The store's answer to attaching the call; true when it landed.
+    pub fn attached(&mut self, cx: &mut Shell, r: Result<Case, StoreError>) -> bool {
+        match r {
+            Ok(case) => {
+                let text = cx
+                    .words
+                    .fill("notice.attached", &[("code", &case.code.spoken())]);
+                self.done(cx, &case, true);
+                cx.note(text);
+                true
+            }
+            Err(StoreError::Refused(crate::domain::workflow::Refusal::Invalid(i))) => {
+                self.form.errors = i.errors;
+                let text = cx.words.t("notice.fix-fields").to_owned();
+                cx.warn(text);
+                false
+            }
+            Err(e) => {
+                cx.store_error(&e);
+                false
+            }
+        }
+    }
 }

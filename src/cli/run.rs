@@ -391,6 +391,7 @@ fn case(
                 priority: Some(a.priority),
                 received_at: a.received_at,
                 request_id: None,
+                refer_to: None,
             };
             let case = store.register(&by, &input, now).map_err(|e| ctx.err(e))?;
             ctx.emit(out, &case, |out| {

@@ -44,6 +44,9 @@ pub struct Service {
     /// A department code, or `@district`.
     pub department: String,
     pub deadline_hours: u32,
+    /// Other words people use for it, in Persian and English (زباله, آشغال…).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub active: bool,
 }
@@ -180,6 +183,108 @@ impl Catalog {
             })
     }
 
+    /// The active services matching what was typed, best first: every word
+    /// typed must appear in the service's code, names, category or
+    /// keywords; an exact code or name comes first, then names that start
+    /// with what was typed, then names with a word that does, then the rest
+    /// (keywords); ties keep the catalog's order.
+    pub fn find_services(&self, typed: &str) -> Vec<&Service> {
+        let key = crate::text::search_key(typed);
+        let words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+        let mut found: Vec<(u8, usize, &Service)> = self
+            .services
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.active)
+            .filter_map(|(i, s)| {
+                let names = [
+                    crate::text::search_key(&s.name_en),
+                    crate::text::search_key(&s.name_fa),
+                ];
+                let hay = crate::text::search_key(&format!(
+                    "{} {} {} {} {}",
+                    s.code,
+                    names[0],
+                    names[1],
+                    s.category.as_str().replace('-', " "),
+                    s.keywords.join(" ")
+                ));
+                if !words.iter().all(|w| hay.contains(w)) {
+                    return None;
+                }
+                let rank = if key.is_empty() {
+                    3
+                } else if s.code == key || names.contains(&key) {
+                    0
+                } else if names.iter().any(|n| n.starts_with(&key)) || s.code.starts_with(&key) {
+                    1
+                } else if names
+                    .iter()
+                    .any(|n| n.split(' ').any(|w| w.starts_with(words[0])))
+                {
+                    2
+                } else {
+                    3
+                };
+                Some((rank, i, s))
+            })
+            .collect();
+        found.sort_by_key(|(rank, i, _)| (*rank, *i));
+        found.into_iter().map(|(_, _, s)| s).collect()
+    }
+
+    /// The one service `typed` names: its code, or the best match when it
+    /// is the only match or an exact name.
+    pub fn service_of(&self, typed: &str) -> Option<&Service> {
+        if let Some(s) = self.service(typed).filter(|s| s.active) {
+            return Some(s);
+        }
+        let found = self.find_services(typed);
+        let key = crate::text::search_key(typed);
+        match found.as_slice() {
+            [one] => Some(one),
+            [first, ..]
+                if crate::text::search_key(&first.name_en) == key
+                    || crate::text::search_key(&first.name_fa) == key =>
+            {
+                Some(first)
+            }
+            _ => None,
+        }
+    }
+
+    /// The districts matching what was typed: its number (any digit
+    /// script) or words of its names; an exact number or name alone.
+    pub fn find_districts(&self, typed: &str) -> Vec<&District> {
+        if let Some(d) = self.district(typed) {
+            return vec![d];
+        }
+        let key = crate::text::search_key(typed);
+        self.districts
+            .iter()
+            .filter(|d| {
+                let hay =
+                    crate::text::search_key(&format!("{} {} {}", d.code, d.name_en, d.name_fa));
+                key.split(' ').all(|w| hay.contains(w))
+            })
+            .collect()
+    }
+
+    /// The district a neighborhood belongs to, when exactly one lists it.
+    pub fn district_of_neighborhood(&self, neighborhood: &str) -> Option<&District> {
+        let key = crate::text::search_key(neighborhood);
+        if key.is_empty() {
+            return None;
+        }
+        let mut found = self.districts.iter().filter(|d| {
+            d.neighborhoods
+                .iter()
+                .any(|n| crate::text::search_key(n) == key)
+        });
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
+    }
+
     /// The department that answers for `service` in `district`.
     pub fn default_department(&self, service: &Service, district: &District) -> String {
         if service.department == DISTRICT_OFFICE {
@@ -237,6 +342,23 @@ mod tests {
             "d3"
         );
         assert_eq!(c.district("District 3").unwrap().code, "3");
+        // Exact and prefix matches first: "tree" shows the tree services first.
+        let found: Vec<&str> = c
+            .find_services("tree")
+            .iter()
+            .map(|s| s.code.as_str())
+            .collect();
+        assert!(found.len() >= 4, "{found:?}");
+        assert!(
+            found[..4].iter().all(|s| s.starts_with("tree")),
+            "{found:?}"
+        );
+        assert_eq!(c.service_of("pothole").unwrap().code, "pothole");
+        assert_eq!(c.service_of("Pothole").unwrap().code, "pothole");
+        assert!(
+            c.service_of("tree").is_none(),
+            "several match: the picker asks"
+        );
         for s in &c.services {
             assert!(!s.name_fa.is_empty() && !s.name_en.is_empty(), "{}", s.code);
         }

@@ -26,6 +26,8 @@ pub struct Rules {
     /// How far past its deadline (as a fraction of the deadline) an unanswered case
     /// enters the special follow-up queue.
     pub follow_up_after: f64,
+    /// A deadline this close is "due soon" (the due-soon queue), in hours.
+    pub due_soon_hours: u32,
 }
 
 impl Default for Rules {
@@ -33,11 +35,17 @@ impl Default for Rules {
         Rules {
             feedback_attempts: 3,
             follow_up_after: 0.5,
+            due_soon_hours: 4,
         }
     }
 }
 
 impl Rules {
+    /// How close a deadline is "due soon".
+    pub fn due_soon(&self) -> Duration {
+        Duration::hours(i64::from(self.due_soon_hours))
+    }
+
     /// Deadline and follow-up time for a deadline that starts at `from`.
     pub fn deadlines(
         &self,
@@ -73,6 +81,9 @@ pub struct CaseInput {
     /// Set by the console, unique per submission: saving twice registers once.
     #[serde(default)]
     pub request_id: Option<String>,
+    /// Refer it at once to this department (a code), in the same step.
+    #[serde(default)]
+    pub refer_to: Option<String>,
 }
 
 /// One field that is not acceptable, and why (words: `present`).
@@ -275,6 +286,14 @@ pub fn register(
             },
         ),
         Some(_) => {}
+    }
+    if let Some(d) = &input.refer_to
+        && catalog.department(d).is_none()
+    {
+        fail(
+            "department",
+            Problem::UnknownDepartment { given: d.clone() },
+        );
     }
     let received_at = input.received_at.unwrap_or(now);
     if received_at > now + Duration::minutes(1) {

@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::sql::{self, Tx};
 use super::{
-    Draft, ImportCase, NewOperator, Operator, Page, Queue, QueueCounts, Result, Settings, Store,
-    Totals, Watcher,
+    Draft, Filter, ImportCase, NewOperator, Operator, Page, Queue, QueueCounts, Result, Settings,
+    Store, Totals, Watcher,
 };
 use crate::domain::case::{Case, CaseRecord};
 use crate::domain::catalog::Catalog;
@@ -19,6 +19,7 @@ use crate::domain::workflow::Action;
 pub trait Engine: Send {
     fn location(&self) -> String;
     fn catalog(&self) -> &Catalog;
+    fn settings(&self) -> &Settings;
     fn watcher(&self) -> Result<Box<dyn Watcher>>;
     /// Runs `f` on the connection (reads).
     fn read<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T>;
@@ -47,6 +48,10 @@ impl<E: Engine> Store for E {
 
     fn catalog(&self) -> &Catalog {
         Engine::catalog(self)
+    }
+
+    fn settings(&self) -> &Settings {
+        Engine::settings(self)
     }
 
     fn watcher(&self) -> Result<Box<dyn Watcher>> {
@@ -114,8 +119,18 @@ impl<E: Engine> Store for E {
         })
     }
 
-    fn queue(&mut self, queue: &Queue, page: Page, now: DateTime<Utc>) -> Result<Vec<Case>> {
-        self.read(|tx| sql::queue(tx, queue, page, now))
+    fn queue_filtered(
+        &mut self,
+        queue: &Queue,
+        filter: &Filter,
+        page: Page,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Case>> {
+        self.read(|tx| sql::queue(tx, queue, filter, page, now))
+    }
+
+    fn queue_total(&mut self, queue: &Queue, filter: &Filter, now: DateTime<Utc>) -> Result<u64> {
+        self.read(|tx| sql::queue_total(tx, queue, filter, now))
     }
 
     fn queue_counts(

@@ -35,6 +35,7 @@ pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
 }
 
 const V2_CASES: &str = "
+ALTER TABLE services ADD COLUMN keywords TEXT NOT NULL DEFAULT '';
 ALTER TABLE cases ADD COLUMN contacts BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE cases ADD COLUMN call_back_at BIGINT;
 ALTER TABLE cases ADD COLUMN follow_up_at BIGINT;

@@ -115,6 +115,27 @@ pub enum Queue {
     Mine(String),
 }
 
+/// Narrows a queue to one department, district or service (codes).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub department: Option<String>,
+    pub district: Option<String>,
+    pub service: Option<String>,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        self.department.is_none() && self.district.is_none() && self.service.is_none()
+    }
+}
+
+/// One page of a queue, and how many cases the whole queue holds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueuePage {
+    pub cases: Vec<Case>,
+    pub total: u64,
+}
+
 /// A page of a queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {
@@ -315,6 +336,9 @@ pub trait Store: Send {
     /// The catalog the store holds.
     fn catalog(&self) -> &Catalog;
 
+    /// The settings the store was opened with.
+    fn settings(&self) -> &Settings;
+
     /// A watcher on a connection of its own, for live refresh.
     fn watcher(&self) -> Result<Box<dyn Watcher>>;
 
@@ -354,7 +378,21 @@ pub trait Store: Send {
     ) -> Result<Case>;
 
     /// One page of a queue, most urgent first.
-    fn queue(&mut self, queue: &Queue, page: Page, now: DateTime<Utc>) -> Result<Vec<Case>>;
+    fn queue(&mut self, queue: &Queue, page: Page, now: DateTime<Utc>) -> Result<Vec<Case>> {
+        self.queue_filtered(queue, &Filter::default(), page, now)
+    }
+
+    /// One page of a queue narrowed by `filter`, most urgent first.
+    fn queue_filtered(
+        &mut self,
+        queue: &Queue,
+        filter: &Filter,
+        page: Page,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Case>>;
+
+    /// How many cases a queue narrowed by `filter` holds.
+    fn queue_total(&mut self, queue: &Queue, filter: &Filter, now: DateTime<Utc>) -> Result<u64>;
 
     /// The size of every queue (`mine` for `operator`).
     fn queue_counts(

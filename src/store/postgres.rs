@@ -363,6 +363,10 @@ impl Engine for PgStore {
         &self.catalog
     }
 
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
     fn watcher(&self) -> Result<Box<dyn Watcher>> {
         let mut client = connect(&self.config, &self.url)?;
         client.batch_execute("LISTEN citydesk")?;

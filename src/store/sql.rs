@@ -7,11 +7,13 @@
 //! PostgreSQL engine rewrites them to `$N` mechanically. Integers are BIGINT
 //! (i64) and text is TEXT on both engines.
 
+use std::fmt::Write as _;
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::{
-    ImportCase, NewOperator, Operator, Page, Queue, QueueCounts, Result, SCHEMA_VERSION, Settings,
-    StoreError,
+    Filter, ImportCase, NewOperator, Operator, Page, Queue, QueueCounts, Result, SCHEMA_VERSION,
+    Settings, StoreError,
 };
 use crate::domain::UnknownCode;
 use crate::domain::case::{
@@ -490,6 +492,15 @@ pub fn register(
             what: workflow::registered(&case),
         },
     )?;
+    // Registered and referred in one step, when the caller asked for it.
+    if let Some(department) = &input.refer_to {
+        let refer = Action::Refer {
+            department: department.clone(),
+            assignee: None,
+            comment: None,
+        };
+        return act(tx, catalog, settings, by, case.code, Some(1), &refer, now);
+    }
     Ok(case)
 }
 
@@ -612,70 +623,157 @@ pub fn case_record(tx: &mut dyn Tx, code: TrackingCode) -> Result<CaseRecord> {
     })
 }
 
-/// The statement behind a queue and its parameters (public so tests can check
-/// its plan). Every queue is an index range in the order it is listed in.
-pub fn queue_sql(queue: &Queue, page: Page, now: DateTime<Utc>) -> (String, Vec<Param>) {
-    let cols = cols();
-    let limit = Param::from(i64::from(page.limit));
-    let offset = Param::from(i64::from(page.offset));
-    let at = Param::from(now);
+/// One index range of a queue: its condition and the order it is read in.
+struct Range {
+    cond: String,
+    /// The column a merged queue orders its ranges by.
+    key: &'static str,
+    order: &'static str,
+}
+
+/// The ranges a queue is made of (special follow-up has two), with `?N`
+/// placeholders numbered from `first`, and their parameters.
+fn ranges(queue: &Queue, now: DateTime<Utc>, params: &mut Vec<Param>) -> Vec<Range> {
+    let mut p = |v: Param| {
+        params.push(v);
+        format!("?{}", params.len())
+    };
     match queue {
-        Queue::Unreferred => (
-            format!(
-                "SELECT {cols} FROM cases WHERE status = 'registered' ORDER BY priority DESC, due_at, id LIMIT ?1 OFFSET ?2"
+        Queue::Unreferred => vec![Range {
+            cond: "status = 'registered'".into(),
+            key: "due_at",
+            order: "priority DESC, due_at, id",
+        }],
+        Queue::Overdue => vec![Range {
+            cond: format!("pending_due < {}", p(now.into())),
+            key: "pending_due",
+            order: "pending_due, id",
+        }],
+        Queue::DueSoon(within) => {
+            let (from, until) = (p(now.into()), p((now + *within).into()));
+            vec![Range {
+                cond: format!("pending_due >= {from} AND pending_due < {until}"),
+                key: "pending_due",
+                order: "pending_due, id",
+            }]
+        }
+        Queue::Feedback => vec![Range {
+            cond: "status = 'resolved'".into(),
+            key: "status_since",
+            order: "priority DESC, status_since, id",
+        }],
+        // Escalated cases and cases long overdue: two index ranges.
+        Queue::FollowUp => {
+            let at = p(now.into());
+            vec![
+                Range {
+                    cond: format!("follow_up_at <= {at}"),
+                    key: "follow_up_at",
+                    order: "follow_up_at, id",
+                },
+                Range {
+                    cond: format!("pending_escalate < {at}"),
+                    key: "pending_escalate",
+                    order: "pending_escalate, id",
+                },
+            ]
+        }
+        Queue::Mine(name) => vec![Range {
+            cond: format!(
+                "assignee = {} AND status NOT IN ('closed', 'cancelled')",
+                p(name.as_str().into())
             ),
-            vec![limit, offset],
-        ),
-        Queue::Feedback => (
-            format!(
-                "SELECT {cols} FROM cases WHERE status = 'resolved' ORDER BY priority DESC, status_since, id LIMIT ?1 OFFSET ?2"
-            ),
-            vec![limit, offset],
-        ),
-        Queue::Overdue => (
-            format!(
-                "SELECT {cols} FROM cases WHERE pending_due < ?3 ORDER BY pending_due, id LIMIT ?1 OFFSET ?2"
-            ),
-            vec![limit, offset, at],
-        ),
-        Queue::DueSoon(within) => (
-            format!(
-                "SELECT {cols} FROM cases WHERE pending_due >= ?3 AND pending_due < ?4 ORDER BY pending_due, id LIMIT ?1 OFFSET ?2"
-            ),
-            vec![limit, offset, at, (now + *within).into()],
-        ),
-        // Escalated cases and cases long overdue: two index ranges, each already
-        // in order, merged; only the merged page is sorted.
-        Queue::FollowUp => (
-            format!(
-                "SELECT {cols} FROM (
-                   SELECT * FROM (
-                     SELECT {cols}, follow_up_at AS k, id AS kid FROM cases WHERE follow_up_at <= ?3
-                     ORDER BY follow_up_at, id LIMIT CAST(?1 AS BIGINT) + CAST(?2 AS BIGINT)
-                   ) a
-                   UNION ALL
-                   SELECT * FROM (
-                     SELECT {cols}, pending_escalate AS k, id AS kid FROM cases WHERE pending_escalate < ?3
-                     ORDER BY pending_escalate, id LIMIT CAST(?1 AS BIGINT) + CAST(?2 AS BIGINT)
-                   ) b
-                 ) u
-                 ORDER BY k, kid LIMIT ?1 OFFSET ?2"
-            ),
-            vec![limit, offset, at],
-        ),
-        Queue::Mine(name) => (
-            format!(
-                "SELECT {cols} FROM cases WHERE assignee = ?3 AND status NOT IN ('closed', 'cancelled')
-                 ORDER BY due_at, id LIMIT ?1 OFFSET ?2"
-            ),
-            vec![limit, offset, name.as_str().into()],
-        ),
+            key: "due_at",
+            order: "due_at, id",
+        }],
     }
 }
 
-pub fn queue(tx: &mut dyn Tx, queue: &Queue, page: Page, now: DateTime<Utc>) -> Result<Vec<Case>> {
-    let (sql, params) = queue_sql(queue, page, now);
+/// The filter's conditions, appended to every range.
+fn filter_cond(filter: &Filter, params: &mut Vec<Param>) -> String {
+    let mut out = String::new();
+    for (column, value) in [
+        ("department", &filter.department),
+        ("district", &filter.district),
+        ("service", &filter.service),
+    ] {
+        if let Some(v) = value {
+            params.push(v.as_str().into());
+            let _ = write!(out, " AND {column} = ?{}", params.len());
+        }
+    }
+    out
+}
+
+/// The statement behind a queue and its parameters (public so tests can check
+/// its plan). Every queue is read from index ranges in the order it is listed
+/// in; where it has two, each is read in order and only the merged page is
+/// sorted.
+pub fn queue_sql(
+    queue: &Queue,
+    filter: &Filter,
+    page: Page,
+    now: DateTime<Utc>,
+) -> (String, Vec<Param>) {
+    let cols = cols();
+    let mut params = vec![
+        Param::from(i64::from(page.limit)),
+        Param::from(i64::from(page.offset)),
+    ];
+    let ranges = ranges(queue, now, &mut params);
+    let filter = filter_cond(filter, &mut params);
+    let sql = if let [one] = ranges.as_slice() {
+        format!(
+            "SELECT {cols} FROM cases WHERE {}{filter} ORDER BY {} LIMIT ?1 OFFSET ?2",
+            one.cond, one.order
+        )
+    } else {
+        let parts: Vec<String> = ranges
+            .iter()
+            .map(|r| {
+                format!(
+                    "SELECT * FROM (
+                       SELECT {cols}, {} AS k, id AS kid FROM cases WHERE {}{filter}
+                       ORDER BY {} LIMIT CAST(?1 AS BIGINT) + CAST(?2 AS BIGINT)
+                     ) r",
+                    r.key, r.cond, r.order
+                )
+            })
+            .collect();
+        format!(
+            "SELECT {cols} FROM ({}) u ORDER BY k, kid LIMIT ?1 OFFSET ?2",
+            parts.join(" UNION ALL ")
+        )
+    };
+    (sql, params)
+}
+
+pub fn queue(
+    tx: &mut dyn Tx,
+    queue: &Queue,
+    filter: &Filter,
+    page: Page,
+    now: DateTime<Utc>,
+) -> Result<Vec<Case>> {
+    let (sql, params) = queue_sql(queue, filter, page, now);
     rows(tx, &sql, &params, case_from_row)
+}
+
+/// How many cases a (filtered) queue holds: a count over the same ranges.
+pub fn queue_total(
+    tx: &mut dyn Tx,
+    queue: &Queue,
+    filter: &Filter,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let mut params = Vec::new();
+    let ranges = ranges(queue, now, &mut params);
+    let filter = filter_cond(filter, &mut params);
+    let counts: Vec<String> = ranges
+        .iter()
+        .map(|r| format!("(SELECT COUNT(*) FROM cases WHERE {}{filter})", r.cond))
+        .collect();
+    count(tx, &format!("SELECT {}", counts.join(" + ")), &params)
 }
 
 /// The sizes of all queues in one statement: ?1 now, ?2 due-soon limit, ?3 operator.
@@ -1227,7 +1325,7 @@ pub fn load_catalog(tx: &mut dyn Tx) -> Result<Catalog> {
     )?;
     let services = rows(
         tx,
-        "SELECT code, category, name_fa, name_en, department, deadline_hours, active FROM services ORDER BY position, code",
+        "SELECT code, category, name_fa, name_en, department, deadline_hours, active, keywords FROM services ORDER BY position, code",
         &[],
         |r| {
             Ok(Service {
@@ -1238,6 +1336,11 @@ pub fn load_catalog(tx: &mut dyn Tx) -> Result<Catalog> {
                 department: req_text(r, 4)?,
                 deadline_hours: small(r, 5)?,
                 active: req_int(r, 6)? != 0,
+                keywords: req_text(r, 7)?
+                    .lines()
+                    .filter(|k| !k.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
             })
         },
     )?;
@@ -1276,12 +1379,12 @@ pub fn store_catalog(tx: &mut dyn Tx, catalog: &Catalog) -> Result<usize> {
     tx.execute("UPDATE services SET active = 0", &[])?;
     for (i, s) in catalog.services.iter().enumerate() {
         tx.execute(
-            "INSERT INTO services (code, category, name_fa, name_en, department, deadline_hours, active, position)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            "INSERT INTO services (code, category, name_fa, name_en, department, deadline_hours, active, position, keywords)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (code) DO UPDATE SET category = excluded.category, name_fa = excluded.name_fa,
                name_en = excluded.name_en, department = excluded.department,
                deadline_hours = excluded.deadline_hours, active = excluded.active,
-               position = excluded.position",
+               position = excluded.position, keywords = excluded.keywords",
             &[
                 s.code.as_str().into(),
                 s.category.as_str().into(),
@@ -1291,6 +1394,7 @@ pub fn store_catalog(tx: &mut dyn Tx, catalog: &Catalog) -> Result<usize> {
                 i64::from(s.deadline_hours).into(),
                 i64::from(s.active).into(),
                 (i as i64).into(),
+                s.keywords.join("\n").into(),
             ],
         )?;
     }

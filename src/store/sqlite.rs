@@ -247,6 +247,10 @@ impl Engine for SqliteStore {
         &self.catalog
     }
 
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
     fn watcher(&self) -> Result<Box<dyn Watcher>> {
         let conn = connect(&self.path, false)?;
         let mut w = SqliteWatcher { conn, seen: 0 };

@@ -47,3 +47,6 @@ pub fn key() -> Style {
 pub fn open_case() -> Style {
     Style::new().fg(Color::Yellow)
 }
+pub fn field() -> Style {
+    Style::new().add_modifier(Modifier::UNDERLINED)
+}

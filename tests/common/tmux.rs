@@ -113,10 +113,11 @@ impl Tmux {
         self.text(phone);
         self.keys(&["Tab"]);
         self.text("مریم احمدی");
-        self.keys(&["Tab", "Tab", "Tab"]);
+        self.keys(&["Tab"]);
         self.text("pothole");
-        self.wait_for("Services matching (1)", Duration::from_secs(5));
-        self.keys(&["Enter", "Right", "Right", "Tab"]);
+        self.wait_for("Services (1)", Duration::from_secs(5));
+        self.keys(&["Enter"]);
+        // The neighborhood tells the district; the focus goes on to the address.
         self.text("بازار");
         self.keys(&["Tab"]);
         self.text("خیابان فردوسی، کوچه ۱۲");

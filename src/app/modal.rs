@@ -1,0 +1,49 @@
+//! What shows over the screen: the help (any key closes it) and the questions
+//! that wait for yes or no (keys through the keymap's dialog mode) before
+//! typed text is thrown away or an unsaved call is brought back.
+
+use super::{App, View};
+use crate::store::Draft;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    /// The keys of the screen underneath.
+    Help,
+    Confirm(Confirm),
+    /// A call typed in an earlier session and never saved: bring it back?
+    Restore(Draft),
+}
+
+/// Questions before something typed is thrown away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirm {
+    DiscardIntake,
+    DiscardPrompt,
+    Quit,
+}
+
+impl Overlay {
+    /// Whether it waits for yes or no.
+    pub fn asks(&self) -> bool {
+        !matches!(self, Overlay::Help)
+    }
+}
+
+/// The answer to a question.
+pub fn answer(app: &mut App, overlay: Overlay, yes: bool) {
+    match (overlay, yes) {
+        (Overlay::Confirm(Confirm::DiscardIntake), true) => {
+            app.intake.discard(&mut app.cx);
+            app.view = app.last_list;
+        }
+        (Overlay::Confirm(Confirm::DiscardPrompt), true) => app.case.prompt = None,
+        (Overlay::Confirm(Confirm::Quit), true) => app.cx.quit = true,
+        (Overlay::Restore(d), true) => {
+            if app.intake.restore(&mut app.cx, &d) {
+                app.view = View::Intake;
+            }
+        }
+        (Overlay::Restore(_), false) => app.intake.drop_draft(&mut app.cx),
+        (Overlay::Help | Overlay::Confirm(_), _) => {}
+    }
+}
