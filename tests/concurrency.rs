@@ -16,9 +16,8 @@ fn eight_processes_register_two_hundred_cases_each_at_once_on_sqlite() {
 
 #[test]
 fn eight_processes_register_two_hundred_cases_each_at_once_on_postgres() {
-    match Env::new_pg() {
-        Some(env) => eight_processes(&env),
-        None => eprintln!("skipped: set CITYDESK_TEST_PG to run on PostgreSQL"),
+    if let Some(env) = Env::new_pg() {
+        eight_processes(&env);
     }
 }
 

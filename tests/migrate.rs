@@ -139,8 +139,7 @@ fn sqlite_to_sqlite_keeps_everything() {
 
 #[test]
 fn a_hundred_thousand_cases_move_to_postgres() {
-    let Some(server) = common::pg::url() else {
-        eprintln!("skipped: set CITYDESK_TEST_PG to run on PostgreSQL");
+    let Some(server) = common::pg::server() else {
         return;
     };
     let db = common::pg::TempDb::new(&server);

@@ -3,8 +3,9 @@
 //! the server is back, on the same store value (it reconnects). A test binary
 //! of its own, so no other test is running when the server goes down.
 //!
-//! Needs CITYDESK_TEST_PG plus CITYDESK_TEST_PG_STOP and CITYDESK_TEST_PG_START,
-//! shell commands that stop and start that server (.ci/run sets all three).
+//! Runs on the test server of `common::pg` with its stop and start commands:
+//! the throwaway cluster's own, or CITYDESK_TEST_PG_STOP and
+//! CITYDESK_TEST_PG_START with CITYDESK_TEST_PG (.ci/run sets all three).
 
 mod common;
 
@@ -12,15 +13,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use citydesk::store::{self, Page, Queue, Settings, StoreError};
-use common::Env;
 use common::tmux::Tmux;
-
-fn server_commands() -> Option<(String, String)> {
-    Some((
-        std::env::var("CITYDESK_TEST_PG_STOP").ok()?,
-        std::env::var("CITYDESK_TEST_PG_START").ok()?,
-    ))
-}
+use common::{Env, pg};
 
 fn sh(cmd: &str) {
     let ok = Command::new("sh")
@@ -49,14 +43,10 @@ fn outages() {
 }
 
 fn calls_fail_clearly_during_an_outage_and_work_again_after() {
-    let (Some(env), Ok(stop), Ok(start)) = (
-        Env::new_pg(),
-        std::env::var("CITYDESK_TEST_PG_STOP"),
-        std::env::var("CITYDESK_TEST_PG_START"),
-    ) else {
-        eprintln!(
-            "skipped: set CITYDESK_TEST_PG, CITYDESK_TEST_PG_STOP and CITYDESK_TEST_PG_START"
-        );
+    let Some((stop, start)) = pg::stop_start() else {
+        return;
+    };
+    let Some(env) = Env::new_pg() else {
         return;
     };
     let code = env.new_case(&[]);
@@ -119,13 +109,15 @@ fn calls_fail_clearly_during_an_outage_and_work_again_after() {
 /// The console keeps a call typed during an outage, says the store cannot be
 /// reached, retries, and registers the call once when the server is back.
 fn the_console_keeps_a_call_through_an_outage_and_saves_it_once() {
-    let (Some(env), Some((stop, start))) = (Env::new_pg(), server_commands()) else {
-        eprintln!(
-            "skipped: set CITYDESK_TEST_PG, CITYDESK_TEST_PG_STOP and CITYDESK_TEST_PG_START"
-        );
+    let Some((stop, start)) = pg::stop_start() else {
         return;
     };
-    let t = Tmux::console(&env, "pg-outage");
+    let Some(env) = Env::new_pg() else {
+        return;
+    };
+    let Some(t) = Tmux::console(&env, "pg-outage") else {
+        return;
+    };
     t.type_call("09121234567");
     sh(&stop);
     let restart = Restart(start.clone());

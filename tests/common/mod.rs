@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test binary uses its own share of these helpers
 
 pub mod console;
+pub mod missing;
 pub mod pg;
 pub mod tmux;
 
@@ -29,9 +30,9 @@ impl Env {
         }
     }
 
-    /// An empty PostgreSQL database, if CITYDESK_TEST_PG names a server.
+    /// An empty PostgreSQL database, if there is a test server (see `pg::server`).
     pub fn empty_pg() -> Option<Env> {
-        let db = pg::TempDb::new(&pg::url()?);
+        let db = pg::TempDb::new(&pg::server()?);
         Some(Env {
             dir: tempfile::tempdir().unwrap(),
             store: db.url.clone(),
@@ -45,7 +46,7 @@ impl Env {
         Env::empty().with_people()
     }
 
-    /// `new`, on a fresh PostgreSQL database (None without CITYDESK_TEST_PG).
+    /// `new`, on a fresh PostgreSQL database (None without a test server).
     pub fn new_pg() -> Option<Env> {
         Some(Env::empty_pg()?.with_people())
     }

@@ -1,22 +1,29 @@
 //! Driving the real console binary in tmux: one tmux server per console.
+//! Without tmux, `Tmux::console` gives None and `missing` says so (under CI,
+//! the test fails).
 
 use std::process::Command;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use super::Env;
+use super::{Env, missing};
 
 pub struct Tmux {
     pub socket: String,
 }
 
 impl Tmux {
-    /// Starts the console on `env`'s store, signed in as ali.
-    pub fn console(env: &Env, name: &str) -> Tmux {
+    /// Starts the console on `env`'s store, signed in as ali; None without
+    /// tmux.
+    pub fn console(env: &Env, name: &str) -> Option<Tmux> {
+        if !available() {
+            return None;
+        }
         let t = Tmux {
             socket: format!("citydesk-test-{}-{name}", std::process::id()),
         };
         t.start(env);
-        t
+        Some(t)
     }
 
     pub fn start(&self, env: &Env) {
@@ -124,6 +131,25 @@ impl Tmux {
         self.keys(&["Tab"]);
         self.text("چاله بزرگ جلوی پلاک ۱۲");
     }
+}
+
+/// Whether tmux runs here; when it does not, `missing` says so.
+fn available() -> bool {
+    static FOUND: OnceLock<bool> = OnceLock::new();
+    let found = *FOUND.get_or_init(|| {
+        Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|out| out.status.success())
+    });
+    if !found {
+        missing::prerequisite(
+            "the console tests in tmux",
+            "tmux was not found on PATH",
+            "install it (apt-get install tmux)",
+        );
+    }
+    found
 }
 
 impl Drop for Tmux {
