@@ -1,6 +1,6 @@
 //! Calendars and dates for people, pure: no IO, no clock. Every conversion
 //! between the Gregorian and the Jalali (Persian solar hijri) calendar, every
-//! month length and every month name comes from ICU4X (`icu_calendar`,
+//! month length and every Jalali month name comes from ICU4X (`icu_calendar`,
 //! `icu_datetime`, compiled data); this module only picks fields, pads, joins
 //! and changes digits. It holds no calendar arithmetic of its own.
 //!
@@ -24,7 +24,7 @@
 use std::fmt;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
-use icu_calendar::cal::{Gregorian, Persian};
+use icu_calendar::cal::Persian;
 use icu_calendar::types::RataDie;
 use icu_calendar::{AsCalendar, Date};
 use icu_datetime::FixedCalendarDateTimeFormatter;
@@ -217,23 +217,24 @@ thread_local! {
     /// `Send` nor `Sync` (unless icu_provider's `sync` feature is on).
     static FA_LONG: Option<FixedCalendarDateTimeFormatter<Persian, YMD>> =
         FixedCalendarDateTimeFormatter::try_new(locale!("fa").into(), YMD::long()).ok();
-    /// Month names for English error messages ("Esfand", "February").
+    /// Jalali month names for English error messages ("Esfand").
     static EN_PERSIAN_MONTH: Option<FixedCalendarDateTimeFormatter<Persian, M>> =
-        FixedCalendarDateTimeFormatter::try_new(locale!("en").into(), M::long()).ok();
-    static EN_GREGORIAN_MONTH: Option<FixedCalendarDateTimeFormatter<Gregorian, M>> =
         FixedCalendarDateTimeFormatter::try_new(locale!("en").into(), M::long()).ok();
 }
 
-/// The English name of a month, for messages; "month 12" if ICU4X has none.
+/// The English name of a month, for messages ("Esfand", "February"); "month
+/// 12" if there is none.
 struct MonthName(Calendar, i32, u8);
 
 impl fmt::Display for MonthName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let &MonthName(calendar, year, month) = self;
         let name = match calendar {
-            Calendar::Gregorian => Date::try_new_gregorian(year, month, 1).ok().and_then(|d| {
-                EN_GREGORIAN_MONTH.with(|f| f.as_ref().map(|f| f.format(&d).to_string()))
-            }),
+            // chrono's English names: ICU4X's would link Gregorian month
+            // names for every locale (about 240 KB) for this message alone.
+            Calendar::Gregorian => chrono::Month::try_from(month)
+                .ok()
+                .map(|m| m.name().to_owned()),
             Calendar::Jalali => Date::try_new_persian(year, month, 1).ok().and_then(|d| {
                 EN_PERSIAN_MONTH.with(|f| f.as_ref().map(|f| f.format(&d).to_string()))
             }),
