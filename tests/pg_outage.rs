@@ -130,10 +130,19 @@ fn the_console_keeps_a_call_through_an_outage_and_saves_it_once() {
     t.wait_for("عمیق", Duration::from_secs(5));
     sh(&start);
     std::mem::forget(restart);
-    t.wait_for("Case registered", Duration::from_secs(20));
+    t.wait_for("Registered: read the code", Duration::from_secs(20));
     assert_eq!(
         env.case_count(),
         1,
         "registered once, though it was tried more than once"
+    );
+    let found = env.json(None, &["case", "search", "09121234567"]);
+    assert!(
+        found[0]["description"]
+            .as_str()
+            .unwrap()
+            .ends_with(" و عمیق"),
+        "what was typed while the store was away is saved too: {}",
+        found[0]["description"]
     );
 }

@@ -351,8 +351,9 @@ pub struct IntakeScreen {
     pub form: IntakeForm,
     /// The last call saved, shown until the next one is typed.
     pub saved: Option<Saved>,
-    /// A registration that could not reach the store, tried again until it lands.
-    retry: Option<(CaseInput, u64)>,
+    /// A registration that could not reach the store: when to try it again
+    /// (until it lands).
+    retry: Option<u64>,
     forms: u64,
     started: i64,
 }
@@ -409,13 +410,16 @@ impl IntakeScreen {
         self.retry.is_some()
     }
 
-    /// The clock ticked: try a kept registration again when it is time.
+    /// The clock ticked: try a kept registration again when it is time, with
+    /// what the form holds now (typed on while the store was away) under the
+    /// same request id.
     pub fn tick(&mut self, cx: &mut Shell) {
-        if let Some((input, at)) = self.retry.clone()
+        if let Some(at) = self.retry
             && cx.ms >= at
             && let Some(by) = cx.actor()
         {
-            self.retry = Some((input.clone(), cx.ms + RETRY_EVERY_MS));
+            self.retry = Some(cx.ms + RETRY_EVERY_MS);
+            let input = self.form.to_input(&cx.catalog);
             cx.send(Slot::Register, Command::Register { by, input });
         }
     }
@@ -733,8 +737,7 @@ impl IntakeScreen {
                 true
             }
             Err(StoreError::Unreachable(_) | StoreError::Busy) => {
-                let input = self.form.to_input(&cx.catalog);
-                self.retry = Some((input, cx.ms + RETRY_EVERY_MS));
+                self.retry = Some(cx.ms + RETRY_EVERY_MS);
                 cx.store_down = true;
                 let text = cx.words.t("notice.retrying").to_owned();
                 cx.warn(text);
