@@ -589,3 +589,341 @@ fn every_locale_key_used_exists() {
         missing.join("\n")
     );
 }
+
+fn register_input(fx: &[Effect]) -> citydesk::domain::intake::CaseInput {
+    commands(fx)
+        .into_iter()
+        .find_map(|c| match c {
+            Command::Register { input, .. } => Some(input.clone()),
+            _ => None,
+        })
+        .expect("Ctrl+S registers")
+}
+
+#[test]
+fn ctrl_s_registers_and_refers_to_the_proposed_department_in_one_step() {
+    let mut a = app(Role::Operator);
+    press(&mut a, CALL);
+    let input = register_input(&press(&mut a, "<C-s>"));
+    assert_eq!(input.district, "3", "the neighborhood told the district");
+    assert_eq!(
+        input.refer_to.as_deref(),
+        Some("d3"),
+        "a pothole goes to the district's office"
+    );
+    // Another department, by words of its name, in the field after the description.
+    let mut a = app(Role::Operator);
+    press(&mut a, CALL);
+    press(&mut a, "<Tab>civil<Enter>");
+    let input = register_input(&press(&mut a, "<C-s>"));
+    assert_eq!(input.refer_to.as_deref(), Some("civil"));
+    // Or none, on purpose: the first line of the department list.
+    let mut a = app(Role::Operator);
+    press(&mut a, CALL);
+    press(&mut a, "<Tab><Enter>");
+    let input = register_input(&press(&mut a, "<C-s>"));
+    assert_eq!(input.refer_to, None, "left unreferred on purpose");
+}
+
+#[test]
+fn the_district_is_typed_by_number_or_name_and_is_required() {
+    let type_call = |district: &str| {
+        let mut a = app(Role::Operator);
+        // A neighborhood no district lists: the district is asked for.
+        press(
+            &mut a,
+            &format!(
+                "<F2>09121234567<Tab>مریم<Tab>pothole<Enter>کوچه باغ<Tab>{district}<Tab>خیابان<Tab>چاله"
+            ),
+        );
+        let fx = press(&mut a, "<C-s>");
+        (a, fx)
+    };
+    let (_, fx) = type_call("3");
+    assert_eq!(register_input(&fx).district, "3");
+    let (_, fx) = type_call("۵");
+    assert_eq!(register_input(&fx).district, "5", "Persian digits");
+    let (_, fx) = type_call("منطقه ۲");
+    assert_eq!(register_input(&fx).district, "2", "by its Persian name");
+    let (a, fx) = type_call("");
+    assert!(
+        !commands(&fx)
+            .iter()
+            .any(|c| matches!(c, Command::Register { .. })),
+        "no silent default"
+    );
+    assert_eq!(
+        a.intake.form.error(citydesk::app::intake::Field::District),
+        Some(&Problem::Empty)
+    );
+    assert_eq!(a.intake.form.focus, citydesk::app::intake::Field::District);
+}
+
+#[test]
+fn a_repeat_callers_details_are_filled_with_one_key() {
+    let mut a = app(Role::Operator);
+    let fx = press(&mut a, "<F2>09121234567");
+    let id = last_id(&fx, |c| matches!(c, Command::Related { .. }));
+    let mut earlier = case(4, "trash-missed", 30, &[]);
+    earlier.district = "6".into();
+    earlier.neighborhood = "یوسف‌آباد".into();
+    earlier.address = "کوچه ۵، پلاک ۲".into();
+    update(
+        &mut a,
+        Msg::Reply {
+            id,
+            reply: Reply::Related(Ok(vec![earlier.clone()])),
+        },
+    );
+    press(&mut a, "<C-p>");
+    let f = &a.intake.form;
+    assert_eq!(f.name.text(), "مریم احمدی");
+    assert_eq!(f.district.as_deref(), Some("6"));
+    assert_eq!(f.neighborhood.text(), "یوسف‌آباد");
+    assert_eq!(f.address.text(), "کوچه ۵، پلاک ۲");
+    assert_eq!(
+        f.focus,
+        citydesk::app::intake::Field::Service,
+        "on to what the call is about"
+    );
+    // Enter goes on to the next field still empty: the description.
+    let fx = press(&mut a, "trash<Enter>دوباره نبردند<C-s>");
+    let input = register_input(&fx);
+    assert_eq!(input.service, "trash-missed");
+    assert_eq!(input.address, "کوچه ۵، پلاک ۲");
+    assert_eq!(input.refer_to.as_deref(), Some("d6"));
+    assert_eq!(input.description, "دوباره نبردند");
+}
+
+#[test]
+fn a_follow_up_officer_closes_with_an_outcome_and_sets_a_call_back_date() {
+    let escalated = case(
+        5,
+        "pothole",
+        10,
+        &[Action::Escalate {
+            reason: "late".into(),
+        }],
+    );
+    let mut a = app(Role::FollowUpOfficer);
+    open(&mut a, escalated.clone());
+    // Close: the outcome with ← →, then the reason.
+    let fx = press(&mut a, "c<Right><Tab>private land, not the city's<Enter>");
+    let action = commands(&fx)
+        .into_iter()
+        .find_map(|c| match c {
+            Command::Act { action, .. } => Some(action.clone()),
+            _ => None,
+        })
+        .expect("sent");
+    assert_eq!(
+        action,
+        Action::Close {
+            outcome: Some(citydesk::domain::case::Outcome::NotFeasible),
+            reason: Some("private land, not the city's".into()),
+        }
+    );
+    // Without a reason it is not sent, and says why.
+    let mut a = app(Role::FollowUpOfficer);
+    open(&mut a, escalated.clone());
+    let fx = press(&mut a, "c<Enter>");
+    assert!(commands(&fx).is_empty());
+    assert!(
+        a.cx.notice.as_ref().unwrap().text == "Reason is required.",
+        "{:?}",
+        a.cx.notice
+    );
+    // A call-back date: a day to come.
+    let mut a = app(Role::FollowUpOfficer);
+    open(&mut a, escalated.clone());
+    let fx = press(&mut a, "b2026-12-03<Enter>");
+    let action = commands(&fx)
+        .into_iter()
+        .find_map(|c| match c {
+            Command::Act { action, .. } => Some(action.clone()),
+            _ => None,
+        })
+        .expect("sent");
+    assert_eq!(
+        action,
+        Action::CallBack {
+            on: chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+            comment: None,
+        }
+    );
+    let id = last_id(&fx, |c| matches!(c, Command::Act { .. }));
+    let mut later = escalated.clone();
+    later.version += 1;
+    update(
+        &mut a,
+        Msg::Reply {
+            id,
+            reply: Reply::Acted(Ok(later)),
+        },
+    );
+    assert!(
+        a.cx.notice.as_ref().unwrap().text.contains("2026-12-03"),
+        "the status line names what was done: {:?}",
+        a.cx.notice
+    );
+    // Today is refused before anything is sent; an operator cannot set one at all.
+    let mut a = app(Role::FollowUpOfficer);
+    open(&mut a, escalated.clone());
+    let fx = press(&mut a, "b2026-11-28<Enter>");
+    assert!(commands(&fx).is_empty());
+    let mut a = app(Role::Operator);
+    open(&mut a, escalated);
+    let fx = press(&mut a, "b");
+    assert!(commands(&fx).is_empty());
+    assert!(a.case.prompt.is_none());
+}
+
+#[test]
+fn service_keywords_find_the_service_in_persian() {
+    let mut a = app(Role::Operator);
+    let fx = press(
+        &mut a,
+        "<F2>09121234567<Tab>مریم<Tab>نشت لوله<Enter>بازار<Tab>خیابان<Tab>آب می‌آید<C-s>",
+    );
+    assert_eq!(register_input(&fx).service, "water-leak");
+}
+
+/// Ten calls of a realistic shift, typed as an operator would: how many keys
+/// besides the text itself (F2, Tab, Enter, arrows, Ctrl+…) each takes,
+/// referral included. Before this console registered and referred in one
+/// step, the same calls took 11 to 18 (see the closing note of the issue).
+#[test]
+fn ten_calls_take_at_most_eight_non_text_keys_on_average() {
+    struct Call {
+        keys: &'static str,
+        /// An earlier case of this caller, answered to the phone lookup.
+        earlier: Option<(&'static str, &'static str)>,
+        service: &'static str,
+        refer_to: Option<&'static str>,
+    }
+    let calls = [
+        // A new caller: a pothole; the neighborhood tells the district.
+        Call {
+            keys: "<F2>09121234567<Tab>مریم احمدی<Tab>چاله<Enter>بازار<Tab>خیابان فردوسی، کوچه ۱۲<Tab>چاله بزرگ جلوی پلاک ۱۲<C-s>",
+            earlier: None,
+            service: "pothole",
+            refer_to: Some("d3"),
+        },
+        // A repeat caller: missed trash; Ctrl+P fills the rest.
+        Call {
+            keys: "<F2>09351112233<C-p>زباله<Enter>دو روز است نبرده‌اند<C-s>",
+            earlier: Some(("09351112233", "trash-missed")),
+            service: "trash-missed",
+            refer_to: Some("d3"),
+        },
+        // A street light in a neighborhood the catalog does not list: district by number.
+        Call {
+            keys: "<F2>09120001122<Tab>رضا کریمی<Tab>چراغ<Enter>کوی فرهنگیان<Tab>5<Tab>بلوار آزادی<Tab>سه چراغ خاموش است<C-s>",
+            earlier: None,
+            service: "street-light-out",
+            refer_to: Some("facilities"),
+        },
+        // A fallen tree, urgent: the priority is the form's last field.
+        Call {
+            keys: "<F2>09131234567<Tab>زهرا موسوی<Tab>درخت افتاده<Enter>سعادت‌آباد<Tab>خیابان ۲۲<Tab>درخت روی ماشین افتاده<Tab><Tab><Tab><Tab><Right><C-s>",
+            earlier: None,
+            service: "tree-fallen",
+            refer_to: Some("parks"),
+        },
+        // A water leak, found by a Persian keyword.
+        Call {
+            keys: "<F2>09141234567<Tab>علی حسینی<Tab>نشت<Enter>نارمک<Tab>میدان هفت حوض<Tab>آب از زیر آسفالت بیرون می‌زند<C-s>",
+            earlier: None,
+            service: "water-leak",
+            refer_to: Some("d4"),
+        },
+        // The same pothole again, from another number: attached to the earlier case.
+        Call {
+            keys: "<F2>09350001111<C-p><C-a>",
+            earlier: Some(("09350001111", "pothole")),
+            service: "",
+            refer_to: None,
+        },
+        // A complaint about staff: the kind is changed.
+        Call {
+            keys: "<F2>09151234567<Tab>حسن رضایی<Tab>رفتار نامناسب<Enter>فاطمی<Tab>ساختمان شهرداری منطقه ۶<Tab>مأمور با من بد برخورد کرد<Tab><Tab><Tab><Right><C-s>",
+            earlier: None,
+            service: "staff-misconduct",
+            refer_to: Some("inspection"),
+        },
+        // Graffiti; the district typed by its name.
+        Call {
+            keys: "<F2>09161234567<Tab>نرگس احمدی<Tab>دیوارنویسی<Enter>کوچه گلها<Tab>منطقه ۲<Tab>کوچه گلها پلاک ۴<Tab>دیوار مدرسه<C-s>",
+            earlier: None,
+            service: "graffiti",
+            refer_to: Some("beautification"),
+        },
+        // Sent to another department than the catalog's.
+        Call {
+            keys: "<F2>09171234567<Tab>مهدی صالحی<Tab>آسفالت<Enter>ستارخان<Tab>خیابان ستارخان<Tab>ترانشه گاز رها شده<Tab>civil<Enter><C-s>",
+            earlier: None,
+            service: "asphalt-repair",
+            refer_to: Some("civil"),
+        },
+        // A stray dog, a new caller.
+        Call {
+            keys: "<F2>09181234567<Tab>فاطمه کریمی<Tab>سگ<Enter>امیرآباد<Tab>پارک لاله<Tab>سگ‌ها به بچه‌ها حمله می‌کنند<C-s>",
+            earlier: None,
+            service: "stray-dogs",
+            refer_to: Some("health"),
+        },
+    ];
+    let mut total = 0;
+    for (i, call) in calls.iter().enumerate() {
+        let mut a = app(Role::Operator);
+        let mut fx = Vec::new();
+        let (head, rest) = match call.earlier {
+            Some((phone, _)) => call
+                .keys
+                .split_at(call.keys.find(phone).unwrap() + phone.len()),
+            None => (call.keys, ""),
+        };
+        fx.extend(press(&mut a, head));
+        if let Some((phone, service)) = call.earlier {
+            let id = last_id(&fx, |c| matches!(c, Command::Related { .. }));
+            let mut c = case(30 + i as u64, service, 20, &[]);
+            c.citizen_phone = phone.into();
+            update(
+                &mut a,
+                Msg::Reply {
+                    id,
+                    reply: Reply::Related(Ok(vec![c])),
+                },
+            );
+        }
+        fx.extend(press(&mut a, rest));
+        let keys = common::console::parse_keys(call.keys);
+        let special = keys
+            .iter()
+            .filter(|k| {
+                !matches!(k.code, ratatui::crossterm::event::KeyCode::Char(_))
+                    || !k.modifiers.is_empty()
+            })
+            .count();
+        total += special;
+        if call.service.is_empty() {
+            assert!(
+                commands(&fx).iter().any(|c| matches!(
+                    c,
+                    Command::Act {
+                        action: Action::Attach { .. },
+                        ..
+                    }
+                )),
+                "call {i} attaches"
+            );
+            continue;
+        }
+        let input = register_input(&fx);
+        assert_eq!(input.service, call.service, "call {i}");
+        assert_eq!(input.refer_to.as_deref(), call.refer_to, "call {i}");
+    }
+    let average = total as f64 / calls.len() as f64;
+    eprintln!("non-text keys for ten calls: {total} (average {average:.1})");
+    assert!(average <= 8.0, "{total} keys for ten calls");
+}

@@ -359,3 +359,90 @@ fn store_unreachable_while_saving() {
     );
     shot("store_down", &a);
 }
+
+/// The follow-up queue: each row says why the case is there.
+#[test]
+fn follow_up_queue_says_why() {
+    let mut a = app(Role::FollowUpOfficer);
+    let fx = press(&mut a, "5");
+    let dissatisfied = case(
+        61,
+        "pothole",
+        200,
+        &[
+            Action::Refer {
+                department: "d3".into(),
+                assignee: None,
+                comment: None,
+            },
+            Action::Resolve {
+                response: "done".into(),
+            },
+            Action::Feedback {
+                result: Feedback::Dissatisfied,
+                comment: None,
+            },
+        ],
+    );
+    let escalated = case(
+        62,
+        "street-light-out",
+        100,
+        &[Action::Escalate {
+            reason: "third call".into(),
+        }],
+    );
+    let long_overdue = case(63, "trash-missed", 60, &[]);
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Queue { .. }),
+        Reply::Rows(Ok(page(vec![dissatisfied, escalated, long_overdue]))),
+    );
+    shot("queue_follow_up", &a);
+}
+
+#[test]
+fn filter_line_open() {
+    let mut a = queue_app();
+    press(&mut a, "fدرخت<Tab>3");
+    shot("queue_filter", &a);
+}
+
+#[test]
+fn intake_repeat_caller_and_department_list() {
+    let mut a = queue_app();
+    let fx = press(&mut a, "<F2>09121234567");
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Related { .. }),
+        Reply::Related(Ok(vec![case(71, "trash-missed", 50, &[])])),
+    );
+    press(&mut a, "<C-p>زباله<Enter>دوباره نبردند<Tab>");
+    shot("intake_caller_department", &a);
+}
+
+#[test]
+fn intake_district_by_number() {
+    let mut a = queue_app();
+    press(
+        &mut a,
+        "<F2>09121234567<Tab>مریم<Tab>pothole<Enter>کوچه باغ<Tab>",
+    );
+    shot("intake_district", &a);
+}
+
+#[test]
+fn case_with_a_close_prompt_and_outcomes() {
+    let mut a = case_app(Role::FollowUpOfficer);
+    press(&mut a, "c<Right><Tab>private land");
+    shot("case_close", &a);
+}
+
+#[test]
+fn case_with_a_call_back_prompt() {
+    let mut a = case_app(Role::FollowUpOfficer);
+    press(&mut a, "b2026-12-0");
+    shot("case_call_back", &a);
+}

@@ -104,7 +104,7 @@ pub const CASE_ACTIONS: [Spec; 10] = [
         kind: ActionKind::Close,
         key: 'c',
         choice: Some(Choice::Outcome),
-        fields: &[field("reason", false, Text)],
+        fields: &[field("reason", true, Text)],
     },
     Spec {
         kind: ActionKind::Cancel,
@@ -134,6 +134,15 @@ pub const CASE_ACTIONS: [Spec; 10] = [
         fields: &[field("on", true, Date), field("comment", false, Text)],
     },
 ];
+
+impl Spec {
+    /// Whether `field` must be filled, with `choice` chosen: as the table
+    /// says, except that acknowledging an appreciation needs no reason.
+    pub fn requires(&self, field: &Field, choice: Option<&str>) -> bool {
+        field.required
+            && !(self.kind == ActionKind::Close && choice == Some(Outcome::Acknowledged.as_str()))
+    }
+}
 
 /// The table's entry for `kind`.
 pub fn spec(kind: ActionKind) -> Option<&'static Spec> {
@@ -223,7 +232,7 @@ pub fn build(
     catalog: &Catalog,
 ) -> Result<Action, PromptError> {
     for f in spec.fields {
-        if f.required && value(f.name).is_empty() {
+        if spec.requires(f, choice) && value(f.name).is_empty() {
             return Err(PromptError::Required(f.name));
         }
     }

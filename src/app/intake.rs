@@ -217,6 +217,21 @@ impl IntakeForm {
         }
     }
 
+    /// Whether a field of the call's own (phone to description) already
+    /// holds something; the choices after it always do.
+    fn filled(&self, f: Field) -> bool {
+        match f {
+            Field::Phone => !self.phone.is_empty(),
+            Field::Name => !self.name.is_empty(),
+            Field::Service => self.service.is_some(),
+            Field::Neighborhood => !self.neighborhood.is_empty(),
+            Field::District => self.district.is_some(),
+            Field::Address => !self.address.is_empty(),
+            Field::Description => !self.description.is_empty(),
+            Field::Department | Field::Channel | Field::Kind | Field::Priority => true,
+        }
+    }
+
     pub fn error(&self, f: Field) -> Option<&Problem> {
         self.errors
             .iter()
@@ -474,6 +489,7 @@ impl IntakeScreen {
                     c.saturating_sub(1)
                 };
             }
+            // Enter: on to the next field that still needs typing.
             KeyCode::Enter if focus != Field::Description => {
                 if focus.is_picker() {
                     self.choose(cx);
@@ -482,6 +498,9 @@ impl IntakeScreen {
                 self.leave_field(cx);
                 self.form.move_focus(true);
                 self.skip_filled(true);
+                while self.form.filled(self.form.focus) && self.form.focus != Field::Description {
+                    self.form.move_focus(true);
+                }
             }
             _ => {
                 if let Some(f) = self.form.text_field(focus) {

@@ -186,8 +186,8 @@ impl Catalog {
     /// The active services matching what was typed, best first: every word
     /// typed must appear in the service's code, names, category or
     /// keywords; an exact code or name comes first, then names that start
-    /// with what was typed, then names with a word that does, then the rest
-    /// (keywords); ties keep the catalog's order.
+    /// with what was typed and exact keywords, then names or keywords with a
+    /// word that does, then the rest; ties keep the catalog's order.
     pub fn find_services(&self, typed: &str) -> Vec<&Service> {
         let key = crate::text::search_key(typed);
         let words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
@@ -212,14 +212,23 @@ impl Catalog {
                 if !words.iter().all(|w| hay.contains(w)) {
                     return None;
                 }
+                let keywords: Vec<String> = s
+                    .keywords
+                    .iter()
+                    .map(|k| crate::text::search_key(k))
+                    .collect();
                 let rank = if key.is_empty() {
                     3
                 } else if s.code == key || names.contains(&key) {
                     0
-                } else if names.iter().any(|n| n.starts_with(&key)) || s.code.starts_with(&key) {
+                } else if names.iter().any(|n| n.starts_with(&key))
+                    || s.code.starts_with(&key)
+                    || keywords.contains(&key)
+                {
                     1
                 } else if names
                     .iter()
+                    .chain(&keywords)
                     .any(|n| n.split(' ').any(|w| w.starts_with(words[0])))
                 {
                     2

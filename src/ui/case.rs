@@ -250,30 +250,31 @@ fn prompt(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
     let label_w = 28;
     let mut lines = Vec::new();
     if let Some(choice) = p.spec.choice {
-        let mut spans = vec![Span::styled(
-            format!("{} ", cell(w.t("prompt.choice"), label_w)),
-            if p.on_choice() {
-                theme::focus()
-            } else {
-                theme::label()
-            },
-        )];
-        for (i, code) in p.choices.iter().enumerate() {
-            spans.push(Span::styled(
-                format!(" {} ", w.code(choice.section(), code)),
-                if i == p.choice {
-                    theme::selected()
+        // The choice in focus, with how many there are: ← → changes it.
+        let code = p.choices.get(p.choice).copied().unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{} ", cell(w.t("prompt.choice"), label_w)),
+                if p.on_choice() {
+                    theme::focus()
                 } else {
-                    Style::new()
+                    theme::label()
                 },
-            ));
-        }
-        lines.push(Line::from(spans));
+            ),
+            Span::styled(
+                format!(" ‹ {} › ", w.code(choice.section(), code)),
+                theme::selected(),
+            ),
+            Span::styled(
+                format!(" {}/{}", p.choice + 1, p.choices.len()),
+                theme::dim(),
+            ),
+        ]));
     }
     let focused = p.focused_field();
     for (i, (spec, f)) in p.spec.fields.iter().zip(&p.fields).enumerate() {
         let mut label = w.t(&format!("prompt.{}", spec.name)).to_owned();
-        if !spec.required {
+        if !p.spec.requires(spec, p.choices.get(p.choice).copied()) {
             label = w.fill("prompt.optional", &[("label", &label)]);
         }
         let on = focused == Some(i);
