@@ -9,7 +9,7 @@ use chrono::NaiveTime;
 use serde::Deserialize;
 
 use crate::domain::intake::Rules;
-use crate::domain::shift::Center;
+use crate::domain::shift::{Center, SHIFT_NAMES, ShiftStart, Zone};
 use crate::keymap::Keymap;
 use crate::store::Settings;
 
@@ -32,22 +32,30 @@ enum Keys {
     Many(Vec<String>),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct CenterFile {
-    /// e.g. "+03:30"
-    utc_offset: String,
-    /// local start of the morning, evening and night shifts, "HH:MM"
-    shifts: Vec<String>,
+    /// An IANA time zone name, e.g. "Asia/Tehran" (the default).
+    time_zone: Option<String>,
+    /// A fixed offset from UTC, e.g. "+03:30" (older configs; prefer time_zone).
+    utc_offset: Option<String>,
+    shifts: Option<ShiftsFile>,
 }
 
-impl Default for CenterFile {
-    fn default() -> Self {
-        CenterFile {
-            utc_offset: "+03:30".into(),
-            shifts: vec!["07:00".into(), "15:00".into(), "23:00".into()],
-        }
-    }
+/// The shifts: `[{ name = "morning", start = "07:00" }, …]`, or (older
+/// configs) three start times for the morning, evening and night shifts.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ShiftsFile {
+    Named(Vec<NamedShift>),
+    Times(Vec<String>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NamedShift {
+    name: String,
+    start: String,
 }
 
 /// A config file that cannot be used.
@@ -113,29 +121,7 @@ pub fn parse_all(text: &str) -> Result<(Settings, Keymap), String> {
         })
         .collect();
     let keymap = Keymap::default().with_overrides(&keys, line_of)?;
-    let offset = parse_offset(&file.center.utc_offset).ok_or_else(|| {
-        format!(
-            "[center] utc_offset = {:?} is not an offset: write it like \"+03:30\" or \"-05:00\"",
-            file.center.utc_offset
-        )
-    })?;
-    let starts: Vec<NaiveTime> = file
-        .center
-        .shifts
-        .iter()
-        .map(|s| {
-            NaiveTime::parse_from_str(s, "%H:%M")
-                .map_err(|_| format!("[center] shifts: {s:?} is not a time: write \"HH:MM\""))
-        })
-        .collect::<Result<_, _>>()?;
-    let shift_starts: [NaiveTime; 3] = starts.try_into().map_err(|_| {
-        "[center] shifts must list three start times (morning, evening, night), e.g. [\"07:00\", \"15:00\", \"23:00\"]".to_owned()
-    })?;
-    if !(shift_starts[0] < shift_starts[1] && shift_starts[1] < shift_starts[2]) {
-        return Err(
-            "[center] shifts must be in order within the day: morning, evening, night".into(),
-        );
-    }
+    let center = center(file.center)?;
     let rules = file.workflow;
     if !(1..=10).contains(&rules.feedback_attempts) {
         return Err(format!(
@@ -155,16 +141,89 @@ pub fn parse_all(text: &str) -> Result<(Settings, Keymap), String> {
             rules.follow_up_after
         ));
     }
-    Ok((
-        Settings {
-            rules,
-            center: Center {
-                utc_offset_minutes: offset,
-                shift_starts,
-            },
-        },
-        keymap,
-    ))
+    Ok((Settings { rules, center }, keymap))
+}
+
+/// The center's zone and shifts, checked.
+fn center(file: CenterFile) -> Result<Center, String> {
+    let zone = match (&file.time_zone, &file.utc_offset) {
+        (Some(_), Some(_)) => {
+            return Err(
+                "[center] has both time_zone and utc_offset: keep time_zone (e.g. \"Asia/Tehran\")"
+                    .into(),
+            );
+        }
+        (Some(name), None) => Zone::Named(name.parse::<chrono_tz::Tz>().map_err(|_| {
+            format!(
+                "[center] time_zone = {name:?} is not a time zone: write an IANA name like \"Asia/Tehran\" or \"Europe/Berlin\""
+            )
+        })?),
+        (None, Some(off)) => {
+            let minutes = parse_offset(off).ok_or_else(|| {
+                format!(
+                    "[center] utc_offset = {off:?} is not an offset: write it like \"+03:30\" or \"-05:00\" (or give time_zone = \"Asia/Tehran\")"
+                )
+            })?;
+            Zone::Fixed(
+                chrono::FixedOffset::east_opt(minutes * 60)
+                    .ok_or_else(|| format!("[center] utc_offset = {off:?} is out of range"))?,
+            )
+        }
+        (None, None) => Center::default().zone,
+    };
+    let time = |s: &str| {
+        NaiveTime::parse_from_str(s, "%H:%M")
+            .map_err(|_| format!("[center] shifts: {s:?} is not a time: write \"HH:MM\""))
+    };
+    let shifts: Vec<ShiftStart> = match file.shifts {
+        None => Center::default().shifts,
+        Some(ShiftsFile::Times(times)) => {
+            if times.len() != SHIFT_NAMES.len() {
+                return Err("[center] shifts as plain times must list three (morning, evening, night), e.g. [\"07:00\", \"15:00\", \"23:00\"]; or name them: shifts = [{ name = \"day\", start = \"08:00\" }, …]".into());
+            }
+            times
+                .iter()
+                .zip(SHIFT_NAMES)
+                .map(|(t, name)| {
+                    Ok(ShiftStart {
+                        name: name.to_owned(),
+                        start: time(t)?,
+                    })
+                })
+                .collect::<Result<_, String>>()?
+        }
+        Some(ShiftsFile::Named(named)) => named
+            .iter()
+            .map(|s| {
+                let ok = !s.name.is_empty()
+                    && s.name.len() <= 20
+                    && s.name.chars().all(|c| c.is_ascii_lowercase() || c == '-');
+                if !ok {
+                    return Err(format!(
+                        "[center] shifts: name {:?} is not valid: use 1 to 20 lower-case Latin letters or '-' (the words shown come from the locale)",
+                        s.name
+                    ));
+                }
+                Ok(ShiftStart {
+                    name: s.name.clone(),
+                    start: time(&s.start)?,
+                })
+            })
+            .collect::<Result<_, String>>()?,
+    };
+    if shifts.is_empty() || shifts.len() > 6 {
+        return Err("[center] shifts: give 1 to 6 shifts".into());
+    }
+    if !shifts.windows(2).all(|w| w[0].start < w[1].start) {
+        return Err("[center] shifts must be in order within the day, each starting later than the one before".into());
+    }
+    let mut names: Vec<&str> = shifts.iter().map(|s| s.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.len() != shifts.len() {
+        return Err("[center] shifts: each shift needs a name of its own".into());
+    }
+    Ok(Center { zone, shifts })
 }
 
 fn parse_offset(s: &str) -> Option<i32> {
@@ -199,6 +258,8 @@ mod tests {
         assert!(e.contains("1 to 10"), "{e}");
         let e = parse("[center]\nshifts = [\"07:00\", \"25:00\", \"23:00\"]\n").unwrap_err();
         assert!(e.contains("\"25:00\""), "{e}");
+        let e = parse("[center]\ntime_zone = \"Asia/Hamedan\"\n").unwrap_err();
+        assert!(e.contains("IANA"), "{e}");
     }
 
     #[test]
@@ -226,7 +287,15 @@ mod tests {
     #[test]
     fn custom_center() {
         let s = parse("[center]\nutc_offset = \"-05:00\"\nshifts = [\"06:00\", \"14:00\", \"22:00\"]\n[workflow]\nfeedback_attempts = 2\n").unwrap();
-        assert_eq!(s.center.utc_offset_minutes, -300);
+        assert_eq!(
+            s.center.zone,
+            Zone::Fixed(chrono::FixedOffset::west_opt(5 * 3600).unwrap())
+        );
+        assert_eq!(s.center.shifts[2].start.to_string(), "22:00:00");
         assert_eq!(s.rules.feedback_attempts, 2);
+        let s = parse("[center]\ntime_zone = \"Europe/Berlin\"\nshifts = [{ name = \"day\", start = \"08:00\" }, { name = \"night\", start = \"20:00\" }]\n").unwrap();
+        assert_eq!(s.center.zone, Zone::Named(chrono_tz::Europe::Berlin));
+        assert_eq!(s.center.shifts.len(), 2);
+        assert_eq!(s.center.shifts[1].name, "night");
     }
 }

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::sync::mpsc;
 use std::time::Instant;
 
-use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::domain::case::{
@@ -321,14 +321,11 @@ impl<'a> Generator<'a> {
 
     /// A contact time: a random day, an hour from the daily curve (local time).
     fn received_at(&mut self) -> DateTime<Utc> {
-        let offset = i64::from(self.settings.center.utc_offset_minutes) * 60;
+        let center = &self.settings.center;
         loop {
             let day = self.rng.below(self.days as u64 + 1) as i64;
-            let local_midnight = {
-                let t = self.start + Duration::days(day);
-                let local = t + Duration::seconds(offset);
-                t - Duration::seconds(i64::from(local.num_seconds_from_midnight()))
-            };
+            let local_midnight =
+                center.day_start(center.local(self.start + Duration::days(day)).date());
             let hour = self.hour_pick.sample(&mut self.rng) as i64;
             let t = local_midnight
                 + Duration::hours(hour)

@@ -167,7 +167,7 @@ pub fn case_detail(
         line(out, "duplicate of", &d.to_string())?;
     }
     if let Some(t) = c.call_back_at {
-        line(out, "call back", &w.date(center.local(t).date_naive()))?;
+        line(out, "call back", &w.date(center.local(t).date()))?;
     }
     if let Some(t) = c.closed_at {
         line(out, "closed", &center.show(t))?;

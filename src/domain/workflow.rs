@@ -416,7 +416,7 @@ pub fn apply(
             What::Take
         }
         Action::CallBack { on, comment } => {
-            let today = settings.center.local(now).date_naive();
+            let today = settings.center.local(now).date();
             let problem = if *on <= today {
                 Some(Problem::NotInFuture { on: *on })
             } else if *on > today + Duration::days(MAX_CALL_BACK_DAYS) {
@@ -607,7 +607,7 @@ mod tests {
         };
         let s = Settings::default();
         let cat = Catalog::builtin();
-        let today = s.center.local(late).date_naive();
+        let today = s.center.local(late).date();
         let call = |on| Action::CallBack { on, comment: None };
         for bad in [today, today - Duration::days(1), today + Duration::days(91)] {
             let e = apply(&c, &call(bad), &officer, &cat, &s, late).unwrap_err();

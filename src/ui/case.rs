@@ -134,7 +134,7 @@ fn fields(app: &App, r: &CaseRecord, frame: &mut Frame, area: Rect) {
         ));
     }
     if let Some(t) = c.call_back_at {
-        let day = app.cx.settings.center.local(t).date_naive();
+        let day = app.cx.settings.center.local(t).date();
         lines.push(row("case.call-back", &w.date(day), theme::warn()));
     }
     if let Some(resp) = &c.response {
