@@ -48,9 +48,12 @@ CREATE TABLE services (
     name_en        TEXT NOT NULL,
     -- a department code, or '@district' for the office of the case's district
     department     TEXT NOT NULL,
+    -- 0 for none (services brought in by an import whose old system set none)
     deadline_hours INTEGER NOT NULL,
     -- other words people use for it, one per line (search only)
     keywords       TEXT NOT NULL DEFAULT '',
+    -- created by `citydesk import` for a request type of an old system
+    imported       INTEGER NOT NULL DEFAULT 0,
     active         INTEGER NOT NULL DEFAULT 1,
     position       INTEGER NOT NULL DEFAULT 0
 );
@@ -62,7 +65,9 @@ CREATE TABLE operators (
     password_hash TEXT NOT NULL,
     active        INTEGER NOT NULL DEFAULT 1,
     created_at    BIGINT NOT NULL,
-    created_by    TEXT
+    created_by    TEXT,
+    -- when the console last saw this operator at work (who is on shift)
+    last_seen     BIGINT
 );
 
 CREATE TABLE cases (
@@ -101,6 +106,8 @@ CREATE TABLE cases (
     contacts          INTEGER NOT NULL DEFAULT 1,
     -- a follow-up officer's call-back: until then the case is set aside
     call_back_at      BIGINT,
+    -- its id in the system it was imported from, if it was
+    old_id            TEXT,
     version           BIGINT NOT NULL,
     updated_at        BIGINT NOT NULL,
     updated_by        TEXT NOT NULL,
@@ -133,6 +140,10 @@ CREATE INDEX cases_follow_up ON cases (follow_up_at);
 CREATE INDEX cases_mine ON cases (assignee, due_at) WHERE status NOT IN ('closed', 'cancelled');
 -- likely duplicates: the same service recently
 CREATE INDEX cases_service ON cases (service, received_at);
+-- a period's cases (reports)
+CREATE INDEX cases_received ON cases (received_at);
+-- an imported case by its old system's id (search)
+CREATE INDEX cases_old_id ON cases (old_id);
 
 -- Every contact about a case: the first, and later ones attached to it.
 CREATE TABLE contacts (
@@ -172,8 +183,22 @@ CREATE TABLE timeline (
     PRIMARY KEY (case_id, seq)
 );
 
--- a shift's or a period's events (handover, reports)
+-- a shift's events (handover), and a period's of one kind (reports)
 CREATE INDEX timeline_at ON timeline (at);
+CREATE INDEX timeline_action_at ON timeline (action, at);
+
+-- The handover of one shift to the next: the outgoing supervisor's notes,
+-- and who accepted it and when (after which the notes are read-only).
+CREATE TABLE handovers (
+    shift_date  TEXT NOT NULL,
+    shift_name  TEXT NOT NULL,
+    notes       TEXT NOT NULL DEFAULT '',
+    noted_by    TEXT,
+    noted_at    BIGINT,
+    accepted_by TEXT,
+    accepted_at BIGINT,
+    PRIMARY KEY (shift_date, shift_name)
+);
 
 -- An intake form being typed, one per operator, saved as it is typed and
 -- offered back at the operator's next start.

@@ -259,6 +259,9 @@ impl Words {
                 comment,
             ),
             What::Take => self.t("event.take").to_owned(),
+            What::Import { source, old_id } => {
+                self.fill("event.import", &[("source", source), ("old_id", old_id)])
+            }
             What::CallBack { on, comment } => with(
                 self.fill("event.call-back", &[("date", &self.date(*on))]),
                 comment,

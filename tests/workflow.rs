@@ -94,7 +94,7 @@ fn sample(kind: ActionKind) -> Action {
             on: now().date_naive() + Duration::days(2),
             comment: None,
         },
-        ActionKind::Register | ActionKind::ManageOperators => unreachable!(),
+        ActionKind::Register | ActionKind::Import | ActionKind::ManageOperators => unreachable!(),
     }
 }
 

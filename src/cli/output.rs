@@ -66,7 +66,7 @@ pub fn acted(out: &mut dyn Write, c: &Case, action: ActionKind, w: &Words) -> io
         ActionKind::Attach => "contact attached",
         ActionKind::Take => "taken",
         ActionKind::CallBack => "call-back date set",
-        ActionKind::Register | ActionKind::ManageOperators => "done",
+        ActionKind::Register | ActionKind::Import | ActionKind::ManageOperators => "done",
     };
     write!(out, "case {}: {done}; status {}", c.code, c.status)?;
     if let Some(o) = c.outcome {

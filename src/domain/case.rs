@@ -159,12 +159,25 @@ pub struct Case {
     pub contacts: u32,
     /// A follow-up officer's call-back: until then the case is set aside.
     pub call_back_at: Option<DateTime<Utc>>,
+    /// Its id in the system it was imported from, if it was.
+    pub old_id: Option<String>,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
     pub updated_by: String,
 }
 
+/// The due time of a case without a deadline (an old system's request that
+/// had none): never reached.
+pub fn no_deadline() -> DateTime<Utc> {
+    DateTime::from_timestamp(253_402_214_400, 0).expect("9999-12-31 is a time") // 9999-12-31
+}
+
 impl Case {
+    /// Whether the case has a deadline at all (imported cases may not).
+    pub fn has_deadline(&self) -> bool {
+        self.deadline_hours > 0
+    }
+
     /// Not yet answered by the department, and past its deadline.
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
         self.status.awaits_department() && self.due_at < now

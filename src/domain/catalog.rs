@@ -47,6 +47,9 @@ pub struct Service {
     /// Other words people use for it, in Persian and English (زباله, آشغال…).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keywords: Vec<String>,
+    /// Created by an import for a request type of an old system.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub imported: bool,
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub active: bool,
 }
@@ -58,6 +61,11 @@ fn yes() -> bool {
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
 fn is_true(b: &bool) -> bool {
     *b
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,7 +138,8 @@ impl Catalog {
                     s.code, s.department
                 )));
             }
-            if s.deadline_hours == 0 || s.deadline_hours > 24 * 365 {
+            // An imported service may have none (0): its old system set none.
+            if (s.deadline_hours == 0 && !s.imported) || s.deadline_hours > 24 * 365 {
                 return Err(err(format!(
                     "service {:?} has deadline_hours = {}; give 1 to 8760 hours",
                     s.code, s.deadline_hours

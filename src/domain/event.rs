@@ -106,6 +106,14 @@ pub enum What {
     },
     /// Claimed by the actor.
     Take,
+    /// Brought in from an old system by `citydesk import`, in the state it
+    /// had there (its history before is not known).
+    Import {
+        /// Which system: the mapping's name (e.g. `boston`).
+        source: String,
+        /// The case's id there.
+        old_id: String,
+    },
     /// A follow-up officer will call the citizen back on this date: the case
     /// leaves the follow-up queue until then and comes back on that day.
     CallBack {
@@ -130,6 +138,7 @@ impl What {
             What::Attach { .. } => ActionKind::Attach,
             What::Take => ActionKind::Take,
             What::CallBack { .. } => ActionKind::CallBack,
+            What::Import { .. } => ActionKind::Import,
         }
     }
 

@@ -52,6 +52,10 @@ impl Rules {
         from: DateTime<Utc>,
         deadline_hours: u32,
     ) -> (DateTime<Utc>, DateTime<Utc>) {
+        if deadline_hours == 0 {
+            let never = super::case::no_deadline();
+            return (never, never);
+        }
         let due = from + Duration::hours(i64::from(deadline_hours));
         let grace = (f64::from(deadline_hours) * 3600.0 * self.follow_up_after).round() as i64;
         (due, due + Duration::seconds(grace))
@@ -349,6 +353,7 @@ pub fn register(
         duplicate_of: None,
         contacts: 1,
         call_back_at: None,
+        old_id: None,
         version: 1,
         updated_at: now,
         updated_by: actor.name.clone(),

@@ -28,6 +28,7 @@ code_enum! {
         Attach = "attach",
         Take = "take",
         CallBack = "call-back",
+        Import = "import",
         ManageOperators = "manage-operators",
     }
 }

@@ -36,6 +36,21 @@ pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
 
 const V2_CASES: &str = "
 ALTER TABLE services ADD COLUMN keywords TEXT NOT NULL DEFAULT '';
+ALTER TABLE services ADD COLUMN imported BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE operators ADD COLUMN last_seen BIGINT;
+ALTER TABLE cases ADD COLUMN old_id TEXT;
+CREATE INDEX cases_received ON cases (received_at);
+CREATE INDEX cases_old_id ON cases (old_id);
+CREATE TABLE handovers (
+    shift_date  TEXT NOT NULL,
+    shift_name  TEXT NOT NULL,
+    notes       TEXT NOT NULL DEFAULT '',
+    noted_by    TEXT,
+    noted_at    BIGINT,
+    accepted_by TEXT,
+    accepted_at BIGINT,
+    PRIMARY KEY (shift_date, shift_name)
+);
 ALTER TABLE cases ADD COLUMN contacts BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE cases ADD COLUMN call_back_at BIGINT;
 ALTER TABLE cases ADD COLUMN follow_up_at BIGINT;
@@ -49,6 +64,7 @@ ALTER TABLE timeline ADD COLUMN shift_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE timeline ADD COLUMN result TEXT;
 ALTER TABLE timeline ADD COLUMN data TEXT NOT NULL DEFAULT '';
 CREATE INDEX timeline_at ON timeline (at);
+CREATE INDEX timeline_action_at ON timeline (action, at);
 ";
 
 const V2_SQLITE_UNGUARD: &str = "

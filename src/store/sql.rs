@@ -171,7 +171,7 @@ fn small(r: &dyn Row, i: usize) -> Result<u32> {
 // Cases
 
 /// The case columns in the order `case_params` and `case_from_row` use.
-pub const CASE_COLUMNS: [&str; 35] = [
+pub const CASE_COLUMNS: [&str; 36] = [
     "code",
     "received_at",
     "registered_at",
@@ -204,6 +204,7 @@ pub const CASE_COLUMNS: [&str; 35] = [
     "duplicate_of",
     "contacts",
     "call_back_at",
+    "old_id",
     "version",
     "updated_at",
     "updated_by",
@@ -279,6 +280,7 @@ fn case_params(id: i64, c: &Case) -> Vec<Param> {
         Param::Int(c.duplicate_of.map(|d| d.get() as i64)),
         int(c.contacts),
         c.call_back_at.into(),
+        c.old_id.as_deref().into(),
         c.version.into(),
         c.updated_at.into(),
         c.updated_by.as_str().into(),
@@ -328,9 +330,10 @@ fn case_from_row(r: &dyn Row) -> Result<Case> {
         duplicate_of: r.int(29)?.map(|d| TrackingCode::from_stored(d as u64)),
         contacts: small(r, 30)?,
         call_back_at: opt_time(r, 31)?,
-        version: req_int(r, 32)?,
-        updated_at: time(r, 33)?,
-        updated_by: req_text(r, 34)?,
+        old_id: r.text(32)?,
+        version: req_int(r, 33)?,
+        updated_at: time(r, 34)?,
+        updated_by: req_text(r, 35)?,
     })
 }
 
@@ -1325,7 +1328,7 @@ pub fn load_catalog(tx: &mut dyn Tx) -> Result<Catalog> {
     )?;
     let services = rows(
         tx,
-        "SELECT code, category, name_fa, name_en, department, deadline_hours, active, keywords FROM services ORDER BY position, code",
+        "SELECT code, category, name_fa, name_en, department, deadline_hours, active, keywords, imported FROM services ORDER BY position, code",
         &[],
         |r| {
             Ok(Service {
@@ -1341,6 +1344,7 @@ pub fn load_catalog(tx: &mut dyn Tx) -> Result<Catalog> {
                     .filter(|k| !k.is_empty())
                     .map(str::to_owned)
                     .collect(),
+                imported: req_int(r, 8)? != 0,
             })
         },
     )?;
@@ -1379,12 +1383,12 @@ pub fn store_catalog(tx: &mut dyn Tx, catalog: &Catalog) -> Result<usize> {
     tx.execute("UPDATE services SET active = 0", &[])?;
     for (i, s) in catalog.services.iter().enumerate() {
         tx.execute(
-            "INSERT INTO services (code, category, name_fa, name_en, department, deadline_hours, active, position, keywords)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            "INSERT INTO services (code, category, name_fa, name_en, department, deadline_hours, active, position, keywords, imported)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (code) DO UPDATE SET category = excluded.category, name_fa = excluded.name_fa,
                name_en = excluded.name_en, department = excluded.department,
                deadline_hours = excluded.deadline_hours, active = excluded.active,
-               position = excluded.position, keywords = excluded.keywords",
+               position = excluded.position, keywords = excluded.keywords, imported = excluded.imported",
             &[
                 s.code.as_str().into(),
                 s.category.as_str().into(),
@@ -1395,6 +1399,7 @@ pub fn store_catalog(tx: &mut dyn Tx, catalog: &Catalog) -> Result<usize> {
                 i64::from(s.active).into(),
                 (i as i64).into(),
                 s.keywords.join("\n").into(),
+                i64::from(s.imported).into(),
             ],
         )?;
     }
