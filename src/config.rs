@@ -25,11 +25,35 @@ struct File {
     keys: BTreeMap<String, toml::Spanned<Keys>>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 enum Keys {
     One(String),
     Many(Vec<String>),
+}
+
+/// By hand rather than `untagged`, so a wrong type is told what to write
+/// (serde's untagged message names only the Rust enum).
+impl<'de> Deserialize<'de> for Keys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Keys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(r#"a key like "F2", or a list of keys like ["/", "Ctrl+f"]"#)
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Keys, E> {
+                Ok(Keys::One(s.to_owned()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Keys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(k) = seq.next_element::<String>()? {
+                    keys.push(k);
+                }
+                Ok(Keys::Many(keys))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,14 +116,12 @@ pub fn parse(text: &str) -> Result<Settings, String> {
 
 /// Parses and checks config text, key bindings included.
 pub fn parse_all(text: &str) -> Result<(Settings, Keymap), String> {
-    let file: File = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?;
-    let line_of = |name: &str| {
-        file.keys.get(name).map(|k| {
-            text[..k.span().start.min(text.len())]
-                .lines()
-                .count()
-                .max(1)
-        })
+    let file: File = toml::from_str(text).map_err(|e| toml_error(&e))?;
+    let line_of = |name: &str| file.keys.get(name).map(|k| line_at(text, k.span().start));
+    // "line N: " before a message about `[table] key`, when the file sets it.
+    let at = |table: &str, key: &str| {
+        value_start(text, table, key)
+            .map_or(String::new(), |i| format!("line {}: ", line_at(text, i)))
     };
     let keys: BTreeMap<String, Vec<String>> = file
         .keys
@@ -115,7 +137,8 @@ pub fn parse_all(text: &str) -> Result<(Settings, Keymap), String> {
     let keymap = Keymap::default().with_overrides(&keys, line_of)?;
     let offset = parse_offset(&file.center.utc_offset).ok_or_else(|| {
         format!(
-            "[center] utc_offset = {:?} is not an offset: write it like \"+03:30\" or \"-05:00\"",
+            "{}[center] utc_offset = {:?} is not an offset: write it like \"+03:30\" or \"-05:00\"",
+            at("center", "utc_offset"),
             file.center.utc_offset
         )
     })?;
@@ -124,34 +147,45 @@ pub fn parse_all(text: &str) -> Result<(Settings, Keymap), String> {
         .shifts
         .iter()
         .map(|s| {
-            NaiveTime::parse_from_str(s, "%H:%M")
-                .map_err(|_| format!("[center] shifts: {s:?} is not a time: write \"HH:MM\""))
+            NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| {
+                format!(
+                    "{}[center] shifts: {s:?} is not a time: write \"HH:MM\"",
+                    at("center", "shifts")
+                )
+            })
         })
         .collect::<Result<_, _>>()?;
     let shift_starts: [NaiveTime; 3] = starts.try_into().map_err(|_| {
-        "[center] shifts must list three start times (morning, evening, night), e.g. [\"07:00\", \"15:00\", \"23:00\"]".to_owned()
+        format!(
+            "{}[center] shifts must list three start times (morning, evening, night), e.g. [\"07:00\", \"15:00\", \"23:00\"]",
+            at("center", "shifts")
+        )
     })?;
     if !(shift_starts[0] < shift_starts[1] && shift_starts[1] < shift_starts[2]) {
-        return Err(
-            "[center] shifts must be in order within the day: morning, evening, night".into(),
-        );
+        return Err(format!(
+            "{}[center] shifts must be in order within the day: morning, evening, night, e.g. [\"07:00\", \"15:00\", \"23:00\"]",
+            at("center", "shifts")
+        ));
     }
     let rules = file.workflow;
     if !(1..=10).contains(&rules.feedback_attempts) {
         return Err(format!(
-            "[workflow] feedback_attempts = {}: give 1 to 10 calls",
+            "{}[workflow] feedback_attempts = {}: give 1 to 10 calls",
+            at("workflow", "feedback_attempts"),
             rules.feedback_attempts
         ));
     }
     if !(1..=72).contains(&rules.due_soon_hours) {
         return Err(format!(
-            "[workflow] due_soon_hours = {}: give 1 to 72 hours",
+            "{}[workflow] due_soon_hours = {}: give 1 to 72 hours",
+            at("workflow", "due_soon_hours"),
             rules.due_soon_hours
         ));
     }
     if !(0.0..=10.0).contains(&rules.follow_up_after) {
         return Err(format!(
-            "[workflow] follow_up_after = {}: give a fraction of the deadline from 0 to 10 (0.5 = half the deadline)",
+            "{}[workflow] follow_up_after = {}: give a fraction of the deadline from 0 to 10 (0.5 = half the deadline)",
+            at("workflow", "follow_up_after"),
             rules.follow_up_after
         ));
     }
@@ -165,6 +199,59 @@ pub fn parse_all(text: &str) -> Result<(Settings, Keymap), String> {
         },
         keymap,
     ))
+}
+
+/// toml's message (the line, with a caret under the problem), with serde's
+/// names of Rust types said in words.
+fn toml_error(e: &toml::de::Error) -> String {
+    let full = e.to_string();
+    let said = e.message();
+    let mut plain = said.to_owned();
+    for (rust, words) in [
+        ("expected u32", "expected a whole number, e.g. 3"),
+        ("expected f64", "expected a number, e.g. 0.5"),
+        (
+            "expected a sequence",
+            "expected a list, e.g. [\"07:00\", \"15:00\", \"23:00\"]",
+        ),
+        ("expected struct CenterFile", "expected a table: [center]"),
+        ("expected struct Rules", "expected a table: [workflow]"),
+        ("expected a map", "expected a table: [keys]"),
+        (
+            "expected a string",
+            "expected text in quotes, e.g. \"+03:30\"",
+        ),
+    ] {
+        plain = plain.replace(rust, words);
+    }
+    // A word without quotes (`utc_offset = +03:30`, `intake = F3`) is read
+    // as the start of a date or a boolean.
+    if said.starts_with("invalid datetime") || said.starts_with("invalid boolean") {
+        plain.push_str("; text goes in quotes, e.g. \"+03:30\" or \"F3\"");
+    }
+    // The message comes last, after the line it is about.
+    match full.rfind(said) {
+        Some(i) => format!("{}{plain}", &full[..i]),
+        None => full.trim_end().to_owned(),
+    }
+}
+
+/// The line (from 1) of byte `offset` in `text`.
+fn line_at(text: &str, offset: usize) -> usize {
+    text.char_indices()
+        .take_while(|&(i, _)| i < offset)
+        .filter(|&(_, c)| c == '\n')
+        .count()
+        + 1
+}
+
+/// Where the value of `[table] key` starts in `text`, if the file sets it.
+fn value_start(text: &str, table: &str, key: &str) -> Option<usize> {
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let toml::de::DeValue::Table(t) = doc.get_ref().get(table)?.get_ref() else {
+        return None;
+    };
+    Some(t.get(key)?.span().start)
 }
 
 fn parse_offset(s: &str) -> Option<i32> {
