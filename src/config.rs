@@ -25,11 +25,35 @@ struct File {
     keys: BTreeMap<String, toml::Spanned<Keys>>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 enum Keys {
     One(String),
     Many(Vec<String>),
+}
+
+/// By hand rather than `untagged`, so a wrong type is told what to write
+/// (serde's untagged message names only the Rust enum).
+impl<'de> Deserialize<'de> for Keys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Keys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(r#"a key like "F2", or a list of keys like ["/", "Ctrl+f"]"#)
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Keys, E> {
+                Ok(Keys::One(s.to_owned()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Keys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(k) = seq.next_element::<String>()? {
+                    keys.push(k);
+                }
+                Ok(Keys::Many(keys))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -44,11 +68,41 @@ struct CenterFile {
 
 /// The shifts: `[{ name = "morning", start = "07:00" }, …]`, or (older
 /// configs) three start times for the morning, evening and night shifts.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 enum ShiftsFile {
     Named(Vec<NamedShift>),
     Times(Vec<String>),
+}
+
+/// By hand rather than `untagged`, so a wrong shape is told what to write.
+impl<'de> Deserialize<'de> for ShiftsFile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let items = Vec::<toml::Value>::deserialize(d).map_err(|_| {
+            D::Error::custom(
+                r#"shifts is a list, e.g. [{ name = "morning", start = "07:00" }, { name = "evening", start = "15:00" }, { name = "night", start = "23:00" }]"#,
+            )
+        })?;
+        if items.iter().all(toml::Value::is_str) {
+            return Ok(ShiftsFile::Times(
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+            ));
+        }
+        items
+            .into_iter()
+            .map(|v| {
+                v.try_into::<NamedShift>().map_err(|_| {
+                    D::Error::custom(
+                        r#"each shift is { name = "morning", start = "07:00" } (a name of lower-case letters, and its start time)"#,
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()
+            .map(ShiftsFile::Named)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,14 +154,12 @@ pub fn parse(text: &str) -> Result<Settings, String> {
 
 /// Parses and checks config text, key bindings included.
 pub fn parse_all(text: &str) -> Result<(Settings, Keymap), String> {
-    let file: File = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?;
-    let line_of = |name: &str| {
-        file.keys.get(name).map(|k| {
-            text[..k.span().start.min(text.len())]
-                .lines()
-                .count()
-                .max(1)
-        })
+    let file: File = toml::from_str(text).map_err(|e| toml_error(&e))?;
+    let line_of = |name: &str| file.keys.get(name).map(|k| line_at(text, k.span().start));
+    // "line N: " before a message about `[table] key`, when the file sets it.
+    let at = |table: &str, key: &str| {
+        value_start(text, table, key)
+            .map_or(String::new(), |i| format!("line {}: ", line_at(text, i)))
     };
     let keys: BTreeMap<String, Vec<String>> = file
         .keys
@@ -121,23 +173,26 @@ pub fn parse_all(text: &str) -> Result<(Settings, Keymap), String> {
         })
         .collect();
     let keymap = Keymap::default().with_overrides(&keys, line_of)?;
-    let center = center(file.center)?;
+    let center = center(file.center, &at)?;
     let rules = file.workflow;
     if !(1..=10).contains(&rules.feedback_attempts) {
         return Err(format!(
-            "[workflow] feedback_attempts = {}: give 1 to 10 calls",
+            "{}[workflow] feedback_attempts = {}: give 1 to 10 calls",
+            at("workflow", "feedback_attempts"),
             rules.feedback_attempts
         ));
     }
     if !(1..=72).contains(&rules.due_soon_hours) {
         return Err(format!(
-            "[workflow] due_soon_hours = {}: give 1 to 72 hours",
+            "{}[workflow] due_soon_hours = {}: give 1 to 72 hours",
+            at("workflow", "due_soon_hours"),
             rules.due_soon_hours
         ));
     }
     if !(0.0..=10.0).contains(&rules.follow_up_after) {
         return Err(format!(
-            "[workflow] follow_up_after = {}: give a fraction of the deadline from 0 to 10 (0.5 = half the deadline)",
+            "{}[workflow] follow_up_after = {}: give a fraction of the deadline from 0 to 10 (0.5 = half the deadline)",
+            at("workflow", "follow_up_after"),
             rules.follow_up_after
         ));
     }
@@ -145,23 +200,25 @@ pub fn parse_all(text: &str) -> Result<(Settings, Keymap), String> {
 }
 
 /// The center's zone and shifts, checked.
-fn center(file: CenterFile) -> Result<Center, String> {
+fn center(file: CenterFile, at: &dyn Fn(&str, &str) -> String) -> Result<Center, String> {
     let zone = match (&file.time_zone, &file.utc_offset) {
         (Some(_), Some(_)) => {
-            return Err(
-                "[center] has both time_zone and utc_offset: keep time_zone (e.g. \"Asia/Tehran\")"
-                    .into(),
-            );
+            return Err(format!(
+                "{}[center] has both time_zone and utc_offset: keep time_zone (e.g. \"Asia/Tehran\")",
+                at("center", "utc_offset")
+            ));
         }
         (Some(name), None) => Zone::Named(name.parse::<chrono_tz::Tz>().map_err(|_| {
             format!(
-                "[center] time_zone = {name:?} is not a time zone: write an IANA name like \"Asia/Tehran\" or \"Europe/Berlin\""
+                "{}[center] time_zone = {name:?} is not a time zone: write an IANA name like \"Asia/Tehran\" or \"Europe/Berlin\"",
+                at("center", "time_zone")
             )
         })?),
         (None, Some(off)) => {
             let minutes = parse_offset(off).ok_or_else(|| {
                 format!(
-                    "[center] utc_offset = {off:?} is not an offset: write it like \"+03:30\" or \"-05:00\" (or give time_zone = \"Asia/Tehran\")"
+                    "{}[center] utc_offset = {off:?} is not an offset: write it like \"+03:30\" or \"-05:00\" (or give time_zone = \"Asia/Tehran\")",
+                    at("center", "utc_offset")
                 )
             })?;
             Zone::Fixed(
@@ -171,15 +228,17 @@ fn center(file: CenterFile) -> Result<Center, String> {
         }
         (None, None) => Center::default().zone,
     };
+    let shifts_at = at("center", "shifts");
     let time = |s: &str| {
-        NaiveTime::parse_from_str(s, "%H:%M")
-            .map_err(|_| format!("[center] shifts: {s:?} is not a time: write \"HH:MM\""))
+        NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| {
+            format!("{shifts_at}[center] shifts: {s:?} is not a time: write \"HH:MM\"")
+        })
     };
     let shifts: Vec<ShiftStart> = match file.shifts {
         None => Center::default().shifts,
         Some(ShiftsFile::Times(times)) => {
             if times.len() != SHIFT_NAMES.len() {
-                return Err("[center] shifts as plain times must list three (morning, evening, night), e.g. [\"07:00\", \"15:00\", \"23:00\"]; or name them: shifts = [{ name = \"day\", start = \"08:00\" }, …]".into());
+                return Err(format!("{shifts_at}[center] shifts as plain times must list three (morning, evening, night), e.g. [\"07:00\", \"15:00\", \"23:00\"]; or name them: shifts = [{{ name = \"day\", start = \"08:00\" }}, …]"));
             }
             times
                 .iter()
@@ -200,7 +259,7 @@ fn center(file: CenterFile) -> Result<Center, String> {
                     && s.name.chars().all(|c| c.is_ascii_lowercase() || c == '-');
                 if !ok {
                     return Err(format!(
-                        "[center] shifts: name {:?} is not valid: use 1 to 20 lower-case Latin letters or '-' (the words shown come from the locale)",
+                        "{shifts_at}[center] shifts: name {:?} is not valid: use 1 to 20 lower-case Latin letters or '-' (the words shown come from the locale)",
                         s.name
                     ));
                 }
@@ -212,18 +271,75 @@ fn center(file: CenterFile) -> Result<Center, String> {
             .collect::<Result<_, String>>()?,
     };
     if shifts.is_empty() || shifts.len() > 6 {
-        return Err("[center] shifts: give 1 to 6 shifts".into());
+        return Err(format!("{shifts_at}[center] shifts: give 1 to 6 shifts"));
     }
     if !shifts.windows(2).all(|w| w[0].start < w[1].start) {
-        return Err("[center] shifts must be in order within the day, each starting later than the one before".into());
+        return Err(format!(
+            "{shifts_at}[center] shifts must be in order within the day, each starting later than the one before, e.g. [\"07:00\", \"15:00\", \"23:00\"]"
+        ));
     }
     let mut names: Vec<&str> = shifts.iter().map(|s| s.name.as_str()).collect();
     names.sort_unstable();
     names.dedup();
     if names.len() != shifts.len() {
-        return Err("[center] shifts: each shift needs a name of its own".into());
+        return Err(format!(
+            "{shifts_at}[center] shifts: each shift needs a name of its own"
+        ));
     }
     Ok(Center { zone, shifts })
+}
+
+/// toml's message (the line, with a caret under the problem), with serde's
+/// names of Rust types said in words.
+fn toml_error(e: &toml::de::Error) -> String {
+    let full = e.to_string();
+    let said = e.message();
+    let mut plain = said.to_owned();
+    for (rust, words) in [
+        ("expected u32", "expected a whole number, e.g. 3"),
+        ("expected f64", "expected a number, e.g. 0.5"),
+        (
+            "expected a sequence",
+            "expected a list, e.g. [\"07:00\", \"15:00\", \"23:00\"]",
+        ),
+        ("expected struct CenterFile", "expected a table: [center]"),
+        ("expected struct Rules", "expected a table: [workflow]"),
+        ("expected a map", "expected a table: [keys]"),
+        (
+            "expected a string",
+            "expected text in quotes, e.g. \"+03:30\"",
+        ),
+    ] {
+        plain = plain.replace(rust, words);
+    }
+    // A word without quotes (`utc_offset = +03:30`, `intake = F3`) is read
+    // as the start of a date or a boolean.
+    if said.starts_with("invalid datetime") || said.starts_with("invalid boolean") {
+        plain.push_str("; text goes in quotes, e.g. \"+03:30\" or \"F3\"");
+    }
+    // The message comes last, after the line it is about.
+    match full.rfind(said) {
+        Some(i) => format!("{}{plain}", &full[..i]),
+        None => full.trim_end().to_owned(),
+    }
+}
+
+/// The line (from 1) of byte `offset` in `text`.
+fn line_at(text: &str, offset: usize) -> usize {
+    text.char_indices()
+        .take_while(|&(i, _)| i < offset)
+        .filter(|&(_, c)| c == '\n')
+        .count()
+        + 1
+}
+
+/// Where the value of `[table] key` starts in `text`, if the file sets it.
+fn value_start(text: &str, table: &str, key: &str) -> Option<usize> {
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let toml::de::DeValue::Table(t) = doc.get_ref().get(table)?.get_ref() else {
+        return None;
+    };
+    Some(t.get(key)?.span().start)
 }
 
 fn parse_offset(s: &str) -> Option<i32> {

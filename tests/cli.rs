@@ -818,3 +818,161 @@ fn the_console_without_a_terminal_says_what_to_do() {
         "nothing was created"
     );
 }
+
+#[test]
+fn help_lists_the_codes_an_option_takes() {
+    let env = Env::empty();
+    let out = env.ok(None, &["case", "new", "--help"]);
+    for code in [
+        "phone",
+        "sms",
+        "walk-in",
+        "council",
+        "letter",
+        "complaint",
+        "urgent",
+    ] {
+        assert!(out.contains(code), "{code}: {out}");
+    }
+    assert!(out.contains("citydesk catalog departments"), "{out}");
+    assert!(out.contains("civil"), "the built-in departments: {out}");
+    let out = env.ok(None, &["case", "cancel", "--help"]);
+    for code in ["duplicate", "outside-jurisdiction", "withdrawn"] {
+        assert!(out.contains(code), "{code}: {out}");
+    }
+    let out = env.ok(None, &["case", "close", "--help"]);
+    assert!(out.contains("not-feasible"), "{out}");
+    let out = env.ok(None, &["operator", "add", "--help"]);
+    assert!(out.contains("follow-up") && out.contains("admin"), "{out}");
+    let out = env.ok(None, &["queue", "--help"]);
+    assert!(
+        out.contains("due-soon") && out.contains("unreferred"),
+        "{out}"
+    );
+    let out = env.ok(None, &["case", "refer", "--help"]);
+    assert!(out.contains("citydesk catalog departments"), "{out}");
+    // Still any letter case, and a wrong code names the codes.
+    let env = Env::new();
+    let code = env.new_case(&["--channel", "SMS", "--kind", "Complaint"]);
+    assert_eq!(env.case(&code)["channel"], "sms");
+    let out = env.run(Some("ali"), &["case", "cancel", &code, "--reason", "bored"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("invalid value 'bored' for '--reason <REASON>'")
+            && err.contains("duplicate, outside-jurisdiction, withdrawn"),
+        "{err}"
+    );
+}
+
+#[test]
+fn completions_and_the_man_page_need_no_config_and_no_store() {
+    let env = Env::empty();
+    // A config file that would stop any other command.
+    std::fs::write(env.dir.path().join("config.toml"), "[workflow\n").unwrap();
+    let bash = env.ok(None, &["completions", "bash"]);
+    assert!(bash.contains("case") && bash.contains("queue"), "{bash}");
+    assert!(bash.contains("outside-jurisdiction"), "codes complete too");
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let script = env.ok(None, &["completions", shell]);
+        assert!(script.contains("citydesk"), "{shell}: {script}");
+    }
+    let page = env.ok(None, &["man"]);
+    assert!(page.contains(".TH") && page.contains("citydesk"), "{page}");
+    let dir = env.dir.path().join("man1");
+    env.ok(None, &["man", "--out", dir.to_str().unwrap()]);
+    for page in ["citydesk.1", "citydesk-case.1", "citydesk-case-new.1"] {
+        let text = std::fs::read_to_string(dir.join(page)).unwrap();
+        assert!(text.contains(".TH"), "{page}: {text}");
+    }
+    assert!(
+        !std::path::Path::new(&env.store).exists(),
+        "no store was opened or created"
+    );
+    let err = env.refused(None, &["queue"]);
+    assert!(err.contains("config.toml"), "the config is bad: {err}");
+}
+
+#[test]
+fn a_new_case_can_be_referred_at_once() {
+    let env = Env::new();
+    let base = [
+        "case",
+        "new",
+        "--phone",
+        "09121234567",
+        "--name",
+        "مریم احمدی",
+        "--service",
+        "pothole",
+        "--district",
+        "3",
+        "--address",
+        "خیابان فردوسی",
+        "--description",
+        "چاله",
+    ];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        base.iter().chain(extra).copied().collect()
+    };
+
+    // A bad department: refused, nothing registered.
+    let err = env.refused(Some("ali"), &with(&["--department", "nasa"]));
+    assert!(err.contains("\"nasa\" is not a department"), "{err}");
+    assert_eq!(env.case_count(), 0);
+    // Both at once is a usage error.
+    let out = env.run(Some("ali"), &with(&["--refer", "--department", "civil"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(env.case_count(), 0);
+    // --refer with an unknown service: the fields are reported as without it.
+    let mut bad = with(&["--refer"]);
+    bad[7] = "teleport";
+    let err = env.refused(Some("ali"), &bad);
+    assert!(err.contains("\"teleport\" is not in the catalog"), "{err}");
+    assert_eq!(env.case_count(), 0);
+
+    // --refer: the catalog's department, the district office for a pothole.
+    let text = env.ok(Some("ali"), &with(&["--refer"]));
+    assert!(
+        text.contains("status      referred to District 3 Office"),
+        "{text}"
+    );
+    let code = text.split_whitespace().nth(2).unwrap().to_owned();
+    let c = env.case(&code);
+    assert_eq!(c["status"], "referred");
+    assert_eq!(c["department"], "d3");
+    let actions: Vec<&str> = c["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["register", "refer"]);
+
+    // --department: that department.
+    let v = env.json(Some("ali"), &with(&["--department", "civil"]));
+    assert_eq!(v["status"], "referred");
+    assert_eq!(v["department"], "civil");
+
+    // Neither: registered, and the operator is told it is not referred.
+    let text = env.ok(Some("ali"), &with(&[]));
+    assert!(
+        text.contains("not referred (it waits in the unreferred queue)"),
+        "{text}"
+    );
+    let code = text.split_whitespace().nth(2).unwrap().to_owned();
+    assert_eq!(env.status(&code), "registered");
+    assert_eq!(env.case_count(), 3);
+}
+
+#[test]
+fn a_huge_span_is_refused_with_what_to_write() {
+    let env = Env::new();
+    for within in ["99999999d", "99999999999999999999999h", "367d"] {
+        let out = env.run(None, &["queue", "due-soon", "--within", within]);
+        assert_eq!(out.status.code(), Some(2), "{within}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("is more than 366 days"), "{within}: {err}");
+    }
+    env.ok(None, &["queue", "due-soon", "--within", "366d"]);
+}

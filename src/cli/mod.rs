@@ -7,7 +7,10 @@ pub mod run;
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::Code;
 
 pub use run::{CliError, run};
 
@@ -78,6 +81,21 @@ pub enum Command {
         #[arg(long, value_name = "STORE")]
         to: String,
     },
+    /// Print a shell completion script
+    ///
+    /// For example: `citydesk completions bash > /etc/bash_completion.d/citydesk`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    ///
+    /// For example: `citydesk man > /usr/local/share/man/man1/citydesk.1`
+    Man {
+        /// Write one page per command (citydesk.1, citydesk-case-new.1, …) into this folder instead
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,7 +104,7 @@ pub enum OperatorCommand {
     Add {
         /// Login name: lower-case Latin letters, digits, '.', '_', '-'
         name: String,
-        #[arg(long, value_parser = code::<crate::domain::roles::Role>)]
+        #[arg(long, value_parser = code::<crate::domain::roles::Role>())]
         role: crate::domain::roles::Role,
         /// The name shown in the console (any script)
         #[arg(long)]
@@ -122,7 +140,8 @@ pub enum CaseCommand {
     /// Refer (or re-refer, or reassign) a case to a department
     Refer {
         code: String,
-        #[arg(long)]
+        /// The department's code (see `citydesk catalog departments`)
+        #[arg(long, value_name = "CODE", long_help = department_help("The department's code"))]
         department: String,
         /// Assign it to this operator too
         #[arg(long = "to", value_name = "OPERATOR")]
@@ -164,7 +183,7 @@ pub enum CaseCommand {
     Close {
         code: String,
         /// How it ended [default: closed-by-officer; acknowledged for an appreciation]
-        #[arg(long, value_parser = code::<crate::domain::case::Outcome>)]
+        #[arg(long, value_parser = code::<crate::domain::case::Outcome>())]
         outcome: Option<crate::domain::case::Outcome>,
         #[arg(long)]
         reason: Option<String>,
@@ -186,7 +205,7 @@ pub enum CaseCommand {
     /// Cancel a case
     Cancel {
         code: String,
-        #[arg(long, value_parser = code::<crate::domain::case::CancelReason>)]
+        #[arg(long, value_parser = code::<crate::domain::case::CancelReason>())]
         reason: crate::domain::case::CancelReason,
         /// With --reason duplicate: the case this one repeats
         #[arg(long = "of", value_name = "CODE")]
@@ -218,7 +237,7 @@ pub enum CaseCommand {
         phone: String,
         #[arg(long)]
         name: String,
-        #[arg(long, value_parser = code::<crate::domain::case::Channel>)]
+        #[arg(long, value_parser = code::<crate::domain::case::Channel>())]
         channel: crate::domain::case::Channel,
         #[arg(long)]
         comment: Option<String>,
@@ -263,9 +282,9 @@ pub struct NewCaseArgs {
     /// Service code (see `citydesk catalog services`)
     #[arg(long)]
     pub service: String,
-    #[arg(long, value_parser = code::<crate::domain::case::Channel>, default_value = "phone")]
+    #[arg(long, value_parser = code::<crate::domain::case::Channel>(), default_value = "phone")]
     pub channel: crate::domain::case::Channel,
-    #[arg(long, value_parser = code::<crate::domain::case::Kind>, default_value = "request")]
+    #[arg(long, value_parser = code::<crate::domain::case::Kind>(), default_value = "request")]
     pub kind: crate::domain::case::Kind,
     /// District code or name (see `citydesk catalog districts`)
     #[arg(long)]
@@ -279,8 +298,19 @@ pub struct NewCaseArgs {
     /// When the citizen made contact (RFC 3339), if earlier than now
     #[arg(long, value_parser = parse_time)]
     pub received_at: Option<chrono::DateTime<chrono::Utc>>,
-    #[arg(long, value_parser = code::<crate::domain::case::Priority>, default_value = "normal")]
+    #[arg(long, value_parser = code::<crate::domain::case::Priority>(), default_value = "normal")]
     pub priority: crate::domain::case::Priority,
+    /// Refer it at once to this department (a code: see `citydesk catalog departments`)
+    #[arg(
+        long,
+        value_name = "CODE",
+        conflicts_with = "refer",
+        long_help = department_help("Refer it at once to this department")
+    )]
+    pub department: Option<String>,
+    /// Refer it at once to the catalog's department for the service and district
+    #[arg(long)]
+    pub refer: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -330,10 +360,56 @@ pub struct DemoArgs {
     pub quiet: bool,
 }
 
-/// Parses one of the domain's closed sets of codes.
-fn code<T: std::str::FromStr<Err = crate::domain::UnknownCode>>(s: &str) -> Result<T, String> {
-    s.parse()
-        .map_err(|e: crate::domain::UnknownCode| e.to_string())
+/// Parses one of the domain's closed sets of codes, in any letter case, and
+/// tells clap the codes, so `--help` and the shell completions list them.
+fn code<T: Code>() -> CodeParser<T> {
+    CodeParser(std::marker::PhantomData)
+}
+
+#[derive(Clone)]
+struct CodeParser<T>(std::marker::PhantomData<fn() -> T>);
+
+impl<T: Code> TypedValueParser for CodeParser<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        if let Some(v) = value.to_str().and_then(|s| s.parse().ok()) {
+            return Ok(v);
+        }
+        // Not a code: clap's own message, naming the option and its codes.
+        let codes = T::ALL.iter().map(|v| v.as_str());
+        Err(PossibleValuesParser::new(codes)
+            .parse_ref(cmd, arg, value)
+            .err()
+            .unwrap_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidValue)))
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            T::ALL.iter().map(|v| PossibleValue::new(v.as_str())),
+        ))
+    }
+}
+
+/// The long help of a `--department` option: where to find the codes, and
+/// the built-in catalog's (a store may have loaded another catalog).
+fn department_help(what: &str) -> String {
+    let builtin = crate::domain::catalog::Catalog::builtin();
+    let codes: Vec<&str> = builtin
+        .departments
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    format!(
+        "{what}: a department code. `citydesk catalog departments` lists the store's departments; \
+the built-in catalog has: {}",
+        codes.join(", ")
+    )
 }
 
 fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
@@ -349,10 +425,20 @@ fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
         .map_err(|_| format!("{s:?} is not a date: write e.g. 2026-12-03"))
 }
 
-/// Parses a span like `4h`, `90m`, `2d`, `1h30m` (any digit script).
+/// The longest span `--within` looks ahead.
+pub const MAX_SPAN_DAYS: i64 = 366;
+
+/// Parses a span like `4h`, `90m`, `2d`, `1h30m` (any digit script), up to
+/// `MAX_SPAN_DAYS`; larger numbers are refused, never overflowed.
 pub fn parse_span(s: &str) -> Result<chrono::Duration, String> {
     let t = crate::text::ascii_digits(s.trim());
     let bad = || format!("{s:?} is not a time span: write e.g. 4h, 90m, 2d or 1h30m");
+    let too_long = || {
+        format!(
+            "{s:?} is more than {MAX_SPAN_DAYS} days: write a shorter span, e.g. 4h, 2d or {MAX_SPAN_DAYS}d"
+        )
+    };
+    let max = MAX_SPAN_DAYS * 86_400;
     let mut total = 0i64;
     let mut num = String::new();
     for c in t.chars() {
@@ -360,14 +446,24 @@ pub fn parse_span(s: &str) -> Result<chrono::Duration, String> {
             num.push(c);
             continue;
         }
-        let n: i64 = num.parse().map_err(|_| bad())?;
-        num.clear();
-        total += n * match c {
+        if num.is_empty() {
+            return Err(bad());
+        }
+        let unit = match c {
             'd' => 86_400,
             'h' => 3_600,
             'm' => 60,
             _ => return Err(bad()),
         };
+        // Too many digits for i64 is too long a span, like any sum above the limit.
+        total = num
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| n.checked_mul(unit))
+            .and_then(|n| n.checked_add(total))
+            .filter(|&n| n <= max)
+            .ok_or_else(too_long)?;
+        num.clear();
     }
     if !num.is_empty() || total <= 0 {
         return Err(bad());
@@ -387,6 +483,44 @@ mod tests {
         assert!(parse_span("h").is_err());
         assert!(parse_span("0h").is_err());
         assert!(parse_span("4x").is_err());
+        assert_eq!(parse_span("366d").unwrap(), chrono::Duration::days(366));
+        assert_eq!(parse_span("365d24h").unwrap(), chrono::Duration::days(366));
+    }
+
+    #[test]
+    fn huge_spans_are_refused_not_overflowed() {
+        let too_long = "is more than 366 days: write a shorter span, e.g. 4h, 2d or 366d";
+        for s in [
+            "367d",
+            "366d1m",
+            "99999999d",
+            "9999999999999999999999d",
+            "153722867280912930m",
+            "9223372036854775807h1h",
+            "۹۹۹۹۹۹۹۹d",
+        ] {
+            let e = parse_span(s).unwrap_err();
+            assert!(e.ends_with(too_long), "{s}: {e}");
+        }
+    }
+
+    #[test]
+    fn extreme_times_are_parsed_or_refused_never_a_panic() {
+        for s in [
+            "0000-01-01T00:00:00+23:59",
+            "9999-12-31T23:59:59-23:59",
+            "99999-01-01T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "۲۰۲۶-۱۱-۲۸T09:30:00+03:30",
+            "",
+        ] {
+            let _ = parse_time(s);
+        }
+        assert!(parse_time("99999-01-01T00:00:00Z").is_err());
+        for s in ["99999999-01-01", "262144-01-01", "-1-01-01", "2026-02-30"] {
+            let _ = parse_date(s);
+        }
+        assert!(parse_date("2026-02-30").is_err());
     }
 
     #[test]

@@ -45,6 +45,19 @@ pub fn registered(out: &mut dyn Write, c: &Case, catalog: &Catalog, w: &Words) -
         "  department  {}",
         catalog.department_name(&c.department)
     )?;
+    if c.status == Status::Referred {
+        writeln!(
+            out,
+            "  status      referred to {}",
+            catalog.department_name(&c.department)
+        )?;
+    } else {
+        writeln!(
+            out,
+            "  status      {}, not referred (it waits in the unreferred queue)",
+            c.status
+        )?;
+    }
     writeln!(
         out,
         "  due         {} ({} hours from contact)",

@@ -143,6 +143,12 @@ pub fn run(
     input: &mut dyn BufRead,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
+    // These describe the command line itself: no config file, no store.
+    match cli.command {
+        Some(Command::Completions { shell }) => return completions(shell, out),
+        Some(Command::Man { out: dir }) => return man(dir.as_deref(), out),
+        _ => {}
+    }
     let config_path = cli.config.clone().or_else(config::default_path);
     let (settings, keymap) = match &config_path {
         Some(p) => config::load_all(p).map_err(|e| CliError::new(e.to_string()))?,
@@ -177,6 +183,9 @@ pub fn run(
         Command::Case(cmd) => case(&ctx, cmd, input, out),
         Command::Queue(args) => queue(&ctx, &args, out),
         Command::Catalog { what } => catalog(&ctx, what, out),
+        Command::Completions { .. } | Command::Man { .. } => {
+            unreachable!("answered above, before the config is read")
+        }
         Command::Migrate { from, to } => {
             let mut source = store::open(&from, &ctx.settings).map_err(|e| ctx.err(e))?;
             let progress: &mut dyn Write = if ctx.json {
@@ -234,6 +243,38 @@ pub fn run(
             Ok(())
         }
     }
+}
+
+/// Prints the completion script for `shell`.
+fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<(), CliError> {
+    use clap::CommandFactory;
+    // Into a buffer first: clap_complete panics when it cannot write
+    // (`citydesk completions bash | head`), and we stop quietly instead.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "citydesk", &mut script);
+    out.write_all(&script)?;
+    Ok(())
+}
+
+/// Prints the man page, or writes one page per command into `dir`.
+fn man(dir: Option<&Path>, out: &mut dyn Write) -> Result<(), CliError> {
+    use clap::CommandFactory;
+    let Some(dir) = dir else {
+        let mut page = Vec::new();
+        clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+        out.write_all(&page)?;
+        return Ok(());
+    };
+    std::fs::create_dir_all(dir)
+        .and_then(|()| clap_mangen::generate_to(Cli::command(), dir))
+        .map_err(|e| {
+            CliError::new(format!(
+                "cannot write the man pages into {}: {e}; give --out a folder you can write to",
+                dir.display()
+            ))
+        })?;
+    writeln!(out, "wrote the man pages into {}", dir.display())?;
+    Ok(())
 }
 
 fn init(
@@ -378,6 +419,17 @@ fn case(
     let (code, version, action) = match cmd {
         CaseCommand::New(a) => {
             let by = ctx.actor(store.as_mut())?;
+            let catalog = store.catalog();
+            // --refer: the catalog's department. With an unknown service or
+            // district there is none; registering then reports those fields.
+            let refer_to = if a.refer {
+                catalog
+                    .service(&a.service)
+                    .zip(catalog.district(&a.district))
+                    .map(|(service, district)| catalog.default_department(service, district))
+            } else {
+                a.department
+            };
             let input = CaseInput {
                 phone: a.phone,
                 name: a.name,
@@ -391,7 +443,7 @@ fn case(
                 priority: Some(a.priority),
                 received_at: a.received_at,
                 request_id: None,
-                refer_to: None,
+                refer_to,
             };
             let case = store.register(&by, &input, now).map_err(|e| ctx.err(e))?;
             ctx.emit(out, &case, |out| {

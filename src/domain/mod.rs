@@ -19,7 +19,7 @@ pub struct Settings {
 }
 
 /// Declares a closed set of values with a stable code used in the store, the
-/// CLI and JSON (`as_str`/`parse`), and `ALL` in display order.
+/// CLI and JSON (`as_str`/`parse`), and `ALL` in display order; implements `Code`.
 macro_rules! code_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -43,6 +43,13 @@ macro_rules! code_enum {
                     given: t.to_owned(),
                     accepted: Self::ALL.iter().map(|v| v.as_str()).collect(),
                 })
+            }
+        }
+
+        impl crate::domain::Code for $name {
+            const ALL: &'static [$name] = $name::ALL;
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
             }
         }
 
@@ -72,6 +79,15 @@ macro_rules! code_enum {
     };
 }
 pub(crate) use code_enum;
+
+/// What every `code_enum!` type is, for code that works on any of them (the
+/// command line lists their codes in `--help` and shell completions).
+pub trait Code: Copy + Send + Sync + 'static + std::str::FromStr<Err = UnknownCode> {
+    /// Every value, in display order.
+    const ALL: &'static [Self];
+    /// The stable code of this value.
+    fn as_str(self) -> &'static str;
+}
 
 /// A code that is not one of the accepted values (words: `present`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
