@@ -66,6 +66,10 @@ pub enum Action {
     Save,
     AttachToCase,
     FillFromCaller,
+    /// Marks the call being typed urgent, or normal again.
+    ToggleUrgent,
+    /// Clears the filter of the queues.
+    ClearFilter,
     /// An action on the open case (see `app::actions::CASE_ACTIONS`).
     Case(ActionKind),
     /// Sign in, or create the first account.
@@ -100,6 +104,8 @@ impl Action {
                     Action::Save => "save",
                     Action::AttachToCase => "attach-to-case",
                     Action::FillFromCaller => "fill-from-caller",
+                    Action::ToggleUrgent => "urgent",
+                    Action::ClearFilter => "clear-filter",
                     Action::Submit => "sign-in",
                     Action::Yes => "yes",
                     Action::No => "no",
@@ -335,6 +341,7 @@ impl Default for Keymap {
             (List, p(K::End), A::End),
             (List, p(K::Enter), A::Open),
             (List, c('f'), A::Filter),
+            (List, c('F'), A::ClearFilter),
             (List, p(K::Esc), A::Back),
         ] {
             b.push((mode, key, action));
@@ -356,6 +363,7 @@ impl Default for Keymap {
             (Form, Key::ctrl('s'), A::Save),
             (Form, Key::ctrl('a'), A::AttachToCase),
             (Form, Key::ctrl('p'), A::FillFromCaller),
+            (Form, Key::ctrl('u'), A::ToggleUrgent),
             (Form, p(K::Esc), A::Back),
             (Form, p(K::F(1)), A::Help),
             (SignIn, p(K::Enter), A::Submit),

@@ -78,10 +78,14 @@ fn run(store: &mut dyn Store, clock: &dyn Clock, command: Command) -> Reply {
             filter,
             page,
         } => Reply::Rows(queue_page(store, &queue, &filter, page, now)),
-        Command::Search(q) => Reply::Rows(store.search(&q, 100).map(|cases| QueuePage {
-            total: cases.len() as u64,
-            cases,
-        })),
+        Command::Search(q) => Reply::Rows(
+            store
+                .search(&q, crate::app::list::SEARCH_LIMIT as u32)
+                .map(|cases| QueuePage {
+                    total: cases.len() as u64,
+                    cases,
+                }),
+        ),
         Command::Case(code) => Reply::Case(store.case(code)),
         Command::Related {
             phone,

@@ -35,7 +35,7 @@ fn last_id(fx: &[Effect], pred: impl Fn(&Command) -> bool) -> u64 {
 
 /// A call typed by keys: phone, name, service (Enter picks the top match),
 /// neighborhood (which tells the district), address, description.
-const CALL: &str = "<F2>09121234567<Tab>مریم احمدی<Tab>pothole<Enter>بازار<Tab>خیابان فردوسی<Tab>چاله بزرگ<Enter>خطرناک است";
+const CALL: &str = "<F2>09121234567<Tab>مریم احمدی<Tab>pothole<Enter>بازار<Enter>خیابان فردوسی<Tab>چاله بزرگ<Enter>خطرناک است";
 
 fn page(cases: Vec<citydesk::domain::case::Case>) -> citydesk::store::QueuePage {
     citydesk::store::QueuePage {
@@ -783,7 +783,7 @@ fn service_keywords_find_the_service_in_persian() {
     let mut a = app(Role::Operator);
     let fx = press(
         &mut a,
-        "<F2>09121234567<Tab>مریم<Tab>نشت لوله<Enter>بازار<Tab>خیابان<Tab>آب می‌آید<C-s>",
+        "<F2>09121234567<Tab>مریم<Tab>نشت لوله<Enter>بازار<Enter>خیابان<Tab>آب می‌آید<C-s>",
     );
     assert_eq!(register_input(&fx).service, "water-leak");
 }
@@ -804,7 +804,7 @@ fn ten_calls_take_at_most_eight_non_text_keys_on_average() {
     let calls = [
         // A new caller: a pothole; the neighborhood tells the district.
         Call {
-            keys: "<F2>09121234567<Tab>مریم احمدی<Tab>چاله<Enter>بازار<Tab>خیابان فردوسی، کوچه ۱۲<Tab>چاله بزرگ جلوی پلاک ۱۲<C-s>",
+            keys: "<F2>09121234567<Tab>مریم احمدی<Tab>چاله<Enter>بازار<Enter>خیابان فردوسی، کوچه ۱۲<Tab>چاله بزرگ جلوی پلاک ۱۲<C-s>",
             earlier: None,
             service: "pothole",
             refer_to: Some("d3"),
@@ -825,14 +825,14 @@ fn ten_calls_take_at_most_eight_non_text_keys_on_average() {
         },
         // A fallen tree, urgent: the priority is the form's last field.
         Call {
-            keys: "<F2>09131234567<Tab>زهرا موسوی<Tab>درخت افتاده<Enter>سعادت‌آباد<Tab>خیابان ۲۲<Tab>درخت روی ماشین افتاده<Tab><Tab><Tab><Tab><Right><C-s>",
+            keys: "<F2>09131234567<Tab>زهرا موسوی<Tab>درخت افتاده<Enter>سعادت‌آباد<Enter>خیابان ۲۲<Tab>درخت روی ماشین افتاده<Tab><Tab><Tab><Tab><Right><C-s>",
             earlier: None,
             service: "tree-fallen",
             refer_to: Some("parks"),
         },
         // A water leak, found by a Persian keyword.
         Call {
-            keys: "<F2>09141234567<Tab>علی حسینی<Tab>نشت<Enter>نارمک<Tab>میدان هفت حوض<Tab>آب از زیر آسفالت بیرون می‌زند<C-s>",
+            keys: "<F2>09141234567<Tab>علی حسینی<Tab>نشت<Enter>نارمک<Enter>میدان هفت حوض<Tab>آب از زیر آسفالت بیرون می‌زند<C-s>",
             earlier: None,
             service: "water-leak",
             refer_to: Some("d4"),
@@ -846,7 +846,7 @@ fn ten_calls_take_at_most_eight_non_text_keys_on_average() {
         },
         // A complaint about staff: the kind is changed.
         Call {
-            keys: "<F2>09151234567<Tab>حسن رضایی<Tab>رفتار نامناسب<Enter>فاطمی<Tab>ساختمان شهرداری منطقه ۶<Tab>مأمور با من بد برخورد کرد<Tab><Tab><Tab><Right><C-s>",
+            keys: "<F2>09151234567<Tab>حسن رضایی<Tab>رفتار نامناسب<Enter>فاطمی<Enter>ساختمان شهرداری منطقه ۶<Tab>مأمور با من بد برخورد کرد<Tab><Tab><Tab><Right><C-s>",
             earlier: None,
             service: "staff-misconduct",
             refer_to: Some("inspection"),
@@ -860,14 +860,14 @@ fn ten_calls_take_at_most_eight_non_text_keys_on_average() {
         },
         // Sent to another department than the catalog's.
         Call {
-            keys: "<F2>09171234567<Tab>مهدی صالحی<Tab>آسفالت<Enter>ستارخان<Tab>خیابان ستارخان<Tab>ترانشه گاز رها شده<Tab>civil<Enter><C-s>",
+            keys: "<F2>09171234567<Tab>مهدی صالحی<Tab>آسفالت<Enter>ستارخان<Enter>خیابان ستارخان<Enter>ترانشه گاز رها شده<Tab>civil<Enter><C-s>",
             earlier: None,
             service: "asphalt-repair",
             refer_to: Some("civil"),
         },
         // A stray dog, a new caller.
         Call {
-            keys: "<F2>09181234567<Tab>فاطمه کریمی<Tab>سگ<Enter>امیرآباد<Tab>پارک لاله<Tab>سگ‌ها به بچه‌ها حمله می‌کنند<C-s>",
+            keys: "<F2>09181234567<Tab>فاطمه کریمی<Tab>سگ<Enter>امیرآباد<Enter>پارک لاله<Tab>سگ‌ها به بچه‌ها حمله می‌کنند<C-s>",
             earlier: None,
             service: "stray-dogs",
             refer_to: Some("health"),

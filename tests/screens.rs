@@ -263,7 +263,7 @@ fn intake_with_earlier_cases_and_a_mistake() {
     );
     press(
         &mut a,
-        "<Tab>مریم احمدی<Tab>pothole<Enter>بازار<Tab><Tab>چاله<C-s>",
+        "<Tab>مریم احمدی<Tab>pothole<Enter>بازار<Enter><Tab>چاله<C-s>",
     );
     shot("intake_related", &a);
 }
@@ -273,7 +273,7 @@ fn saved_code_read_aloud() {
     let mut a = queue_app();
     let fx = press(
         &mut a,
-        "<F2>09121234567<Tab>مریم<Tab>pothole<Enter>بازار<Tab>خیابان<Tab>چاله<C-s>",
+        "<F2>09121234567<Tab>مریم<Tab>pothole<Enter>بازار<Enter>خیابان<Tab>چاله<C-s>",
     );
     answer(
         &mut a,
@@ -349,7 +349,7 @@ fn store_unreachable_while_saving() {
     let mut a = queue_app();
     let fx = press(
         &mut a,
-        "<F2>09121234567<Tab>مریم<Tab>pothole<Enter>بازار<Tab>خیابان<Tab>چاله<C-s>",
+        "<F2>09121234567<Tab>مریم<Tab>pothole<Enter>بازار<Enter>خیابان<Tab>چاله<C-s>",
     );
     answer(
         &mut a,

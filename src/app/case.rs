@@ -29,6 +29,9 @@ pub struct Prompt {
     pub fields: Vec<TextField>,
     /// 0 is the choice when there is one, then the fields.
     pub focus: usize,
+    /// The version of the case the person was looking at when they began:
+    /// the action is sent with it, so a change made meanwhile is refused.
+    pub version: i64,
 }
 
 impl Prompt {
@@ -39,6 +42,7 @@ impl Prompt {
             choice: 0,
             fields: spec.fields.iter().map(|_| TextField::new()).collect(),
             focus: 0,
+            version: case.version,
         }
     }
 
@@ -87,6 +91,9 @@ pub struct CaseScreen {
     pub prompt: Option<Prompt>,
     /// The action sent last, to say what was done when it lands.
     sent: Option<CaseAction>,
+    /// A change by someone else was refused and said: the next reload's
+    /// version is the one the prompt confirms against.
+    adopt_version: bool,
 }
 
 impl CaseScreen {
@@ -120,7 +127,27 @@ impl CaseScreen {
 
     pub fn loaded(&mut self, cx: &mut Shell, r: Result<CaseRecord, StoreError>) {
         match r {
-            Ok(record) if Some(record.case.code) == self.code => self.record = Some(record),
+            Ok(record) if Some(record.case.code) == self.code => {
+                if let Some(p) = &mut self.prompt
+                    && p.version != record.case.version
+                {
+                    if std::mem::take(&mut self.adopt_version) {
+                        p.version = record.case.version;
+                    } else {
+                        // Changed by someone else while this person types: say so now.
+                        let c = &record.case;
+                        let text = cx.words.fill(
+                            "notice.changed-meanwhile",
+                            &[
+                                ("who", &c.updated_by),
+                                ("when", &cx.words.time(c.updated_at)),
+                            ],
+                        );
+                        cx.warn(text);
+                    }
+                }
+                self.record = Some(record);
+            }
             Ok(_) => {}
             Err(e) => cx.store_error(&e),
         }
@@ -173,7 +200,8 @@ impl CaseScreen {
             return;
         };
         if spec.fields.is_empty() && spec.choice.is_none() {
-            self.send(cx, CaseAction::Take);
+            let version = case.version;
+            self.send(cx, CaseAction::Take, version);
             return;
         }
         let mut p = Prompt::new(spec, &case);
@@ -200,6 +228,19 @@ impl CaseScreen {
                 };
             }
             KeyCode::Enter => self.submit(cx),
+            // A typed letter on the choice picks the next value starting with it.
+            KeyCode::Char(c) if p.on_choice() => {
+                if let Some(section) = p.spec.choice.map(actions::Choice::section) {
+                    let key = crate::text::search_key(&c.to_string());
+                    let n = p.choices.len();
+                    if let Some(i) = (1..=n).map(|i| (p.choice + i) % n).find(|i| {
+                        crate::text::search_key(&cx.words.code(section, p.choices[*i]))
+                            .starts_with(&key)
+                    }) {
+                        p.choice = i;
+                    }
+                }
+            }
             _ if p.on_choice() => {}
             _ => {
                 if let Some(f) = p.focused_field().and_then(|i| p.fields.get_mut(i)) {
@@ -224,7 +265,7 @@ impl CaseScreen {
                 return;
             }
         };
-        // Checked here first, so a mistake shows at once.
+        // Checked here first, so a mistake shows at once, named as the prompt names it.
         if let Err(r) = workflow::apply(
             &record.case,
             &action,
@@ -233,20 +274,32 @@ impl CaseScreen {
             &cx.settings,
             cx.now,
         ) {
-            let text = r.say(&cx.words);
+            let text = match &r {
+                Refusal::Invalid(i) => i
+                    .errors
+                    .iter()
+                    .map(|e| {
+                        let label = cx.words.t(&format!("prompt.{}", e.field)).to_owned();
+                        format!("{label}: {}", cx.words.problem(e.field, &e.problem))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                other => other.say(&cx.words),
+            };
             cx.warn(text);
             return;
         }
-        self.send(cx, action);
+        let version = p.version;
+        self.send(cx, action, version);
     }
 
-    /// Sends `action` on the open case, naming the version on screen (a change
-    /// made meanwhile by someone else is then refused, not overwritten).
-    fn send(&mut self, cx: &mut Shell, action: CaseAction) {
+    /// Sends `action` on the open case, naming the version the person read
+    /// (a change made meanwhile by someone else is then refused, not overwritten).
+    fn send(&mut self, cx: &mut Shell, action: CaseAction, version: i64) {
         let (Some(by), Some(r)) = (cx.actor(), &self.record) else {
             return;
         };
-        let (code, version) = (r.case.code, r.case.version);
+        let code = r.case.code;
         self.sent = Some(action.clone());
         cx.send(
             Slot::Act,
@@ -281,6 +334,7 @@ impl CaseScreen {
                     cx.store_error(&e);
                 }
                 if conflict {
+                    self.adopt_version = true;
                     self.reload(cx);
                 }
                 false

@@ -386,13 +386,16 @@ pub fn service_of(catalog: &Catalog, typed: &str) -> Option<String> {
     catalog.service_of(typed).map(|s| s.code.clone())
 }
 
-/// The departments offered in the department field: "leave unreferred"
-/// first (None), then those matching what was typed.
+/// The departments offered in the department field: with nothing typed,
+/// "leave unreferred" (None) first, then every department; else those
+/// matching what was typed.
 pub fn department_choices<'a>(
     catalog: &'a Catalog,
     typed: &str,
 ) -> Vec<Option<&'a crate::domain::catalog::Department>> {
-    std::iter::once(None)
+    crate::text::is_blank(typed)
+        .then_some(None)
+        .into_iter()
         .chain(
             super::actions::matching_departments(catalog, typed)
                 .into_iter()
@@ -441,10 +444,18 @@ impl IntakeScreen {
 
     pub fn act(&mut self, cx: &mut Shell, action: Action) -> Go {
         match action {
-            Action::NextField | Action::PrevField => {
-                self.leave_field(cx);
+            Action::NextField | Action::PrevField if self.leave_field(cx) => {
                 self.form.move_focus(action == Action::NextField);
-                self.skip_filled(action == Action::NextField);
+            }
+            Action::ToggleUrgent => {
+                let urgent = Priority::ALL.iter().position(|p| *p == Priority::Urgent);
+                let normal = Priority::ALL.iter().position(|p| *p == Priority::Normal);
+                self.form.priority = if Some(self.form.priority) == urgent {
+                    normal.unwrap_or(0)
+                } else {
+                    urgent.unwrap_or(0)
+                };
+                self.save_draft(cx);
             }
             Action::Save => self.save(cx),
             Action::AttachToCase => self.attach(cx),
@@ -491,16 +502,20 @@ impl IntakeScreen {
             }
             // Enter: on to the next field that still needs typing.
             KeyCode::Enter if focus != Field::Description => {
-                if focus.is_picker() {
-                    self.choose(cx);
+                if focus.is_picker() && self.choose(cx) {
                     changed = true;
                 }
-                self.leave_field(cx);
-                self.form.move_focus(true);
-                self.skip_filled(true);
-                while self.form.filled(self.form.focus) && self.form.focus != Field::Description {
+                if self.leave_field(cx) {
                     self.form.move_focus(true);
+                    while self.form.filled(self.form.focus) && self.form.focus != Field::Description
+                    {
+                        self.form.move_focus(true);
+                    }
                 }
+            }
+            // A typed letter on a choice field picks the next value starting with it.
+            KeyCode::Char(c) if focus.is_choice() => {
+                changed = self.type_ahead(cx, c);
             }
             _ => {
                 if let Some(f) = self.form.text_field(focus) {
@@ -508,6 +523,8 @@ impl IntakeScreen {
                 }
                 if changed {
                     self.form.cursor = 0;
+                    // What is typed anew is checked anew, at the next save.
+                    self.form.errors.retain(|e| e.field != focus.name());
                     match focus {
                         Field::Service => self.form.service = None,
                         Field::District => self.form.district = None,
@@ -535,8 +552,9 @@ impl IntakeScreen {
         }
     }
 
-    /// Settles the highlighted line of the field's list as the choice.
-    fn choose(&mut self, cx: &Shell) {
+    /// Settles the highlighted line of the field's list as the choice;
+    /// false when nothing matches what was typed.
+    fn choose(&mut self, cx: &Shell) -> bool {
         let f = &mut self.form;
         let cat = &cx.catalog;
         match f.focus {
@@ -544,12 +562,15 @@ impl IntakeScreen {
                 let found = cat.find_services(&f.service_filter.text());
                 if let Some(s) = found.get(f.cursor.min(found.len().saturating_sub(1))) {
                     f.service = Some(s.code.clone());
+                    return true;
                 }
             }
             Field::District => {
                 let found = cat.find_districts(&f.district_filter.text());
                 if let Some(d) = found.get(f.cursor.min(found.len().saturating_sub(1))) {
                     f.district = Some(d.code.clone());
+                    f.district_filter.clear();
+                    return true;
                 }
             }
             Field::Department => {
@@ -557,17 +578,58 @@ impl IntakeScreen {
                 match found.get(f.cursor) {
                     Some(None) => f.referral = Referral::Unreferred,
                     Some(Some(d)) => f.referral = Referral::Chosen(d.code.clone()),
-                    None => {}
+                    None => return false,
                 }
+                f.department_filter.clear();
+                return true;
             }
             _ => {}
         }
+        false
     }
 
-    /// What happens when the focus leaves a field.
-    fn leave_field(&mut self, cx: &mut Shell) {
+    /// Picks the next value of the choice in focus whose words start with `c`.
+    fn type_ahead(&mut self, cx: &Shell, typed: char) -> bool {
+        let words = &cx.words;
+        let form = &mut self.form;
+        let (section, codes, value): (&str, Vec<&str>, &mut usize) = match form.focus {
+            Field::Channel => (
+                "channel",
+                Channel::ALL.iter().map(|x| x.as_str()).collect(),
+                &mut form.channel,
+            ),
+            Field::Kind => (
+                "kind",
+                Kind::ALL.iter().map(|x| x.as_str()).collect(),
+                &mut form.kind,
+            ),
+            _ => (
+                "priority",
+                Priority::ALL.iter().map(|x| x.as_str()).collect(),
+                &mut form.priority,
+            ),
+        };
+        let key = crate::text::search_key(&typed.to_string());
+        let n = codes.len();
+        let next = (1..=n)
+            .map(|i| (*value + i) % n)
+            .find(|i| crate::text::search_key(&words.code(section, codes[*i])).starts_with(&key));
+        match next {
+            Some(i) => {
+                *value = i;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// What happens when the focus leaves a field; false when it should
+    /// stay, because what was typed there names nothing (said at once).
+    fn leave_field(&mut self, cx: &mut Shell) -> bool {
         let f = &mut self.form;
         let cat = &cx.catalog;
+        let mut stay = None;
+        let mut filled = None;
         match f.focus {
             Field::Service if f.service.is_none() && !f.service_filter.is_empty() => {
                 f.service = cat
@@ -575,23 +637,48 @@ impl IntakeScreen {
                     .map(|s| s.code.clone());
             }
             Field::District if f.district.is_none() && !f.district_filter.is_empty() => {
-                if let [one] = cat.find_districts(&f.district_filter.text()).as_slice() {
-                    f.district = Some(one.code.clone());
+                match cat.find_districts(&f.district_filter.text()).as_slice() {
+                    [one] => {
+                        f.district = Some(one.code.clone());
+                        f.district_filter.clear();
+                    }
+                    [] => stay = Some(("district", f.district_filter.text())),
+                    _ => {}
                 }
             }
-            // A neighborhood one district lists tells the district.
+            // A neighborhood one district lists tells the district (said, so
+            // that nobody types the district into the next field).
             Field::Neighborhood if f.district.is_none() && f.district_filter.is_empty() => {
                 if let Some(d) = cat.district_of_neighborhood(&f.neighborhood.text()) {
                     f.district = Some(d.code.clone());
+                    filled = Some(format!("{} · {}", d.code, d.name_en));
                 }
             }
             Field::Department if !f.department_filter.is_empty() => {
-                if let Some(code) = super::actions::department_of(cat, &f.department_filter.text())
-                {
-                    f.referral = Referral::Chosen(code);
+                match super::actions::department_of(cat, &f.department_filter.text()) {
+                    Some(code) => {
+                        f.referral = Referral::Chosen(code);
+                        f.department_filter.clear();
+                    }
+                    None => stay = Some(("department", f.department_filter.text())),
                 }
             }
             _ => {}
+        }
+        if let Some((what, typed)) = stay {
+            let what = cx.words.t(&format!("filter.{what}")).to_owned();
+            let text = cx.words.fill(
+                "notice.filter-unknown",
+                &[("what", &what), ("typed", &typed)],
+            );
+            cx.warn(text);
+            return false;
+        }
+        if let Some(district) = filled {
+            let text = cx
+                .words
+                .fill("notice.district-filled", &[("district", &district)]);
+            cx.note(text);
         }
         if matches!(
             self.form.focus,
@@ -600,14 +687,7 @@ impl IntakeScreen {
             self.look_up_related(cx);
         }
         self.save_draft(cx);
-    }
-
-    /// Going forward, a district already known (from the neighborhood, or a
-    /// repeat caller) is not visited again.
-    fn skip_filled(&mut self, forward: bool) {
-        if forward && self.form.focus == Field::District && self.form.district.is_some() {
-            self.form.move_focus(true);
-        }
+        true
     }
 
     /// A repeat caller: their name (if not typed), district, neighborhood
@@ -711,8 +791,16 @@ impl IntakeScreen {
     pub fn related(&mut self, cx: &mut Shell, r: Result<Vec<Case>, StoreError>) {
         match r {
             Ok(cases) => {
+                // The highlight stays on the case it was on, if still listed.
+                let on = self
+                    .form
+                    .related
+                    .get(self.form.related_cursor)
+                    .map(|c| c.code);
+                self.form.related_cursor = on
+                    .and_then(|code| cases.iter().position(|c| c.code == code))
+                    .unwrap_or(0);
                 self.form.related = cases;
-                self.form.related_cursor = 0;
             }
             Err(e) => cx.store_error(&e),
         }
@@ -720,8 +808,8 @@ impl IntakeScreen {
 
     fn save(&mut self, cx: &mut Shell) {
         let Some(by) = cx.actor() else { return };
-        if self.form.focus.is_picker() {
-            self.leave_field(cx);
+        if self.form.focus.is_picker() && !self.leave_field(cx) {
+            return;
         }
         let input = self.form.to_input(&cx.catalog);
         // Check here first, so mistakes show at once, field by field.
@@ -729,11 +817,7 @@ impl IntakeScreen {
             crate::domain::intake::register(&input, &cx.catalog, &cx.settings.rules, &by, cx.now)
         {
             self.form.errors = errors;
-            if let Some(first) = Field::ORDER.iter().find(|f| self.form.error(**f).is_some()) {
-                self.form.focus = *first;
-            }
-            let text = cx.words.t("notice.fix-fields").to_owned();
-            cx.warn(text);
+            self.show_errors(cx);
             return;
         }
         self.form.errors.clear();
@@ -765,8 +849,7 @@ impl IntakeScreen {
             Err(StoreError::Invalid(InvalidInput { errors })) => {
                 self.retry = None;
                 self.form.errors = errors;
-                let text = cx.words.t("notice.fix-fields").to_owned();
-                cx.warn(text);
+                self.show_errors(cx);
                 false
             }
             Err(e) => {
@@ -799,11 +882,16 @@ impl IntakeScreen {
             cx.warn(text);
             return;
         };
+        // A caller who called before need not say their name again.
+        let name = match (f.name.is_empty(), f.caller_case()) {
+            (true, Some(c)) => c.citizen_name.clone(),
+            _ => f.name.text().trim().to_owned(),
+        };
         let description = f.description.text();
         let contact = Contact {
             at: cx.now,
             channel: Channel::ALL[f.channel],
-            name: f.name.text().trim().to_owned(),
+            name,
             phone: f.phone.text().trim().to_owned(),
             comment: (!description.trim().is_empty()).then(|| description.trim().to_owned()),
             registered_by: by.name.clone(),
@@ -820,6 +908,37 @@ impl IntakeScreen {
         );
     }
 
+    /// The focus on the first field with a problem; that problem in full on
+    /// the status line (each is marked beside its field too).
+    fn show_errors(&mut self, cx: &mut Shell) {
+        if let Some(first) = Field::ORDER.iter().find(|f| self.form.error(**f).is_some()) {
+            self.form.focus = *first;
+        }
+        let Some(e) = self.form.errors.first() else {
+            return;
+        };
+        let label = Field::ORDER
+            .iter()
+            .find(|f| f.name() == e.field)
+            .map_or(e.field.to_owned(), |f| {
+                cx.words.t(&format!("intake.{}", f.name())).to_owned()
+            });
+        let key = if self.form.errors.len() == 1 {
+            "notice.fix-field"
+        } else {
+            "notice.fix-fields"
+        };
+        let text = cx.words.fill(
+            key,
+            &[
+                ("field", &label),
+                ("problem", &cx.words.problem(e.field, &e.problem)),
+                ("more", &(self.form.errors.len() - 1).to_string()),
+            ],
+        );
+        cx.warn(text);
+    }
+
     /// The store's answer to attaching the call; true when it landed.
     pub fn attached(&mut self, cx: &mut Shell, r: Result<Case, StoreError>) -> bool {
         match r {
@@ -833,8 +952,7 @@ impl IntakeScreen {
             }
             Err(StoreError::Refused(crate::domain::workflow::Refusal::Invalid(i))) => {
                 self.form.errors = i.errors;
-                let text = cx.words.t("notice.fix-fields").to_owned();
-                cx.warn(text);
+                self.show_errors(cx);
                 false
             }
             Err(e) => {

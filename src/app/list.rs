@@ -29,6 +29,9 @@ pub struct FilterLine {
     pub focus: usize,
 }
 
+/// How many search results are listed at most (the rest: search for more words).
+pub const SEARCH_LIMIT: usize = 100;
+
 /// The names of the filter line's fields, in order (locale `filter.<name>`).
 pub const FILTER_FIELDS: [&str; 3] = ["department", "district", "service"];
 
@@ -149,7 +152,16 @@ impl ListScreen {
             }
             Action::Filter => {
                 self.filter_line.open = true;
+                self.filter_line.focus = 0;
                 self.searching = false;
+            }
+            Action::ClearFilter if !self.filter.is_empty() => {
+                self.filter = Filter::default();
+                self.filter_line = FilterLine::default();
+                self.clear();
+                self.reload(cx);
+                let text = cx.words.t("notice.filter-cleared").to_owned();
+                cx.note(text);
             }
             Action::Back if self.filter_line.open => self.filter_line.open = false,
             Action::Back | Action::NextField | Action::PrevField if !self.filter_line.open => {
@@ -205,6 +217,10 @@ impl ListScreen {
                 .all(|c| crate::text::ascii_digit(c).is_some())
             && let Err(e @ CodeError::Check { .. }) = TrackingCode::parse(&q)
         {
+            // Nothing stale under the box: the results were for another query.
+            self.showing = Showing::Search;
+            self.clear();
+            self.searched.clear();
             let text = e.say(&cx.words);
             cx.warn(text);
             return;
@@ -231,7 +247,10 @@ impl ListScreen {
         for (i, t) in typed.iter().enumerate().filter(|(_, t)| !t.is_empty()) {
             let code = match i {
                 0 => super::actions::department_of(cat, t),
-                1 => cat.district(t).map(|d| d.code.clone()),
+                1 => match cat.find_districts(t).as_slice() {
+                    [one] => Some(one.code.clone()),
+                    _ => None,
+                },
                 _ => super::intake::service_of(cat, t),
             };
             match (i, code) {
@@ -246,9 +265,20 @@ impl ListScreen {
                 .words
                 .t(&format!("filter.{}", FILTER_FIELDS[i]))
                 .to_owned();
-            let text = cx
-                .words
-                .fill("notice.filter-unknown", &[("what", &what), ("typed", &t)]);
+            let matches = filter_matches(&cx.catalog, i, &t);
+            let key = if matches.is_empty() {
+                "notice.filter-unknown"
+            } else {
+                "notice.filter-several"
+            };
+            let text = cx.words.fill(
+                key,
+                &[
+                    ("what", &what),
+                    ("typed", &t),
+                    ("matches", &matches.join(", ")),
+                ],
+            );
             cx.warn(text);
             self.filter_line.focus = i;
             return;
@@ -257,6 +287,11 @@ impl ListScreen {
         self.filter_line.open = false;
         self.clear();
         self.reload(cx);
+    }
+
+    /// Whether a filter narrows the list on view (search results are not filtered).
+    pub fn filtered(&self) -> bool {
+        !self.filter.is_empty() && matches!(self.showing, Showing::Queue(_))
     }
 
     fn move_selection(&mut self, cx: &mut Shell, action: Action) {
@@ -288,5 +323,27 @@ impl ListScreen {
                 self.reload(cx);
             }
         }
+    }
+}
+
+/// What the words typed in filter field `i` match (codes), for the message
+/// when they name none or several.
+pub fn filter_matches(cat: &crate::domain::catalog::Catalog, i: usize, typed: &str) -> Vec<String> {
+    match i {
+        0 => super::actions::matching_departments(cat, typed)
+            .iter()
+            .map(|d| d.code.clone())
+            .collect(),
+        1 => cat
+            .find_districts(typed)
+            .iter()
+            .map(|d| d.code.clone())
+            .collect(),
+        _ => cat
+            .find_services(typed)
+            .iter()
+            .take(6)
+            .map(|s| s.code.clone())
+            .collect(),
     }
 }

@@ -313,6 +313,8 @@ fn on_key(app: &mut App, key: KeyEvent) {
         app.overlay = None;
         return;
     }
+    // A key answers the notice on the status line: the keys of the screen come back.
+    app.cx.notice = None;
     let mode = app.mode();
     let bound = app.cx.keymap.resolve(mode, Key::from_event(key));
     if mode == Mode::Dialog {
@@ -379,10 +381,8 @@ fn act(app: &mut App, action: Action) {
         }
         Action::Help => Go::Ask(Overlay::Help),
         Action::Quit if app.unsaved() => Go::Ask(Overlay::Confirm(Confirm::Quit)),
-        Action::Quit => {
-            app.cx.quit = true;
-            Go::Stay
-        }
+        // Quitting means signing in again: asked, so a slip of the key costs nothing.
+        Action::Quit => Go::Ask(Overlay::Confirm(Confirm::Leave)),
         other => match app.view {
             View::Intake => app.intake.act(&mut app.cx, other),
             View::Case => app.case.act(&mut app.cx, other),

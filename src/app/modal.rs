@@ -19,7 +19,10 @@ pub enum Overlay {
 pub enum Confirm {
     DiscardIntake,
     DiscardPrompt,
+    /// Quit with text unsaved (it stays as a draft).
     Quit,
+    /// Quit with nothing unsaved.
+    Leave,
 }
 
 impl Overlay {
@@ -37,7 +40,7 @@ pub fn answer(app: &mut App, overlay: Overlay, yes: bool) {
             app.view = app.last_list;
         }
         (Overlay::Confirm(Confirm::DiscardPrompt), true) => app.case.prompt = None,
-        (Overlay::Confirm(Confirm::Quit), true) => app.cx.quit = true,
+        (Overlay::Confirm(Confirm::Quit | Confirm::Leave), true) => app.cx.quit = true,
         (Overlay::Restore(d), true) => {
             if app.intake.restore(&mut app.cx, &d) {
                 app.view = View::Intake;

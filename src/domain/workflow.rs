@@ -190,6 +190,19 @@ pub fn check(
             roles: allowed_roles(kind, Some(case)).to_vec(),
         });
     }
+    // A case someone holds is not taken from them (a supervisor reassigns it).
+    if kind == ActionKind::Take
+        && let Some(holder) = &case.assignee
+    {
+        let problem = if *holder == actor.name {
+            Problem::AlreadyYours
+        } else {
+            Problem::HeldBy {
+                holder: holder.clone(),
+            }
+        };
+        return Err(InvalidInput::one("case", problem).into());
+    }
     Ok(())
 }
 
@@ -397,21 +410,6 @@ pub fn apply(
             }
         }
         Action::Take => {
-            match &case.assignee {
-                Some(holder) if *holder == actor.name => {
-                    return Err(InvalidInput::one("case", Problem::AlreadyYours).into());
-                }
-                Some(holder) => {
-                    return Err(InvalidInput::one(
-                        "case",
-                        Problem::HeldBy {
-                            holder: holder.clone(),
-                        },
-                    )
-                    .into());
-                }
-                None => {}
-            }
             c.assignee = Some(actor.name.clone());
             What::Take
         }

@@ -9,7 +9,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use super::text::{cell, cut, span};
+use super::text::{cell, cut, safe, span, wrap};
 use super::{deadline, theme};
 use crate::app::App;
 use crate::app::actions::{CASE_ACTIONS, Input, matching_departments};
@@ -147,18 +147,17 @@ fn fields(app: &App, r: &CaseRecord, frame: &mut Frame, area: Rect) {
             Style::new(),
         ));
     }
-    let mut description = c.description.lines();
-    lines.push(row(
-        "case.description",
-        description.next().unwrap_or(""),
-        Style::new(),
-    ));
-    for extra in description.take(3) {
-        lines.push(Line::from(Span::raw(format!(
-            "{} {}",
-            " ".repeat(label_w),
-            cut(extra, vw)
-        ))));
+    // The citizen's words in full (wrapped), up to eight lines.
+    for (i, l) in wrap(&c.description, vw).iter().take(8).enumerate() {
+        let label = if i == 0 {
+            cell(w.t("case.description"), label_w)
+        } else {
+            " ".repeat(label_w)
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{label} "), theme::label()),
+            Span::raw(l.clone()),
+        ]));
     }
     // Every action, with why the disabled ones are disabled.
     lines.push(Line::from(Span::styled(
@@ -191,7 +190,6 @@ fn fields(app: &App, r: &CaseRecord, frame: &mut Frame, area: Rect) {
 /// Newest first: the timeline's events in words, and every contact.
 fn timeline(app: &App, r: &CaseRecord, frame: &mut Frame, area: Rect) {
     let w = &app.cx.words;
-    let width = area.width as usize;
     let mut lines = vec![Line::from(Span::styled(
         format!(
             "{} ({}) · {} ({})",
@@ -219,7 +217,7 @@ fn timeline(app: &App, r: &CaseRecord, frame: &mut Frame, area: Rect) {
             arrow,
             w.event(&e.what, &app.cx.catalog)
         );
-        lines.push(Line::from(Span::raw(cut(&text, width))));
+        lines.push(Line::from(Span::raw(safe(&text).into_owned())));
     }
     for (i, k) in r.contacts.iter().enumerate().rev() {
         let text = format!(
@@ -231,9 +229,18 @@ fn timeline(app: &App, r: &CaseRecord, frame: &mut Frame, area: Rect) {
             k.phone,
             k.comment.clone().unwrap_or_default()
         );
-        lines.push(Line::from(Span::styled(cut(&text, width), theme::dim())));
+        lines.push(Line::from(Span::styled(
+            safe(&text).into_owned(),
+            theme::dim(),
+        )));
     }
-    frame.render_widget(Paragraph::new(lines).scroll((app.case.scroll, 0)), area);
+    // Whole lines, wrapped: what the department answered and the citizen said.
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .scroll((app.case.scroll, 0)),
+        area,
+    );
 }
 
 fn prompt(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
@@ -254,7 +261,10 @@ fn prompt(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
         let code = p.choices.get(p.choice).copied().unwrap_or_default();
         lines.push(Line::from(vec![
             Span::styled(
-                format!("{} ", cell(w.t("prompt.choice"), label_w)),
+                format!(
+                    "{} ",
+                    cell(w.t(&format!("prompt.choice-{}", choice.section())), label_w)
+                ),
                 if p.on_choice() {
                     theme::focus()
                 } else {
@@ -300,9 +310,11 @@ fn prompt(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
             ));
         }
     }
-    // What the field in focus takes: the departments its words match, or the form of a date.
+    // What the field in focus takes: the form of a date; and for a referral,
+    // always, the departments its words match.
+    let department = p.spec.fields.iter().any(|f| f.input == Input::Department);
     let hint = match focused.and_then(|i| p.spec.fields.get(i)).map(|f| f.input) {
-        Some(Input::Department) => {
+        _ if department => {
             let names: Vec<String> = matching_departments(&app.cx.catalog, &p.value("department"))
                 .iter()
                 .take(4)

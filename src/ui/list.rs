@@ -17,7 +17,7 @@ use crate::domain::case::{Case, Feedback, Priority, Status};
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let l = &app.list;
     let top = u16::from(l.searching || l.showing == Showing::Search)
-        + u16::from(l.filter_line.open || !l.filter.is_empty());
+        + u16::from(l.filter_line.open || l.filtered());
     let [bar, info, rows] = Layout::vertical([
         Constraint::Length(top),
         Constraint::Length(1),
@@ -29,7 +29,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         search_box(app, frame, Rect::new(bar.x, y, bar.width, 1));
         y += 1;
     }
-    if l.filter_line.open || !l.filter.is_empty() {
+    if l.filter_line.open || l.filtered() {
         filter_line(app, frame, Rect::new(bar.x, y, bar.width, 1));
     }
     frame.render_widget(Paragraph::new(position(app)), info);
@@ -49,7 +49,7 @@ fn position(app: &App) -> Line<'static> {
         Showing::Search => w.fill("search.results-for", &[("query", &l.searched)]),
         Showing::Nothing => String::new(),
     };
-    let where_ = if l.rows.is_empty() {
+    let mut where_ = if l.rows.is_empty() {
         String::new()
     } else {
         w.fill(
@@ -63,6 +63,15 @@ fn position(app: &App) -> Line<'static> {
             ],
         )
     };
+    if l.filtered() {
+        where_.push_str(w.t("queue.filtered"));
+    }
+    if l.showing == Showing::Search && l.rows.len() >= crate::app::list::SEARCH_LIMIT {
+        where_.push_str(&w.fill(
+            "search.first",
+            &[("n", &crate::app::list::SEARCH_LIMIT.to_string())],
+        ));
+    }
     Line::from(vec![
         Span::styled(format!("{} ", cut(&name, 50)), theme::title()),
         Span::styled(where_, theme::dim()),
@@ -140,6 +149,12 @@ fn filter_line(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(Span::raw(cut(&parts.join(" · "), 60)));
         spans.push(Span::styled(
             format!("  {}", w.t("filter.hint")),
+            theme::dim(),
+        ));
+    }
+    if l.filter_line.open {
+        spans.push(Span::styled(
+            w.t("filter.open-hint").to_owned(),
             theme::dim(),
         ));
     }

@@ -21,6 +21,7 @@ pub fn draw(app: &App, o: &Overlay, frame: &mut Frame, area: Rect) {
                 Confirm::DiscardIntake => "modal.discard-intake",
                 Confirm::DiscardPrompt => "modal.discard-prompt",
                 Confirm::Quit => "modal.quit",
+                Confirm::Leave => "modal.leave",
             };
             question(app, app.cx.words.t(key), frame, area);
         }
@@ -71,7 +72,7 @@ fn help(app: &App, frame: &mut Frame, area: Rect) {
         if m == Mode::Dialog { Mode::List } else { m }
     };
     let keys = app.cx.keymap.keys(mode);
-    let h = (keys.len() as u16 + 5).min(area.height);
+    let h = (keys.len() as u16 + 7).min(area.height);
     let box_area = centered(area, 70, h);
     frame.render_widget(Clear, box_area);
     let block = Block::new()
@@ -92,6 +93,12 @@ fn help(app: &App, frame: &mut Frame, area: Rect) {
     if mode == Mode::Form {
         lines.push(Line::from(Span::styled(
             w.t("help.form").to_owned(),
+            theme::dim(),
+        )));
+    }
+    if mode == Mode::List {
+        lines.push(Line::from(Span::styled(
+            w.t("help.legend").to_owned(),
             theme::dim(),
         )));
     }

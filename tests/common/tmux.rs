@@ -124,9 +124,10 @@ impl Tmux {
         self.text("pothole");
         self.wait_for("Services (1)", Duration::from_secs(5));
         self.keys(&["Enter"]);
-        // The neighborhood tells the district; the focus goes on to the address.
+        // The neighborhood tells the district; Enter goes on to the next
+        // empty field, the address.
         self.text("بازار");
-        self.keys(&["Tab"]);
+        self.keys(&["Enter"]);
         self.text("خیابان فردوسی، کوچه ۱۲");
         self.keys(&["Tab"]);
         self.text("چاله بزرگ جلوی پلاک ۱۲");
