@@ -823,9 +823,9 @@ fn ten_calls_take_at_most_eight_non_text_keys_on_average() {
             service: "street-light-out",
             refer_to: Some("facilities"),
         },
-        // A fallen tree, urgent: the priority is the form's last field.
+        // A fallen tree, urgent: Ctrl+U.
         Call {
-            keys: "<F2>09131234567<Tab>زهرا موسوی<Tab>درخت افتاده<Enter>سعادت‌آباد<Enter>خیابان ۲۲<Tab>درخت روی ماشین افتاده<Tab><Tab><Tab><Tab><Right><C-s>",
+            keys: "<F2>09131234567<Tab>زهرا موسوی<Tab>درخت افتاده<Enter>سعادت‌آباد<Enter>خیابان ۲۲<Tab>درخت روی ماشین افتاده<C-u><C-s>",
             earlier: None,
             service: "tree-fallen",
             refer_to: Some("parks"),
@@ -922,6 +922,8 @@ fn ten_calls_take_at_most_eight_non_text_keys_on_average() {
         let input = register_input(&fx);
         assert_eq!(input.service, call.service, "call {i}");
         assert_eq!(input.refer_to.as_deref(), call.refer_to, "call {i}");
+        let urgent = input.priority == Some(citydesk::domain::case::Priority::Urgent);
+        assert_eq!(urgent, i == 3, "call {i}: only the fallen tree is urgent");
     }
     let average = total as f64 / calls.len() as f64;
     eprintln!("non-text keys for ten calls: {total} (average {average:.1})");

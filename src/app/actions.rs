@@ -218,9 +218,10 @@ pub fn matching_departments<'a>(
         .collect()
 }
 
-/// Parses a typed day: `YYYY-MM-DD` in any digit script.
+/// Parses a typed day: `YYYY-MM-DD`, Gregorian or Jalali (1405-09-12), in
+/// any digit script.
 pub fn parse_day(typed: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(&crate::text::ascii_digits(typed.trim()), "%Y-%m-%d").ok()
+    crate::calendar::parse_date(typed).ok()
 }
 
 /// The action a filled prompt stands for. `value(name)` is a field's text,
