@@ -144,6 +144,8 @@ CREATE INDEX cases_service ON cases (service, received_at);
 CREATE INDEX cases_received ON cases (received_at);
 -- an imported case by its old system's id (search)
 CREATE INDEX cases_old_id ON cases (old_id);
+-- cases closed after a moment (the open backlog at a period's end)
+CREATE INDEX cases_closed ON cases (closed_at);
 
 -- Every contact about a case: the first, and later ones attached to it.
 CREATE TABLE contacts (
@@ -161,6 +163,8 @@ CREATE TABLE contacts (
 
 -- every case a phone number called about (the intake's earlier cases)
 CREATE INDEX contacts_phone ON contacts (phone_key);
+-- a period's contacts (reports)
+CREATE INDEX contacts_at ON contacts (at);
 
 -- The timeline: entry seq is the change that made version seq of the case.
 -- Events as data, never prose: the words come from the locale when shown.

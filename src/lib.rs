@@ -15,6 +15,7 @@ pub mod keymap;
 pub mod locale;
 pub mod migrate;
 pub mod present;
+pub mod report;
 pub mod store;
 pub mod text;
 pub mod ui;

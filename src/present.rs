@@ -498,6 +498,7 @@ impl Say for Denied {
                 &[("role", &w.word("role", role.as_str()))],
             ),
             Denied::NeedsActor => w.t("denied.needs-actor").to_owned(),
+            Denied::Handover { role } => w.fill("denied.handover", &[("role", &w.role_a(*role))]),
             Denied::DisableSelf => w.t("denied.disable-self").to_owned(),
             Denied::OperatorName { name } => {
                 w.fill("denied.operator-name", &[("name", &format!("{name:?}"))])
@@ -558,6 +559,10 @@ impl Say for StoreError {
             StoreError::Refused(r) => r.say(w),
             StoreError::Invalid(i) => i.say(w),
             StoreError::Catalog(c) => c.to_string(),
+            StoreError::HandoverAccepted { by, at } => w.fill(
+                "error.store.handover-accepted",
+                &[("by", by), ("at", &w.time(*at))],
+            ),
             StoreError::Busy => w.t("error.store.busy").to_owned(),
             StoreError::Unreachable(why) => w.fill("error.store.unreachable", &[("why", why)]),
             StoreError::Backend(why) => w.fill("error.store.backend", &[("why", why)]),

@@ -528,7 +528,7 @@ fn queues_and_counts_match_the_rules_on_a_demo_history(f: &Fixture) {
     let count_of = |q: &Queue| match q {
         Queue::Unreferred => counts.unreferred,
         Queue::Overdue => counts.overdue,
-        Queue::DueSoon(_) => counts.due_soon,
+        Queue::DueSoon(_) | Queue::DueBetween(..) => counts.due_soon,
         Queue::Feedback => counts.feedback,
         Queue::FollowUp => counts.follow_up,
         Queue::Mine(_) => counts.mine,
@@ -551,7 +551,9 @@ fn queues_and_counts_match_the_rules_on_a_demo_history(f: &Fixture) {
         // Order: most urgent first.
         for w in listed.windows(2) {
             let ok = match q {
-                Queue::Overdue | Queue::DueSoon(_) | Queue::Mine(_) => w[0].due_at <= w[1].due_at,
+                Queue::Overdue | Queue::DueSoon(_) | Queue::DueBetween(..) | Queue::Mine(_) => {
+                    w[0].due_at <= w[1].due_at
+                }
                 Queue::Unreferred => {
                     (w[0].priority, std::cmp::Reverse(w[0].due_at))
                         >= (w[1].priority, std::cmp::Reverse(w[1].due_at))

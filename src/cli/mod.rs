@@ -70,6 +70,12 @@ pub enum Command {
         #[arg(value_enum)]
         what: CatalogPart,
     },
+    /// Figures for managers over a period: contacts, on-time share, time to
+    /// answer, satisfaction, reopenings, escalations, the open backlog
+    Report(ReportArgs),
+    /// A shift's handover: what it did and what it hands over; a
+    /// supervisor's notes and the acceptance
+    Handover(HandoverArgs),
     /// Fill the store with a realistic history of cases, for demonstrations and benchmarks
     Demo(DemoArgs),
     /// Copy a whole store into an empty one (e.g. SQLite up to PostgreSQL), then prove the copy
@@ -337,6 +343,44 @@ pub struct QueueArgs {
     pub offset: u32,
 }
 
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The first day (YYYY-MM-DD, Gregorian or Jalali) [default: 30 days ago]
+    #[arg(long, value_parser = parse_date, value_name = "DATE")]
+    pub from: Option<chrono::NaiveDate>,
+    /// The last day, included [default: today]
+    #[arg(long, value_parser = parse_date, value_name = "DATE")]
+    pub to: Option<chrono::NaiveDate>,
+    /// What each row is
+    #[arg(long, value_parser = code::<crate::report::figures::GroupBy>(), default_value = "department")]
+    pub by: crate::report::figures::GroupBy,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: crate::report::format::Format,
+}
+
+#[derive(Debug, Args)]
+pub struct HandoverArgs {
+    /// The shift, as DATE:NAME (e.g. 2026-11-28:night) [default: the shift
+    /// that just ended, or the one under way in its second half]
+    #[arg(long, value_name = "DATE:NAME")]
+    pub shift: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: crate::report::format::Format,
+    #[command(subcommand)]
+    pub action: Option<HandoverAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HandoverAction {
+    /// Write (replace) the outgoing supervisor's notes
+    Note {
+        /// The notes; several lines are kept
+        text: String,
+    },
+    /// Accept the handover as the incoming supervisor (the notes are then read-only)
+    Accept,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CatalogPart {
     Services,
@@ -420,9 +464,9 @@ fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
         })
 }
 
+/// A date: ISO (2026-12-03) or Jalali (1405-09-12), any digit script.
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(&crate::text::ascii_digits(s.trim()), "%Y-%m-%d")
-        .map_err(|_| format!("{s:?} is not a date: write e.g. 2026-12-03"))
+    crate::calendar::parse_date(s).map_err(|e| e.to_string())
 }
 
 /// The longest span `--within` looks ahead.

@@ -52,6 +52,8 @@ pub enum Denied {
     DisableSelf,
     /// A login name that is not 1-32 of a-z, 0-9, '.', '_', '-'.
     OperatorName { name: String },
+    /// Only supervisors write a handover's notes and accept it.
+    Handover { role: Role },
     /// `migrate` into a store that already holds data.
     TargetNotEmpty {
         location: String,

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::reports;
 use super::sql::{self, Tx};
 use super::{
     Draft, Filter, ImportCase, NewOperator, Operator, Page, Queue, QueueCounts, Result, Settings,
@@ -11,10 +12,14 @@ use super::{
 };
 use crate::domain::case::{Case, CaseRecord};
 use crate::domain::catalog::Catalog;
+use crate::domain::event::Event;
 use crate::domain::intake::CaseInput;
 use crate::domain::roles::Actor;
+use crate::domain::shift::Shift;
 use crate::domain::tracking::TrackingCode;
 use crate::domain::workflow::Action;
+use crate::report::figures::{ReportQuery, Rows as ReportRows};
+use crate::report::handover::{CaseRef, HandoverRecord};
 
 pub trait Engine: Send {
     fn location(&self) -> String;
@@ -186,5 +191,53 @@ impl<E: Engine> Store for E {
 
     fn case_count(&mut self) -> Result<u64> {
         self.read(sql::case_count)
+    }
+
+    fn report_rows(&mut self, q: &ReportQuery) -> Result<ReportRows> {
+        let center = Engine::settings(self).center.clone();
+        self.read(|tx| reports::report_rows(tx, q, &center))
+    }
+
+    fn events_between(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(CaseRef, Event)>> {
+        self.read(|tx| reports::events_between(tx, from, to))
+    }
+
+    fn held_by(&mut self, names: &[String], limit: u32) -> Result<Vec<Case>> {
+        self.read(|tx| reports::held_by(tx, names, limit))
+    }
+
+    fn handover(&mut self, shift: &Shift) -> Result<Option<HandoverRecord>> {
+        self.read(|tx| reports::handover(tx, shift))
+    }
+
+    fn note_handover(
+        &mut self,
+        by: &Actor,
+        shift: &Shift,
+        notes: &str,
+        now: DateTime<Utc>,
+    ) -> Result<HandoverRecord> {
+        self.write(|tx, _, _| reports::note_handover(tx, by, shift, notes, now))
+    }
+
+    fn accept_handover(
+        &mut self,
+        by: &Actor,
+        shift: &Shift,
+        now: DateTime<Utc>,
+    ) -> Result<HandoverRecord> {
+        self.write(|tx, _, _| reports::accept_handover(tx, by, shift, now))
+    }
+
+    fn seen(&mut self, name: &str, now: DateTime<Utc>) -> Result<()> {
+        self.write(|tx, _, _| reports::seen(tx, name, now))
+    }
+
+    fn at_work(&mut self, since: DateTime<Utc>) -> Result<Vec<String>> {
+        self.read(|tx| reports::at_work(tx, since))
     }
 }

@@ -41,6 +41,8 @@ ALTER TABLE operators ADD COLUMN last_seen BIGINT;
 ALTER TABLE cases ADD COLUMN old_id TEXT;
 CREATE INDEX cases_received ON cases (received_at);
 CREATE INDEX cases_old_id ON cases (old_id);
+CREATE INDEX cases_closed ON cases (closed_at);
+CREATE INDEX contacts_at ON contacts (at);
 CREATE TABLE handovers (
     shift_date  TEXT NOT NULL,
     shift_name  TEXT NOT NULL,

@@ -13,6 +13,7 @@
 pub mod engine;
 pub mod migrations;
 pub mod postgres;
+pub mod reports;
 pub mod sql;
 pub mod sqlite;
 
@@ -24,8 +25,11 @@ use crate::domain::catalog::{Catalog, CatalogError};
 use crate::domain::event::Event;
 use crate::domain::intake::{CaseInput, InvalidInput};
 use crate::domain::roles::{Actor, Denied, Role};
+use crate::domain::shift::Shift;
 use crate::domain::tracking::TrackingCode;
 use crate::domain::workflow::{Action, Refusal};
+use crate::report::figures::{ReportQuery, Rows as ReportRows};
+use crate::report::handover::{CaseRef, HandoverRecord};
 
 /// The schema version this program writes (schema.sql plus migrations).
 pub const SCHEMA_VERSION: u32 = migrations::LATEST;
@@ -107,6 +111,8 @@ pub enum Queue {
     Overdue,
     /// Not answered, deadline within the given time: nearest first.
     DueSoon(Duration),
+    /// Not answered, deadline in `[from, until)`: nearest first.
+    DueBetween(DateTime<Utc>, DateTime<Utc>),
     /// Answered by the department, waiting for the feedback call: urgent, then oldest.
     Feedback,
     /// Escalated, or overdue by more than the threshold: longest waiting first.
@@ -253,6 +259,11 @@ pub enum StoreError {
     Refused(Refusal),
     Invalid(InvalidInput),
     Catalog(CatalogError),
+    /// The handover was accepted already: its notes are read-only.
+    HandoverAccepted {
+        by: String,
+        at: DateTime<Utc>,
+    },
     /// Another write held the store too long.
     Busy,
     /// The server or file cannot be reached; the text is the driver's.
@@ -436,4 +447,43 @@ pub trait Store: Send {
 
     /// How many cases the store holds.
     fn case_count(&mut self) -> Result<u64>;
+
+    /// What a report counts for a period (see `report::figures`).
+    fn report_rows(&mut self, q: &ReportQuery) -> Result<ReportRows>;
+
+    /// Every timeline event from `from` to `to`, with its case (a handover).
+    fn events_between(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(CaseRef, Event)>>;
+
+    /// Open cases held by any of `names`, nearest deadline first.
+    fn held_by(&mut self, names: &[String], limit: u32) -> Result<Vec<Case>>;
+
+    /// A shift's handover notes and acceptance, if any.
+    fn handover(&mut self, shift: &Shift) -> Result<Option<HandoverRecord>>;
+
+    /// Writes the outgoing supervisor's notes (until the handover is accepted).
+    fn note_handover(
+        &mut self,
+        by: &Actor,
+        shift: &Shift,
+        notes: &str,
+        now: DateTime<Utc>,
+    ) -> Result<HandoverRecord>;
+
+    /// The incoming supervisor accepts a shift's handover (once).
+    fn accept_handover(
+        &mut self,
+        by: &Actor,
+        shift: &Shift,
+        now: DateTime<Utc>,
+    ) -> Result<HandoverRecord>;
+
+    /// The console saw this operator at work now.
+    fn seen(&mut self, name: &str, now: DateTime<Utc>) -> Result<()>;
+
+    /// Who was seen at work since `since`.
+    fn at_work(&mut self, since: DateTime<Utc>) -> Result<Vec<String>>;
 }

@@ -72,8 +72,14 @@ struct PgRow<'a>(&'a postgres::Row);
 
 impl Row for PgRow<'_> {
     fn int(&self, i: usize) -> Result<Option<i64>> {
+        // Columns are BIGINT; a computed one (a CASE of literals) may be INTEGER.
         self.0
-            .try_get(i)
+            .try_get::<_, Option<i64>>(i)
+            .or_else(|_| {
+                self.0
+                    .try_get::<_, Option<i32>>(i)
+                    .map(|v| v.map(i64::from))
+            })
             .map_err(|e| StoreError::Backend(format!("column {i}: {e}")))
     }
     fn text(&self, i: usize) -> Result<Option<String>> {

@@ -97,7 +97,7 @@ pub trait Tx {
     fn batch(&mut self, sql: &str) -> Result<()>;
 }
 
-fn rows<T>(
+pub(super) fn rows<T>(
     tx: &mut dyn Tx,
     sql: &str,
     params: &[Param],
@@ -111,7 +111,7 @@ fn rows<T>(
     Ok(out)
 }
 
-fn first<T>(
+pub(super) fn first<T>(
     tx: &mut dyn Tx,
     sql: &str,
     params: &[Param],
@@ -120,40 +120,44 @@ fn first<T>(
     Ok(rows(tx, sql, params, map)?.into_iter().next())
 }
 
-fn count(tx: &mut dyn Tx, sql: &str, params: &[Param]) -> Result<u64> {
+pub(super) fn count(tx: &mut dyn Tx, sql: &str, params: &[Param]) -> Result<u64> {
     Ok(first(tx, sql, params, |r| req_int(r, 0))?.unwrap_or(0) as u64)
 }
 
-fn corrupt(i: usize, what: &str) -> StoreError {
+pub(super) fn corrupt(i: usize, what: &str) -> StoreError {
     StoreError::Backend(format!("unexpected value in column {i}: {what}"))
 }
 
-fn req_int(r: &dyn Row, i: usize) -> Result<i64> {
+pub(super) fn req_int(r: &dyn Row, i: usize) -> Result<i64> {
     r.int(i)?
         .ok_or_else(|| corrupt(i, "NULL where a number belongs"))
 }
 
-fn req_text(r: &dyn Row, i: usize) -> Result<String> {
+pub(super) fn req_text(r: &dyn Row, i: usize) -> Result<String> {
     r.text(i)?
         .ok_or_else(|| corrupt(i, "NULL where text belongs"))
 }
 
-fn time(r: &dyn Row, i: usize) -> Result<DateTime<Utc>> {
+pub(super) fn time(r: &dyn Row, i: usize) -> Result<DateTime<Utc>> {
     let s = req_int(r, i)?;
     DateTime::from_timestamp(s, 0).ok_or_else(|| corrupt(i, "time out of range"))
 }
 
-fn opt_time(r: &dyn Row, i: usize) -> Result<Option<DateTime<Utc>>> {
+pub(super) fn opt_time(r: &dyn Row, i: usize) -> Result<Option<DateTime<Utc>>> {
     r.int(i)?
         .map(|s| DateTime::from_timestamp(s, 0).ok_or_else(|| corrupt(i, "time out of range")))
         .transpose()
 }
 
-fn parsed<T>(r: &dyn Row, i: usize, parse: fn(&str) -> Result<T, UnknownCode>) -> Result<T> {
+pub(super) fn parsed<T>(
+    r: &dyn Row,
+    i: usize,
+    parse: fn(&str) -> Result<T, UnknownCode>,
+) -> Result<T> {
     parse(&req_text(r, i)?).map_err(|e| corrupt(i, &e.to_string()))
 }
 
-fn opt_code<T>(
+pub(super) fn opt_code<T>(
     r: &dyn Row,
     i: usize,
     parse: fn(&str) -> Result<T, UnknownCode>,
@@ -163,7 +167,7 @@ fn opt_code<T>(
         .transpose()
 }
 
-fn small(r: &dyn Row, i: usize) -> Result<u32> {
+pub(super) fn small(r: &dyn Row, i: usize) -> Result<u32> {
     u32::try_from(req_int(r, i)?).map_err(|_| corrupt(i, "number out of range"))
 }
 
@@ -218,7 +222,7 @@ const DERIVED_COLUMNS: [&str; 4] = [
     "search_text",
 ];
 
-fn cols() -> String {
+pub(super) fn cols() -> String {
     CASE_COLUMNS.join(", ")
 }
 
@@ -296,7 +300,7 @@ fn case_params(id: i64, c: &Case) -> Vec<Param> {
 }
 
 /// Reads a case from CASE_COLUMNS starting at column 0.
-fn case_from_row(r: &dyn Row) -> Result<Case> {
+pub(super) fn case_from_row(r: &dyn Row) -> Result<Case> {
     Ok(Case {
         code: TrackingCode::from_stored(req_int(r, 0)? as u64),
         received_at: time(r, 1)?,
@@ -572,11 +576,11 @@ pub fn act(
 }
 
 /// The timeline columns `event_from_row` reads, in order.
-const EVENT_READ: &str =
+pub(super) const EVENT_READ: &str =
     "seq, at, actor, shift_date, shift_name, action, from_status, to_status, data";
 
 /// A timeline entry from the `EVENT_READ` columns starting at `b`.
-fn event_from_row(r: &dyn Row, b: usize) -> Result<Event> {
+pub(super) fn event_from_row(r: &dyn Row, b: usize) -> Result<Event> {
     let date = req_text(r, b + 3)?;
     let shift = Shift {
         date: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
@@ -652,8 +656,13 @@ fn ranges(queue: &Queue, now: DateTime<Utc>, params: &mut Vec<Param>) -> Vec<Ran
             key: "pending_due",
             order: "pending_due, id",
         }],
-        Queue::DueSoon(within) => {
-            let (from, until) = (p(now.into()), p((now + *within).into()));
+        Queue::DueSoon(_) | Queue::DueBetween(..) => {
+            let (from, until) = match queue {
+                Queue::DueBetween(from, until) => (*from, *until),
+                Queue::DueSoon(within) => (now, now + *within),
+                _ => unreachable!(),
+            };
+            let (from, until) = (p(from.into()), p(until.into()));
             vec![Range {
                 cond: format!("pending_due >= {from} AND pending_due < {until}"),
                 key: "pending_due",

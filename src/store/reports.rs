@@ -1,0 +1,364 @@
+//! The read side's queries: what a report counts for a period (grouped in
+//! SQL where it can be, each count an index range), a shift's events for its
+//! handover, the handover record itself, and who is at work. Counting only;
+//! the rules that make figures of the counts are `report::figures`.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+
+use super::sql::{self, Param, Row, Tx};
+use super::{Result, StoreError};
+use crate::domain::case::{Case, Category, Channel};
+use crate::domain::event::Event;
+use crate::domain::roles::{Actor, Role};
+use crate::domain::shift::{Center, Shift};
+use crate::domain::tracking::TrackingCode;
+use crate::report::figures::{AGE_BANDS, CaseCounts, GroupBy, ReportQuery, Rows};
+use crate::report::handover::{CaseRef, HandoverRecord};
+
+/// The group of a case (`c`): its own columns, its registering operator, or
+/// the shift of its first timeline entry.
+fn case_group(by: GroupBy) -> &'static str {
+    match by {
+        GroupBy::Department => "c.department",
+        GroupBy::Category => "c.category",
+        GroupBy::Service => "c.service",
+        GroupBy::Channel => "c.channel",
+        GroupBy::District => "c.district",
+        GroupBy::Operator => "c.registered_by",
+        GroupBy::Shift => {
+            "(SELECT t1.shift_date || '/' || t1.shift_name FROM timeline t1 WHERE t1.case_id = c.id AND t1.seq = 1)"
+        }
+    }
+}
+
+/// The group of a timeline event (`t`, of case `c`): who made it, and in
+/// which shift, are the event's own.
+fn event_group(by: GroupBy) -> &'static str {
+    match by {
+        GroupBy::Operator => "t.actor",
+        GroupBy::Shift => "t.shift_date || '/' || t.shift_name",
+        other => case_group(other),
+    }
+}
+
+/// When a case was answered: the department's answer, or its closing.
+const ANSWERED: &str = "COALESCE(c.resolved_at, c.closed_at)";
+
+fn text_key(r: &dyn Row, i: usize) -> Result<String> {
+    Ok(r.text(i)?.unwrap_or_default())
+}
+
+/// What a report counts for `q` (see `report::figures` for the rules).
+pub fn report_rows(tx: &mut dyn Tx, q: &ReportQuery, center: &Center) -> Result<Rows> {
+    let g = case_group(q.by);
+    let period = [Param::from(q.from), Param::from(q.to), Param::from(q.now)];
+    let cases = sql::rows(
+        tx,
+        &format!(
+            "SELECT {g}, COUNT(*),
+               SUM(CASE WHEN c.status <> 'cancelled' AND (c.deadline_hours = 0
+                   OR ({ANSWERED} IS NOT NULL AND {ANSWERED} <= c.due_at)
+                   OR ({ANSWERED} IS NULL AND c.due_at >= ?3)) THEN 1 ELSE 0 END),
+               SUM(CASE WHEN c.status <> 'cancelled' AND c.deadline_hours > 0
+                   AND (({ANSWERED} IS NOT NULL AND {ANSWERED} > c.due_at)
+                   OR ({ANSWERED} IS NULL AND c.due_at < ?3)) THEN 1 ELSE 0 END),
+               SUM(CASE WHEN c.status <> 'cancelled' AND {ANSWERED} IS NOT NULL THEN 1 ELSE 0 END)
+             FROM cases c WHERE c.received_at >= ?1 AND c.received_at < ?2 GROUP BY 1"
+        ),
+        &period,
+        |r| {
+            let n = |i| r.int(i).map(|v| v.unwrap_or(0) as u64);
+            Ok((
+                text_key(r, 0)?,
+                CaseCounts {
+                    cases: n(1)?,
+                    on_time: n(2)?,
+                    late: n(3)?,
+                    answered: n(4)?,
+                },
+            ))
+        },
+    )?;
+    let answer_seconds = sql::rows(
+        tx,
+        &format!(
+            "SELECT {g}, {ANSWERED} - c.received_at FROM cases c
+             WHERE c.received_at >= ?1 AND c.received_at < ?2
+               AND c.status <> 'cancelled' AND {ANSWERED} IS NOT NULL"
+        ),
+        &period[..2],
+        |r| Ok((text_key(r, 0)?, sql::req_int(r, 1)?)),
+    )?;
+    // Who made an event and in which shift are the event's own: no join.
+    let join = if matches!(q.by, GroupBy::Operator | GroupBy::Shift) {
+        ""
+    } else {
+        " JOIN cases c ON c.id = t.case_id"
+    };
+    let events = sql::rows(
+        tx,
+        &format!(
+            "SELECT {}, t.action, t.result, t.to_status, COUNT(*) FROM timeline t{join}
+             WHERE t.action IN ('feedback', 'escalate', 'reopen', 'close')
+               AND t.at >= ?1 AND t.at < ?2
+             GROUP BY 1, 2, 3, 4",
+            event_group(q.by)
+        ),
+        &period[..2],
+        |r| {
+            Ok((
+                text_key(r, 0)?,
+                sql::req_text(r, 1)?,
+                r.text(2)?,
+                r.text(3)?,
+                sql::req_int(r, 4)? as u64,
+            ))
+        },
+    )?;
+    let repeat_contacts = if q.by == GroupBy::Shift {
+        // A contact's shift is that of its time, in the center's zone.
+        let times = sql::rows(
+            tx,
+            "SELECT k.at FROM contacts k WHERE k.seq > 1 AND k.at >= ?1 AND k.at < ?2",
+            &period[..2],
+            |r| sql::time(r, 0),
+        )?;
+        let mut by_shift = std::collections::BTreeMap::new();
+        for t in times {
+            *by_shift
+                .entry(center.shift_of(t).to_string())
+                .or_insert(0u64) += 1;
+        }
+        by_shift.into_iter().collect()
+    } else {
+        let kg = match q.by {
+            GroupBy::Channel => "k.channel",
+            GroupBy::Operator => "k.registered_by",
+            other => case_group(other),
+        };
+        sql::rows(
+            tx,
+            &format!(
+                "SELECT {kg}, COUNT(*) FROM contacts k JOIN cases c ON c.id = k.case_id
+                 WHERE k.seq > 1 AND k.at >= ?1 AND k.at < ?2 GROUP BY 1"
+            ),
+            &period[..2],
+            |r| Ok((text_key(r, 0)?, sql::req_int(r, 1)? as u64)),
+        )?
+    };
+    let backlog = backlog(tx, q.by, q.backlog_at())?;
+    Ok(Rows {
+        cases,
+        answer_seconds,
+        events,
+        repeat_contacts,
+        backlog,
+    })
+}
+
+/// Cases open at `at`, by group and age band: those open now, and those
+/// closed since `at` (two index ranges).
+fn backlog(tx: &mut dyn Tx, by: GroupBy, at: DateTime<Utc>) -> Result<Vec<(String, usize, u64)>> {
+    let g = case_group(by);
+    let mut band = String::from("CASE");
+    for (i, days) in AGE_BANDS.iter().enumerate() {
+        let _ = write!(
+            band,
+            " WHEN ?1 - c.received_at < {} THEN {i}",
+            days * 86_400
+        );
+    }
+    let _ = write!(band, " ELSE {} END", AGE_BANDS.len());
+    let mut out = Vec::new();
+    for cond in [
+        "c.status IN ('registered', 'referred', 'resolved', 'follow-up')",
+        "c.closed_at > ?1",
+    ] {
+        out.extend(sql::rows(
+            tx,
+            &format!(
+                "SELECT {g}, {band}, COUNT(*) FROM cases c
+                 WHERE {cond} AND c.received_at <= ?1 GROUP BY 1, 2"
+            ),
+            &[at.into()],
+            |r| {
+                Ok((
+                    text_key(r, 0)?,
+                    sql::req_int(r, 1)? as usize,
+                    sql::req_int(r, 2)? as u64,
+                ))
+            },
+        )?);
+    }
+    Ok(out)
+}
+
+/// Every timeline event from `from` to `to`, with the case it is of, in
+/// time order (a shift's handover).
+pub fn events_between(
+    tx: &mut dyn Tx,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(CaseRef, Event)>> {
+    sql::rows(
+        tx,
+        &format!(
+            "SELECT c.code, c.channel, c.category, c.department, c.service, {}
+             FROM timeline t JOIN cases c ON c.id = t.case_id
+             WHERE t.at >= ?1 AND t.at < ?2 ORDER BY t.at, t.case_id, t.seq",
+            sql::EVENT_READ
+                .split(", ")
+                .map(|c| format!("t.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        &[from.into(), to.into()],
+        |r| {
+            Ok((
+                CaseRef {
+                    code: TrackingCode::from_stored(sql::req_int(r, 0)? as u64),
+                    channel: sql::parsed(r, 1, Channel::parse)?,
+                    category: sql::parsed(r, 2, Category::parse)?,
+                    department: sql::req_text(r, 3)?,
+                    service: sql::req_text(r, 4)?,
+                },
+                sql::event_from_row(r, 5)?,
+            ))
+        },
+    )
+}
+
+/// Open cases held by any of `names`, nearest deadline first.
+pub fn held_by(tx: &mut dyn Tx, names: &[String], limit: u32) -> Result<Vec<Case>> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+    let mut params: Vec<Param> = names.iter().map(|n| Param::from(n.as_str())).collect();
+    params.push(i64::from(limit).into());
+    sql::rows(
+        tx,
+        &format!(
+            "SELECT {} FROM cases WHERE assignee IN ({}) AND status NOT IN ('closed', 'cancelled')
+             ORDER BY due_at, id LIMIT ?{}",
+            sql::cols(),
+            marks.join(", "),
+            names.len() + 1
+        ),
+        &params,
+        sql::case_from_row,
+    )
+}
+
+fn date(s: &Shift) -> String {
+    s.date.format("%Y-%m-%d").to_string()
+}
+
+/// The handover record of `shift`, if notes were written or it was accepted.
+pub fn handover(tx: &mut dyn Tx, shift: &Shift) -> Result<Option<HandoverRecord>> {
+    sql::first(
+        tx,
+        "SELECT notes, noted_by, noted_at, accepted_by, accepted_at FROM handovers
+         WHERE shift_date = ?1 AND shift_name = ?2",
+        &[date(shift).into(), shift.name.as_str().into()],
+        |r| {
+            Ok(HandoverRecord {
+                shift: shift.clone(),
+                notes: sql::req_text(r, 0)?,
+                noted_by: r.text(1)?,
+                noted_at: sql::opt_time(r, 2)?,
+                accepted_by: r.text(3)?,
+                accepted_at: sql::opt_time(r, 4)?,
+            })
+        },
+    )
+}
+
+/// Who may write a handover's notes and accept it: supervisors.
+fn supervisor(by: &Actor) -> Result<()> {
+    if by.role == Role::Supervisor {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden(
+            crate::domain::roles::Denied::Handover { role: by.role },
+        ))
+    }
+}
+
+/// Writes (replaces) the outgoing supervisor's notes of `shift`, until the
+/// handover is accepted.
+pub fn note_handover(
+    tx: &mut dyn Tx,
+    by: &Actor,
+    shift: &Shift,
+    notes: &str,
+    now: DateTime<Utc>,
+) -> Result<HandoverRecord> {
+    supervisor(by)?;
+    if let Some(h) = handover(tx, shift)?
+        && let (Some(who), Some(at)) = (h.accepted_by, h.accepted_at)
+    {
+        return Err(StoreError::HandoverAccepted { by: who, at });
+    }
+    tx.execute(
+        "INSERT INTO handovers (shift_date, shift_name, notes, noted_by, noted_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (shift_date, shift_name) DO UPDATE SET notes = excluded.notes,
+           noted_by = excluded.noted_by, noted_at = excluded.noted_at",
+        &[
+            date(shift).into(),
+            shift.name.as_str().into(),
+            notes.into(),
+            by.name.as_str().into(),
+            now.into(),
+        ],
+    )?;
+    handover(tx, shift)?.ok_or_else(|| StoreError::Backend("the handover was not saved".into()))
+}
+
+/// The incoming supervisor accepts the handover of `shift` (once).
+pub fn accept_handover(
+    tx: &mut dyn Tx,
+    by: &Actor,
+    shift: &Shift,
+    now: DateTime<Utc>,
+) -> Result<HandoverRecord> {
+    supervisor(by)?;
+    if let Some(h) = handover(tx, shift)?
+        && let (Some(who), Some(at)) = (h.accepted_by, h.accepted_at)
+    {
+        return Err(StoreError::HandoverAccepted { by: who, at });
+    }
+    tx.execute(
+        "INSERT INTO handovers (shift_date, shift_name, accepted_by, accepted_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (shift_date, shift_name) DO UPDATE SET accepted_by = excluded.accepted_by,
+           accepted_at = excluded.accepted_at",
+        &[
+            date(shift).into(),
+            shift.name.as_str().into(),
+            by.name.as_str().into(),
+            now.into(),
+        ],
+    )?;
+    handover(tx, shift)?.ok_or_else(|| StoreError::Backend("the handover was not saved".into()))
+}
+
+/// The console saw `name` at work.
+pub fn seen(tx: &mut dyn Tx, name: &str, now: DateTime<Utc>) -> Result<()> {
+    tx.execute(
+        "UPDATE operators SET last_seen = ?1 WHERE name = ?2",
+        &[now.into(), name.into()],
+    )?;
+    Ok(())
+}
+
+/// The operators seen at work since `since`, by name.
+pub fn at_work(tx: &mut dyn Tx, since: DateTime<Utc>) -> Result<Vec<String>> {
+    sql::rows(
+        tx,
+        "SELECT name FROM operators WHERE last_seen >= ?1 AND active = 1 ORDER BY name",
+        &[since.into()],
+        |r| sql::req_text(r, 0),
+    )
+}
