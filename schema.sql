@@ -248,7 +248,9 @@ $$;
 CREATE TRIGGER cases_notify AFTER INSERT OR UPDATE ON cases
     FOR EACH STATEMENT EXECUTE FUNCTION citydesk_notify();
 
-CREATE TRIGGER operators_notify AFTER INSERT OR UPDATE ON operators
+-- Not on last_seen: every console's heartbeat would wake every console.
+CREATE TRIGGER operators_notify
+    AFTER INSERT OR UPDATE OF display_name, role, active, password_hash ON operators
     FOR EACH STATEMENT EXECUTE FUNCTION citydesk_notify();
 -- @end
 

@@ -95,17 +95,21 @@ pub fn run(
             }
             Err(RecvTimeoutError::Disconnected) => break Ok(()),
         };
+        // Keep the clock and spinner current for every message; what that
+        // tick asks of the store (a retried save, the minute's "at work")
+        // goes out like any other effect.
+        let mut effects = Vec::new();
         if !matches!(msg, Msg::Tick { .. }) {
             dirty = true;
-            // Keep the clock and spinner current for every message.
             let tick = Msg::Tick {
                 now: clock.now(),
                 ms: started.elapsed().as_millis() as u64,
             };
-            app::update(&mut app, tick);
+            effects = app::update(&mut app, tick);
         }
+        effects.extend(app::update(&mut app, msg));
         let mut quit = false;
-        for effect in app::update(&mut app, msg) {
+        for effect in effects {
             match effect {
                 Effect::Store { id, command } => {
                     let _ = requests.send(Request { id, command });

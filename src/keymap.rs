@@ -26,15 +26,19 @@ pub enum Mode {
     SignIn,
     /// A question waiting for yes or no.
     Dialog,
+    /// The handover and the managers' figures: ← → move between shifts or
+    /// groupings.
+    Board,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 5] = [
+    pub const ALL: [Mode; 6] = [
         Mode::List,
         Mode::Case,
         Mode::Form,
         Mode::SignIn,
         Mode::Dialog,
+        Mode::Board,
     ];
 
     /// Whether printable keys type text in this mode.
@@ -70,6 +74,22 @@ pub enum Action {
     ToggleUrgent,
     /// Clears the filter of the queues.
     ClearFilter,
+    /// The shift handover screen.
+    Handover,
+    /// The managers' figures.
+    Report,
+    /// The shift (or grouping) before, and after.
+    Earlier,
+    Later,
+    /// The next list of the handover (or grouping of the figures), and the one before.
+    NextList,
+    PrevList,
+    /// Write the handover's notes.
+    EditNotes,
+    /// Accept the handover.
+    Accept,
+    /// Another period for the figures.
+    Period,
     /// An action on the open case (see `app::actions::CASE_ACTIONS`).
     Case(ActionKind),
     /// Sign in, or create the first account.
@@ -106,6 +126,15 @@ impl Action {
                     Action::FillFromCaller => "fill-from-caller",
                     Action::ToggleUrgent => "urgent",
                     Action::ClearFilter => "clear-filter",
+                    Action::Handover => "handover",
+                    Action::Report => "figures",
+                    Action::Earlier => "earlier",
+                    Action::Later => "later",
+                    Action::NextList => "next-list",
+                    Action::PrevList => "previous-list",
+                    Action::EditNotes => "notes",
+                    Action::Accept => "accept",
+                    Action::Period => "period",
                     Action::Submit => "sign-in",
                     Action::Yes => "yes",
                     Action::No => "no",
@@ -319,13 +348,17 @@ impl Default for Keymap {
     fn default() -> Self {
         use Action as A;
         use KeyCode as K;
-        use Mode::{Case, Dialog, Form, List, SignIn};
+        use Mode::{Board, Case, Dialog, Form, List, SignIn};
         let p = Key::plain;
         let c = |ch| p(K::Char(ch));
         let mut b = Vec::new();
         // Everywhere.
-        for mode in [List, Case, Form] {
+        for mode in [List, Case, Form, Board] {
             b.push((mode, p(K::F(2)), A::Intake));
+        }
+        for mode in [List, Case, Board] {
+            b.push((mode, c('h'), A::Handover));
+            b.push((mode, c('m'), A::Report));
         }
         for (mode, key, action) in [
             (List, c('/'), A::Search),
@@ -372,6 +405,28 @@ impl Default for Keymap {
             (SignIn, p(K::BackTab), A::PrevField),
             (SignIn, p(K::Up), A::PrevField),
             (SignIn, p(K::Esc), A::Quit),
+            (Board, p(K::Up), A::Up),
+            (Board, c('k'), A::Up),
+            (Board, p(K::Down), A::Down),
+            (Board, c('j'), A::Down),
+            (Board, p(K::PageUp), A::PageUp),
+            (Board, p(K::PageDown), A::PageDown),
+            (Board, p(K::Home), A::Home),
+            (Board, p(K::End), A::End),
+            (Board, p(K::Enter), A::Open),
+            (Board, p(K::Left), A::Earlier),
+            (Board, c('['), A::Earlier),
+            (Board, p(K::Right), A::Later),
+            (Board, c(']'), A::Later),
+            (Board, p(K::Tab), A::NextList),
+            (Board, p(K::BackTab), A::PrevList),
+            (Board, c('n'), A::EditNotes),
+            (Board, c('A'), A::Accept),
+            (Board, c('p'), A::Period),
+            (Board, p(K::Esc), A::Back),
+            (Board, c('/'), A::Search),
+            (Board, c('?'), A::Help),
+            (Board, c('q'), A::Quit),
             (Dialog, c('y'), A::Yes),
             (Dialog, c('n'), A::No),
             (Dialog, p(K::Esc), A::No),
@@ -379,12 +434,13 @@ impl Default for Keymap {
             b.push((mode, key, action));
         }
         // After 'q', so that help and hints name 'q' first.
-        for mode in [List, Case, Form, SignIn] {
+        for mode in [List, Case, Form, SignIn, Board] {
             b.push((mode, Key::ctrl('c'), A::Quit));
         }
         for n in 1..=6u8 {
-            b.push((List, c(char::from(b'0' + n)), A::Queue(n)));
-            b.push((Case, c(char::from(b'0' + n)), A::Queue(n)));
+            for mode in [List, Case, Board] {
+                b.push((mode, c(char::from(b'0' + n)), A::Queue(n)));
+            }
         }
         Keymap {
             bindings: b
@@ -428,6 +484,7 @@ impl Keymap {
                 Mode::Form,
                 "Forms (intake, an action's prompt, the search box, a filter)",
             ),
+            (Mode::Board, "The handover and the figures"),
             (Mode::SignIn, "Signing in"),
             (Mode::Dialog, "A question (yes or no)"),
         ] {

@@ -132,6 +132,11 @@ impl Words {
         self.center.show(t)
     }
 
+    /// A local time of day (HH:MM).
+    pub fn clock(&self, t: DateTime<Utc>) -> String {
+        self.center.local(t).format("%H:%M").to_string()
+    }
+
     /// A local date.
     pub fn date(&self, d: NaiveDate) -> String {
         d.format("%Y-%m-%d").to_string()
@@ -152,6 +157,13 @@ impl Words {
     /// A department's name (the code itself for one the catalog no longer has).
     pub fn department(&self, catalog: &Catalog, code: &str) -> String {
         catalog.department_name(code).to_owned()
+    }
+
+    /// A district's name (the code itself for one the catalog no longer has).
+    pub fn district(&self, catalog: &Catalog, code: &str) -> String {
+        catalog
+            .district(code)
+            .map_or_else(|| code.to_owned(), |d| d.name_en.clone())
     }
 
     /// What happened in a timeline event, in a line (its time, actor and
@@ -563,6 +575,7 @@ impl Say for StoreError {
                 "error.store.handover-accepted",
                 &[("by", by), ("at", &w.time(*at))],
             ),
+            StoreError::OwnHandover => w.t("error.store.own-handover").to_owned(),
             StoreError::Busy => w.t("error.store.busy").to_owned(),
             StoreError::Unreachable(why) => w.fill("error.store.unreachable", &[("why", why)]),
             StoreError::Backend(why) => w.fill("error.store.backend", &[("why", why)]),

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
+use crate::app::request::Counts;
 use crate::app::{Command, Msg, Reply, SignInError};
 use crate::auth::{hash_password, verify_password};
 use crate::clock::Clock;
@@ -71,8 +72,37 @@ fn run(store: &mut dyn Store, clock: &dyn Clock, command: Command) -> Reply {
         } => Reply::LoggedIn(setup(store, name, display_name, &password, now)),
         Command::Counts { me } => {
             let due_soon = store.settings().rules.due_soon();
-            Reply::Counts(store.queue_counts(&me, due_soon, now))
+            Reply::Counts(store.queue_counts(&me, due_soon, now).and_then(|queues| {
+                Ok(Counts {
+                    queues,
+                    at_work: store.at_work(crate::report::at_work_since(now))?,
+                })
+            }))
         }
+        Command::Seen(me) => Reply::Done(store.seen(&me, now)),
+        Command::Handover(shift) => {
+            let settings = store.settings().clone();
+            Reply::Handover(crate::report::handover(store, &settings, &shift, now))
+        }
+        Command::HandoverStatus(shift) => Reply::HandoverRecord(store.handover(&shift)),
+        Command::NoteHandover { by, shift, notes } => {
+            Reply::HandoverRecord(store.note_handover(&by, &shift, &notes, now).map(Some))
+        }
+        Command::AcceptHandover { by, shift } => {
+            Reply::HandoverRecord(store.accept_handover(&by, &shift, now).map(Some))
+        }
+        Command::Report { query, days } => Reply::Report(
+            crate::report::report(store, &query)
+                .and_then(|r| Ok((r, [store.hourly(days[0])?, store.hourly(days[1])?]))),
+        ),
+        Command::CasesOf { query, key } => Reply::Rows(
+            store
+                .cases_of(&query, &key, crate::app::list::SEARCH_LIMIT as u32)
+                .map(|cases| QueuePage {
+                    total: cases.len() as u64,
+                    cases,
+                }),
+        ),
         Command::Queue {
             queue,
             filter,

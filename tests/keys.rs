@@ -6,7 +6,7 @@ mod common;
 use chrono::Duration;
 
 use citydesk::app::modal::{Confirm, Overlay};
-use citydesk::app::{Command, Effect, Msg, Reply, SignInError, View, update};
+use citydesk::app::{Command, Counts, Effect, Msg, Reply, SignInError, View, update};
 use citydesk::domain::case::CaseRecord;
 use citydesk::domain::intake::Problem;
 use citydesk::domain::roles::Role;
@@ -928,4 +928,226 @@ fn ten_calls_take_at_most_eight_non_text_keys_on_average() {
     let average = total as f64 / calls.len() as f64;
     eprintln!("non-text keys for ten calls: {total} (average {average:.1})");
     assert!(average <= 8.0, "{total} keys for ten calls");
+}
+
+/// After signing in and the store answering everything asked, nothing waits:
+/// the header shows no spinner.
+#[test]
+fn once_every_answer_is_in_nothing_waits() {
+    let mut a = app(Role::Supervisor);
+    a.cx.session = citydesk::app::Session::login(Some("ali"));
+    let mut fx = press(&mut a, "secret pass<Enter>");
+    let mut ms = 0;
+    for _ in 0..6 {
+        let mut next = Vec::new();
+        for e in fx {
+            let Effect::Store { id, command } = e else {
+                continue;
+            };
+            let reply = match command {
+                Command::Login { .. } => {
+                    Reply::LoggedIn(Ok(common::console::operator("ali", Role::Supervisor)))
+                }
+                Command::Counts { .. } => Reply::Counts(Ok(Counts::default())),
+                Command::Queue { .. } | Command::Search(_) => Reply::Rows(Ok(page(vec![]))),
+                Command::LoadDraft(_) => Reply::Draft(Ok(None)),
+                Command::HandoverStatus(_) => Reply::HandoverRecord(Ok(None)),
+                Command::Seen(_) | Command::SaveDraft(_) | Command::DiscardDraft(_) => {
+                    Reply::Done(Ok(()))
+                }
+                other => panic!("unexpected {other:?}"),
+            };
+            next.extend(update(&mut a, Msg::Reply { id, reply }));
+        }
+        ms += 1000;
+        next.extend(update(&mut a, Msg::Tick { now: now(), ms }));
+        fx = next;
+    }
+    assert!(!a.cx.busy(), "something is still waiting");
+}
+
+/// Opens the handover screen and answers it with `h`.
+fn open_handover(a: &mut citydesk::app::App, h: citydesk::report::handover::Handover) {
+    let fx = press(a, "h");
+    let id = last_id(&fx, |c| matches!(c, Command::Handover(_)));
+    update(
+        a,
+        Msg::Reply {
+            id,
+            reply: Reply::Handover(Ok(h)),
+        },
+    );
+    assert_eq!(a.view, View::Handover);
+}
+
+#[test]
+fn a_supervisor_writes_the_handover_notes_and_another_accepts() {
+    // Writing: n, the text (Enter is a new line), Ctrl+S sends it whole.
+    let mut a = app(Role::Supervisor);
+    open_handover(&mut a, common::console::handover(None));
+    let fx = press(&mut a, "nWater main on Ferdowsi<Enter>تماس با رضا<C-s>");
+    let notes: Vec<&String> = commands(&fx)
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::NoteHandover { by, shift, notes } => {
+                assert_eq!(by.name, "ali");
+                assert_eq!(shift.to_string(), "2026-11-27/night");
+                Some(notes)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notes, ["Water main on Ferdowsi\nتماس با رضا"]);
+
+    // Esc with unsaved text asks before throwing it away; n keeps it.
+    let mut a = app(Role::Supervisor);
+    open_handover(&mut a, common::console::handover(None));
+    press(&mut a, "nhalf a thought<Esc>");
+    assert_eq!(a.overlay, Some(Overlay::Confirm(Confirm::DiscardNotes)));
+    press(&mut a, "n");
+    assert_eq!(a.handover.notes.as_ref().unwrap().text(), "half a thought");
+
+    // The one who wrote the notes does not accept them: said, nothing sent.
+    let mut a = app(Role::Supervisor);
+    let mut h = common::console::handover(Some("notes"));
+    h.record.as_mut().unwrap().noted_by = Some("ali".into());
+    open_handover(&mut a, h);
+    let fx = press(&mut a, "A");
+    assert!(commands(&fx).is_empty(), "{fx:?}");
+    assert!(a.overlay.is_none());
+    assert!(
+        a.cx.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("incoming supervisor"),
+        "{:?}",
+        a.cx.notice
+    );
+
+    // Another supervisor: A asks, y accepts; the answer makes it read-only.
+    let mut a = app(Role::Supervisor);
+    open_handover(&mut a, common::console::handover(Some("notes")));
+    press(&mut a, "A");
+    assert!(matches!(
+        a.overlay,
+        Some(Overlay::Confirm(Confirm::AcceptHandover(_)))
+    ));
+    let fx = press(&mut a, "y");
+    let id = last_id(&fx, |c| matches!(c, Command::AcceptHandover { .. }));
+    let mut record = a
+        .handover
+        .handover
+        .as_ref()
+        .unwrap()
+        .record
+        .clone()
+        .unwrap();
+    record.accepted_by = Some("ali".into());
+    record.accepted_at = Some(now());
+    update(
+        &mut a,
+        Msg::Reply {
+            id,
+            reply: Reply::HandoverRecord(Ok(Some(record))),
+        },
+    );
+    assert!(a.cx.notice.as_ref().unwrap().text.contains("is accepted"));
+    let fx = press(&mut a, "n");
+    assert!(commands(&fx).is_empty());
+    assert!(a.handover.notes.is_none(), "accepted notes are read-only");
+}
+
+#[test]
+fn only_a_supervisor_writes_or_accepts_a_handover_and_lists_are_tabbed() {
+    let mut a = app(Role::Operator);
+    open_handover(&mut a, common::console::handover(None));
+    for key in ["n", "A"] {
+        let fx = press(&mut a, key);
+        assert!(commands(&fx).is_empty());
+        assert!(a.handover.notes.is_none() && a.overlay.is_none());
+        assert!(
+            a.cx.notice
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("Only a supervisor"),
+            "{:?}",
+            a.cx.notice
+        );
+    }
+    // Tab goes through the lists; Enter opens the highlighted case of the one on view.
+    let third = a.handover.handover.as_ref().unwrap().lists[2].cases[0].code;
+    press(&mut a, "<Tab><Tab>");
+    assert_eq!(a.handover.list, 2);
+    let fx = press(&mut a, "<Enter>");
+    assert!(
+        commands(&fx)
+            .iter()
+            .any(|c| matches!(c, Command::Case(code) if *code == third)),
+        "{fx:?}"
+    );
+    // Shift+Tab from the first list wraps to the last.
+    let mut a = app(Role::Operator);
+    open_handover(&mut a, common::console::handover(None));
+    press(&mut a, "<S-Tab>");
+    assert_eq!(a.handover.list, 5);
+}
+
+#[test]
+fn the_figures_change_grouping_and_period_and_a_row_lists_its_cases() {
+    use citydesk::report::figures::{Figures, GroupBy, Report};
+    let mut a = app(Role::Supervisor);
+    let asked = |fx: &[Effect]| -> (u64, citydesk::report::figures::ReportQuery) {
+        fx.iter()
+            .rev()
+            .find_map(|e| match e {
+                Effect::Store {
+                    id,
+                    command: Command::Report { query, .. },
+                } => Some((*id, query.clone())),
+                _ => None,
+            })
+            .expect("figures asked")
+    };
+    let (_, q) = asked(&press(&mut a, "m"));
+    assert_eq!(
+        (q.by, q.to - q.from),
+        (GroupBy::Department, Duration::days(30))
+    );
+    // → the next grouping; Tab too; p the next period (today after the month).
+    let (_, q) = asked(&press(&mut a, "<Right>"));
+    assert_eq!(q.by, GroupBy::Category);
+    let (_, q) = asked(&press(&mut a, "<Tab>"));
+    assert_eq!(q.by, GroupBy::Service);
+    let (id, q) = asked(&press(&mut a, "p"));
+    assert_eq!((q.by, q.to - q.from), (GroupBy::Service, Duration::days(1)));
+    let rows = vec![
+        ("pothole".to_owned(), Figures::default()),
+        ("graffiti".to_owned(), Figures::default()),
+    ];
+    let report = Report {
+        from: q.from,
+        to: q.to,
+        by: q.by,
+        rows,
+        total: Figures::default(),
+    };
+    update(
+        &mut a,
+        Msg::Reply {
+            id,
+            reply: Reply::Report(Ok((report, [vec![0; 24], vec![0; 24]]))),
+        },
+    );
+    // Rows are in name order: Graffiti before Pothole; ↓ Enter lists the potholes.
+    let fx = press(&mut a, "<Down><Enter>");
+    let group: Vec<&String> = commands(&fx)
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::CasesOf { key, .. } => Some(key),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(group, ["pothole"]);
 }

@@ -18,7 +18,7 @@ use citydesk::domain::shift::Shift;
 use citydesk::domain::workflow::Action;
 use citydesk::report::figures::{GroupBy, ReportQuery};
 use citydesk::report::handover::ListKind;
-use citydesk::store::{Settings, Store};
+use citydesk::store::{Settings, Store, StoreError};
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -475,11 +475,16 @@ fn night_handover(place: &Place) {
     s.note_handover(&sam, &night, notes, now).unwrap();
     let e = s.accept_handover(&ali, &night, now).unwrap_err();
     assert!(e.to_string().contains("only a supervisor"), "{e}");
-    let r = s.accept_handover(&sam, &night, now).unwrap();
-    assert_eq!(r.accepted_by.as_deref(), Some("sam"));
+    // The one who wrote the notes does not accept them: the incoming supervisor does.
+    let e = s.accept_handover(&sam, &night, now).unwrap_err();
+    assert!(matches!(e, StoreError::OwnHandover), "{e}");
+    let mina = actor("mina", Role::Supervisor);
+    let r = s.accept_handover(&mina, &night, now).unwrap();
+    assert_eq!(r.accepted_by.as_deref(), Some("mina"));
+    assert_eq!(r.noted_by.as_deref(), Some("sam"));
     assert_eq!(r.notes, notes);
     let e = s.note_handover(&sam, &night, "changed", now).unwrap_err();
-    assert!(e.to_string().contains("accepted by sam"), "{e}");
+    assert!(e.to_string().contains("accepted by mina"), "{e}");
     let mut md = Vec::new();
     let h = citydesk::report::handover(s.as_mut(), &settings, &night, now).unwrap();
     citydesk::report::format::handover(
@@ -498,5 +503,5 @@ fn night_handover(place: &Place) {
     );
     assert!(md.contains("- Water main break in district 2"), "{md}");
     assert!(md.contains("### Still unreferred (5)"), "{md}");
-    assert!(md.contains("Accepted by sam"), "{md}");
+    assert!(md.contains("Accepted by mina"), "{md}");
 }

@@ -9,14 +9,14 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use citydesk::app::modal::Overlay;
-use citydesk::app::{App, Command, Effect, Msg, Reply, Session, update};
+use citydesk::app::{App, Command, Counts, Effect, Msg, Reply, Session, update};
 use citydesk::domain::case::{CaseRecord, Contact, Feedback, Status};
 use citydesk::domain::event::{Event, What};
 use citydesk::domain::roles::Role;
 use citydesk::domain::shift::Shift;
 use citydesk::domain::workflow::{self, Action};
 use citydesk::store::{Draft, QueueCounts, QueuePage, StoreError};
-use common::console::{app, case, now, press};
+use common::console::{app, case, handover, now, press};
 
 const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 60)];
 
@@ -52,14 +52,17 @@ fn page(cases: Vec<citydesk::domain::case::Case>) -> QueuePage {
     }
 }
 
-fn counts() -> QueueCounts {
-    QueueCounts {
-        unreferred: 3,
-        overdue: 12,
-        due_soon: 4,
-        feedback: 7,
-        follow_up: 2,
-        mine: 1,
+fn counts() -> Counts {
+    Counts {
+        queues: QueueCounts {
+            unreferred: 3,
+            overdue: 12,
+            due_soon: 4,
+            feedback: 7,
+            follow_up: 2,
+            mine: 1,
+        },
+        at_work: vec!["Maryam Ahmadi".into(), "Reza Karimi".into()],
     }
 }
 
@@ -445,4 +448,93 @@ fn case_with_a_call_back_prompt() {
     let mut a = case_app(Role::FollowUpOfficer);
     press(&mut a, "b2026-12-0");
     shot("case_call_back", &a);
+}
+
+/// A supervisor's console after signing in, the queues counted.
+fn supervisor_app() -> App {
+    let mut a = app(Role::Supervisor);
+    let fx = update(&mut a, Msg::Changed);
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Counts { .. }),
+        Reply::Counts(Ok(counts())),
+    );
+    a
+}
+
+#[test]
+fn handover_screen() {
+    let mut a = supervisor_app();
+    let fx = press(&mut a, "h");
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Handover(_)),
+        Reply::Handover(Ok(handover(Some(
+            "Water main break on Ferdowsi St: many calls expected.\nلوله اصلی خیابان فردوسی شکسته؛ تماس‌ها زیاد خواهد بود.",
+        )))),
+    );
+    shot("handover", &a);
+}
+
+#[test]
+fn handover_notes_being_written() {
+    let mut a = supervisor_app();
+    let fx = press(&mut a, "h");
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Handover(_)),
+        Reply::Handover(Ok(handover(None))),
+    );
+    press(&mut a, "<Tab>nCall reza back about 1<Enter>لوله شکسته");
+    shot("handover_notes", &a);
+}
+
+#[test]
+fn figures_screen() {
+    use citydesk::report::figures::{Figures, GroupBy, Report};
+    let mut a = supervisor_app();
+    let fx = press(&mut a, "m");
+    let fig = |contacts: u64, on_time: u64, late: u64, median: i64, satisfied: u64| Figures {
+        contacts,
+        cases: contacts,
+        on_time,
+        late,
+        on_time_share: Some(on_time as f64 / (on_time + late) as f64),
+        answered: on_time + late,
+        median_answer_seconds: Some(median),
+        feedback_calls: satisfied + 2,
+        satisfied,
+        dissatisfied: 2,
+        satisfaction: Some(satisfied as f64 / (satisfied + 2) as f64),
+        backlog: [3, 2, 1, 0, 0],
+        ..Figures::default()
+    };
+    let rows = vec![
+        ("d3".to_owned(), fig(412, 300, 60, 30 * 3600, 88)),
+        ("parks".to_owned(), fig(151, 120, 9, 20 * 3600, 40)),
+        ("traffic".to_owned(), fig(96, 40, 41, 90 * 3600, 12)),
+    ];
+    let report = Report {
+        from: now() - Duration::days(29),
+        to: now() + Duration::hours(14),
+        by: GroupBy::Department,
+        total: fig(659, 460, 110, 33 * 3600, 140),
+        rows,
+    };
+    let today: Vec<u64> = (0..24)
+        .map(|h| if (8..11).contains(&h) { h * 3 } else { 1 })
+        .collect();
+    let last_week: Vec<u64> = (0..24)
+        .map(|h| if (7..20).contains(&h) { 12 } else { 2 })
+        .collect();
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Report { .. }),
+        Reply::Report(Ok((report, [today, last_week]))),
+    );
+    shot("figures", &a);
 }

@@ -19,6 +19,8 @@ pub enum Showing {
     Nothing,
     Queue(u8),
     Search,
+    /// The cases of one group of the figures.
+    Group,
 }
 
 /// The filter line: what was typed for each of department, district, service.
@@ -53,6 +55,8 @@ pub struct ListScreen {
     pub filter_line: FilterLine,
     /// The filter in force on the queues.
     pub filter: Filter,
+    /// The group of the figures on view: its query, key and name.
+    pub group: Option<(crate::report::figures::ReportQuery, String, String)>,
 }
 
 impl ListScreen {
@@ -121,8 +125,34 @@ impl ListScreen {
             Showing::Search if !self.searched.is_empty() => {
                 cx.send(Slot::List, Command::Search(self.searched.clone()));
             }
+            Showing::Group => {
+                if let Some((query, key, _)) = &self.group {
+                    cx.send(
+                        Slot::List,
+                        Command::CasesOf {
+                            query: query.clone(),
+                            key: key.clone(),
+                        },
+                    );
+                }
+            }
             Showing::Search | Showing::Nothing => {}
         }
+    }
+
+    /// Lists the cases of one group of the figures.
+    pub fn show_group(
+        &mut self,
+        cx: &mut Shell,
+        query: crate::report::figures::ReportQuery,
+        key: String,
+        label: String,
+    ) {
+        self.searching = false;
+        self.showing = Showing::Group;
+        self.clear();
+        self.group = Some((query, key, label));
+        self.reload(cx);
     }
 
     pub fn loaded(&mut self, cx: &mut Shell, r: Result<QueuePage, StoreError>) {

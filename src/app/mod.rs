@@ -10,9 +10,11 @@
 pub mod actions;
 pub mod case;
 pub mod field;
+pub mod handover;
 pub mod intake;
 pub mod list;
 pub mod modal;
+pub mod report;
 pub mod request;
 pub mod session;
 
@@ -21,12 +23,14 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::domain::catalog::Catalog;
 use crate::domain::roles::Actor;
+use crate::domain::shift::Shift;
 use crate::domain::tracking::TrackingCode;
 use crate::keymap::{Action, Key, Keymap, Mode};
 use crate::present::{Say, Words};
+use crate::report::figures::ReportQuery;
 use crate::store::{Operator, QueueCounts, Settings, StoreError};
 use modal::{Confirm, Overlay};
-pub use request::{Command, Effect, Msg, Reply, SignInError, Slot};
+pub use request::{Command, Counts, Effect, Msg, Reply, SignInError, Slot};
 pub use session::Session;
 
 /// How long a store call may take before the spinner shows.
@@ -43,6 +47,8 @@ pub enum View {
     Search,
     Intake,
     Case,
+    Handover,
+    Report,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +70,12 @@ pub struct Shell {
     pub now: DateTime<Utc>,
     pub ms: u64,
     pub counts: QueueCounts,
+    /// Who is at work now (seen by a console in the last 15 minutes).
+    pub at_work: Vec<String>,
+    /// A handover not yet accepted, for the supervisor signed in.
+    pub pending_handover: Option<Shift>,
+    /// When this console last told the store its operator is at work.
+    seen_ms: Option<u64>,
     pub notice: Option<Notice>,
     pub store_down: bool,
     pub quit: bool,
@@ -132,6 +144,8 @@ pub enum Go {
     To(View),
     /// Open a case (it loads).
     OpenCase(TrackingCode),
+    /// List the cases of one group of the figures.
+    CasesOf(ReportQuery, String),
     /// Back to the list the person came from.
     Back,
     Ask(Overlay),
@@ -145,6 +159,8 @@ pub struct App {
     pub list: list::ListScreen,
     pub intake: intake::IntakeScreen,
     pub case: case::CaseScreen,
+    pub handover: handover::HandoverScreen,
+    pub report: report::ReportScreen,
     pub overlay: Option<Overlay>,
 }
 
@@ -168,6 +184,9 @@ impl App {
             now,
             ms: 0,
             counts: QueueCounts::default(),
+            at_work: Vec::new(),
+            pending_handover: None,
+            seen_ms: None,
             notice: None,
             store_down: false,
             quit: false,
@@ -185,6 +204,8 @@ impl App {
             },
             intake,
             case: case::CaseScreen::default(),
+            handover: handover::HandoverScreen::default(),
+            report: report::ReportScreen::default(),
             overlay: None,
         }
     }
@@ -201,12 +222,14 @@ impl App {
             View::Intake => Mode::Form,
             View::Case => self.case.mode(),
             View::Queue(_) | View::Search => self.list.mode(),
+            View::Handover => self.handover.mode(),
+            View::Report => self.report.mode(),
         }
     }
 
     /// Whether something typed would be lost by leaving now.
     fn unsaved(&self) -> bool {
-        self.intake.form.has_text() || self.case.has_text()
+        self.intake.form.has_text() || self.case.has_text() || self.handover.has_text()
     }
 
     /// Asks for a fresh look at everything on screen (after a change here or elsewhere).
@@ -216,8 +239,11 @@ impl App {
         };
         self.cx.send(Slot::Counts, Command::Counts { me });
         self.list.reload(&mut self.cx);
-        if self.view == View::Case {
-            self.case.reload(&mut self.cx);
+        match self.view {
+            View::Case => self.case.reload(&mut self.cx),
+            View::Handover => self.handover.reload(&mut self.cx),
+            View::Report => self.report.reload(&mut self.cx),
+            View::Queue(_) | View::Search | View::Intake => {}
         }
     }
 
@@ -228,6 +254,16 @@ impl App {
             Go::OpenCase(code) => {
                 self.case.open(&mut self.cx, code);
                 self.view = View::Case;
+            }
+            Go::CasesOf(query, key) => {
+                let label = crate::report::format::group_label(
+                    &self.cx.words,
+                    &self.cx.catalog,
+                    query.by,
+                    &key,
+                );
+                self.list.show_group(&mut self.cx, query, key, label);
+                self.show(View::Search);
             }
             Go::Back => self.view = self.last_list,
             Go::Ask(o) => self.overlay = Some(o),
@@ -249,6 +285,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.cx.now = now;
             app.cx.ms = ms;
             app.intake.tick(&mut app.cx);
+            // Every minute: the store learns who is at work (the header shows them).
+            if let Some(me) = app.cx.me().map(|o| o.name.clone())
+                && app.cx.seen_ms.is_none_or(|t| ms >= t + 60_000)
+            {
+                app.cx.seen_ms = Some(ms);
+                app.cx.send(Slot::Other, Command::Seen(me));
+            }
         }
         Msg::Changed => app.refresh(),
         Msg::Redraw => {}
@@ -264,9 +307,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 }
 
 fn on_reply(app: &mut App, id: u64, reply: Reply) {
-    if app.cx.requests.finish(id).is_none() {
+    let Some(slot) = app.cx.requests.finish(id) else {
         return; // a newer request of the same kind is on its way
-    }
+    };
     if reply.reached() && app.cx.store_down && !app.intake.retrying() {
         app.cx.store_down = false;
     }
@@ -275,10 +318,45 @@ fn on_reply(app: &mut App, id: u64, reply: Reply) {
             if session::signed_in(&mut app.cx, r) {
                 app.intake = intake::IntakeScreen::new(&app.cx, app.cx.now.timestamp());
                 app.intake.load_draft(&mut app.cx);
+                app.cx.seen_ms = None;
+                // A supervisor hears of the last shift's handover if it waits.
+                if app
+                    .cx
+                    .me()
+                    .is_some_and(|o| o.role == crate::domain::roles::Role::Supervisor)
+                {
+                    let center = &app.cx.settings.center;
+                    if let Some(last) = center.previous(&center.shift_of(app.cx.now)) {
+                        app.cx
+                            .send(Slot::HandoverStatus, Command::HandoverStatus(last));
+                    }
+                }
                 app.refresh();
             }
         }
-        Reply::Counts(Ok(c)) => app.cx.counts = c,
+        Reply::Counts(Ok(c)) => {
+            app.cx.counts = c.queues;
+            app.cx.at_work = c.at_work;
+        }
+        Reply::Handover(r) => app.handover.loaded(&mut app.cx, r),
+        Reply::Report(r) => app.report.loaded(&mut app.cx, r),
+        Reply::HandoverRecord(Ok(r)) if slot == Slot::HandoverStatus => {
+            let last = {
+                let center = &app.cx.settings.center;
+                center.previous(&center.shift_of(app.cx.now))
+            };
+            if r.as_ref().is_none_or(|r| !r.accepted())
+                && let Some(shift) = last
+            {
+                let text = app.cx.words.fill(
+                    "notice.handover-pending",
+                    &[("shift", &app.cx.words.shift(&shift))],
+                );
+                app.cx.pending_handover = Some(shift);
+                app.cx.warn(text);
+            }
+        }
+        Reply::HandoverRecord(r) => app.handover.recorded(&mut app.cx, r),
         Reply::Rows(r) => app.list.loaded(&mut app.cx, r),
         Reply::Case(r) => app.case.loaded(&mut app.cx, r),
         Reply::Related(r) => app.intake.related(&mut app.cx, r),
@@ -341,6 +419,8 @@ fn on_key(app: &mut App, key: KeyEvent) {
                 View::Intake => app.intake.edit(&mut app.cx, key),
                 View::Case => app.case.edit(&mut app.cx, key),
                 View::Queue(_) | View::Search => app.list.edit(&mut app.cx, key),
+                View::Handover => app.handover.edit(key),
+                View::Report => Go::Stay,
             };
             app.go(go);
         }
@@ -380,6 +460,14 @@ fn act(app: &mut App, action: Action) {
             Go::To(View::Search)
         }
         Action::Help => Go::Ask(Overlay::Help),
+        Action::Handover => {
+            app.handover.open(&mut app.cx);
+            Go::To(View::Handover)
+        }
+        Action::Report => {
+            app.report.reload(&mut app.cx);
+            Go::To(View::Report)
+        }
         Action::Quit if app.unsaved() => Go::Ask(Overlay::Confirm(Confirm::Quit)),
         // Quitting means signing in again: asked, so a slip of the key costs nothing.
         Action::Quit => Go::Ask(Overlay::Confirm(Confirm::Leave)),
@@ -387,6 +475,8 @@ fn act(app: &mut App, action: Action) {
             View::Intake => app.intake.act(&mut app.cx, other),
             View::Case => app.case.act(&mut app.cx, other),
             View::Queue(_) | View::Search => app.list.act(&mut app.cx, other),
+            View::Handover => app.handover.act(&mut app.cx, other),
+            View::Report => app.report.act(&mut app.cx, other),
         },
     };
     app.go(go);

@@ -3,6 +3,7 @@
 //! typed text is thrown away or an unsaved call is brought back.
 
 use super::{App, View};
+use crate::domain::shift::Shift;
 use crate::store::Draft;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -15,7 +16,7 @@ pub enum Overlay {
 }
 
 /// Questions before something typed is thrown away.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
     DiscardIntake,
     DiscardPrompt,
@@ -23,6 +24,10 @@ pub enum Confirm {
     Quit,
     /// Quit with nothing unsaved.
     Leave,
+    /// Throw away handover notes being written.
+    DiscardNotes,
+    /// Accept a shift's handover (it cannot be undone).
+    AcceptHandover(Shift),
 }
 
 impl Overlay {
@@ -41,6 +46,10 @@ pub fn answer(app: &mut App, overlay: Overlay, yes: bool) {
         }
         (Overlay::Confirm(Confirm::DiscardPrompt), true) => app.case.prompt = None,
         (Overlay::Confirm(Confirm::Quit | Confirm::Leave), true) => app.cx.quit = true,
+        (Overlay::Confirm(Confirm::DiscardNotes), true) => app.handover.notes = None,
+        (Overlay::Confirm(Confirm::AcceptHandover(shift)), true) => {
+            app.handover.accept(&mut app.cx, shift);
+        }
         (Overlay::Restore(d), true) => {
             if app.intake.restore(&mut app.cx, &d) {
                 app.view = View::Intake;

@@ -11,8 +11,11 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::domain::case::{Case, CaseRecord};
 use crate::domain::intake::CaseInput;
 use crate::domain::roles::Actor;
+use crate::domain::shift::Shift;
 use crate::domain::tracking::TrackingCode;
 use crate::domain::workflow::Action as CaseAction;
+use crate::report::figures::{Report, ReportQuery};
+use crate::report::handover::{Handover, HandoverRecord};
 use crate::store::{Draft, Filter, Operator, Page, Queue, QueueCounts, QueuePage, StoreError};
 
 /// What the worker is asked to do.
@@ -56,6 +59,38 @@ pub enum Command {
     SaveDraft(Draft),
     LoadDraft(String),
     DiscardDraft(String),
+    /// The console saw this operator at work (every minute).
+    Seen(String),
+    /// A shift's handover, as of now.
+    Handover(Shift),
+    /// Whether a shift's handover was accepted (asked at a supervisor's sign-in).
+    HandoverStatus(Shift),
+    NoteHandover {
+        by: Actor,
+        shift: Shift,
+        notes: String,
+    },
+    AcceptHandover {
+        by: Actor,
+        shift: Shift,
+    },
+    /// Figures for a period, with calls per hour of two days to compare.
+    Report {
+        query: ReportQuery,
+        days: [DateTime<Utc>; 2],
+    },
+    /// The cases of one group of a report.
+    CasesOf {
+        query: ReportQuery,
+        key: String,
+    },
+}
+
+/// The queue counts, and who is at work.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub queues: QueueCounts,
+    pub at_work: Vec<String>,
 }
 
 /// Why signing in or setting up failed.
@@ -70,7 +105,7 @@ pub enum SignInError {
 #[derive(Debug)]
 pub enum Reply {
     LoggedIn(Result<Operator, SignInError>),
-    Counts(Result<QueueCounts, StoreError>),
+    Counts(Result<Counts, StoreError>),
     Rows(Result<QueuePage, StoreError>),
     Case(Result<CaseRecord, StoreError>),
     Related(Result<Vec<Case>, StoreError>),
@@ -78,6 +113,9 @@ pub enum Reply {
     Acted(Result<Case, StoreError>),
     Draft(Result<Option<Draft>, StoreError>),
     Done(Result<(), StoreError>),
+    Handover(Result<Handover, StoreError>),
+    HandoverRecord(Result<Option<HandoverRecord>, StoreError>),
+    Report(Result<(Report, [Vec<u64>; 2]), StoreError>),
 }
 
 impl Reply {
@@ -92,6 +130,9 @@ impl Reply {
         | Reply::Acted(Err(err))
         | Reply::Draft(Err(err))
         | Reply::Done(Err(err))
+        | Reply::Handover(Err(err))
+        | Reply::HandoverRecord(Err(err))
+        | Reply::Report(Err(err))
         | Reply::LoggedIn(Err(SignInError::Store(err)))) = self
         else {
             return true;
@@ -141,6 +182,9 @@ pub enum Slot {
     Draft,
     /// Answers nobody waits for (draft discards): never stale.
     Other,
+    Handover,
+    HandoverStatus,
+    Report,
 }
 
 /// The requests in flight.

@@ -215,6 +215,8 @@ impl Report {
                 (g, f)
             })
             .collect();
+        // (Rows are in the order of their keys; whoever shows them orders
+        // them by the names people read.)
         Report {
             from: q.from,
             to: q.to,

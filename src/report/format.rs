@@ -30,9 +30,7 @@ pub fn group_label(w: &Words, cat: &Catalog, by: GroupBy, key: &str) -> String {
         GroupBy::Service => w.service(cat, key),
         GroupBy::Category => w.code("category", key),
         GroupBy::Channel => w.code("channel", key),
-        GroupBy::District => cat
-            .district(key)
-            .map_or_else(|| key.to_owned(), |d| d.name_en.clone()),
+        GroupBy::District => w.district(cat, key),
         GroupBy::Operator => key.to_owned(),
         GroupBy::Shift => {
             crate::domain::shift::Shift::parse(key).map_or_else(|| key.to_owned(), |s| w.shift(&s))
@@ -154,6 +152,7 @@ pub fn report(
     let label = |key: &str| group_label(w, cat, r.by, key);
     let all = w.t("report.all").to_owned();
     let mut rows: Vec<(String, &Figures)> = r.rows.iter().map(|(k, f)| (label(k), f)).collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
     rows.push((all, &r.total));
     match format {
         Format::Json => json(out, r),
@@ -254,16 +253,14 @@ fn work_line(w: &Words, name: &str, k: &Work) -> String {
     )
 }
 
-/// A handed-over case in one line: code, service, where, and why now.
+/// A handed-over case in one line: code, why now, service, where (the
+/// most telling first, as a narrow screen cuts the end).
 pub fn case_line(
     w: &Words,
     cat: &Catalog,
     c: &crate::domain::case::Case,
     now: chrono::DateTime<chrono::Utc>,
 ) -> String {
-    let district = cat
-        .district(&c.district)
-        .map_or_else(|| c.district.clone(), |d| d.name_en.clone());
     let when = if c.status.awaits_department() && c.has_deadline() {
         w.left(c.due_at, now)
     } else {
@@ -272,10 +269,10 @@ pub fn case_line(
     format!(
         "{} · {} · {} · {} · {}",
         c.code,
+        when,
         w.service(cat, &c.service),
         w.department(cat, &c.department),
-        district,
-        when
+        w.district(cat, &c.district),
     )
 }
 

@@ -240,4 +240,12 @@ impl<E: Engine> Store for E {
     fn at_work(&mut self, since: DateTime<Utc>) -> Result<Vec<String>> {
         self.read(|tx| reports::at_work(tx, since))
     }
+
+    fn hourly(&mut self, start: DateTime<Utc>) -> Result<Vec<u64>> {
+        self.read(|tx| reports::hourly(tx, start))
+    }
+
+    fn cases_of(&mut self, q: &ReportQuery, key: &str, limit: u32) -> Result<Vec<Case>> {
+        self.read(|tx| reports::cases_of(tx, q, key, limit))
+    }
 }

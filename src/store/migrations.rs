@@ -96,6 +96,10 @@ ALTER TABLE timeline ALTER COLUMN shift_date DROP DEFAULT;
 ALTER TABLE timeline ALTER COLUMN shift_name DROP DEFAULT;
 ALTER TABLE timeline ALTER COLUMN data DROP DEFAULT;
 ALTER TABLE timeline ENABLE TRIGGER timeline_no_change;
+DROP TRIGGER operators_notify ON operators;
+CREATE TRIGGER operators_notify
+    AFTER INSERT OR UPDATE OF display_name, role, active, password_hash ON operators
+    FOR EACH STATEMENT EXECUTE FUNCTION citydesk_notify();
 ";
 
 /// A version-1 timeline row with what is needed to type it.

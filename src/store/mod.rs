@@ -264,6 +264,8 @@ pub enum StoreError {
         by: String,
         at: DateTime<Utc>,
     },
+    /// The one who wrote a handover's notes cannot also accept it.
+    OwnHandover,
     /// Another write held the store too long.
     Busy,
     /// The server or file cannot be reached; the text is the driver's.
@@ -486,4 +488,10 @@ pub trait Store: Send {
 
     /// Who was seen at work since `since`.
     fn at_work(&mut self, since: DateTime<Utc>) -> Result<Vec<String>>;
+
+    /// How many cases were received in each hour of the 24 from `start`.
+    fn hourly(&mut self, start: DateTime<Utc>) -> Result<Vec<u64>>;
+
+    /// The cases of one group of a report, newest first.
+    fn cases_of(&mut self, q: &ReportQuery, key: &str, limit: u32) -> Result<Vec<Case>>;
 }

@@ -325,10 +325,13 @@ pub fn accept_handover(
     now: DateTime<Utc>,
 ) -> Result<HandoverRecord> {
     supervisor(by)?;
-    if let Some(h) = handover(tx, shift)?
-        && let (Some(who), Some(at)) = (h.accepted_by, h.accepted_at)
-    {
-        return Err(StoreError::HandoverAccepted { by: who, at });
+    if let Some(h) = handover(tx, shift)? {
+        if let (Some(who), Some(at)) = (h.accepted_by, h.accepted_at) {
+            return Err(StoreError::HandoverAccepted { by: who, at });
+        }
+        if h.noted_by.as_deref() == Some(by.name.as_str()) {
+            return Err(StoreError::OwnHandover);
+        }
     }
     tx.execute(
         "INSERT INTO handovers (shift_date, shift_name, accepted_by, accepted_at) VALUES (?1, ?2, ?3, ?4)
@@ -342,6 +345,47 @@ pub fn accept_handover(
         ],
     )?;
     handover(tx, shift)?.ok_or_else(|| StoreError::Backend("the handover was not saved".into()))
+}
+
+/// How many cases were received in each hour of the 24 from `start`.
+pub fn hourly(tx: &mut dyn Tx, start: DateTime<Utc>) -> Result<Vec<u64>> {
+    let mut out = vec![0u64; 24];
+    for (hour, n) in sql::rows(
+        tx,
+        "SELECT (received_at - ?1) / 3600, COUNT(*) FROM cases
+         WHERE received_at >= ?1 AND received_at < ?2 GROUP BY 1",
+        &[start.into(), (start + chrono::Duration::hours(24)).into()],
+        |r| Ok((sql::req_int(r, 0)?, sql::req_int(r, 1)? as u64)),
+    )? {
+        if let Some(slot) = usize::try_from(hour).ok().and_then(|h| out.get_mut(h)) {
+            *slot = n;
+        }
+    }
+    Ok(out)
+}
+
+/// The cases of one group of a report (received in its period), newest first.
+pub fn cases_of(tx: &mut dyn Tx, q: &ReportQuery, key: &str, limit: u32) -> Result<Vec<Case>> {
+    let g = case_group(q.by);
+    sql::rows(
+        tx,
+        &format!(
+            "SELECT {} FROM cases c WHERE c.received_at >= ?1 AND c.received_at < ?2 AND {g} = ?3
+             ORDER BY c.received_at DESC, c.id DESC LIMIT ?4",
+            sql::cols()
+                .split(", ")
+                .map(|c| format!("c.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        &[
+            q.from.into(),
+            q.to.into(),
+            key.into(),
+            i64::from(limit).into(),
+        ],
+        sql::case_from_row,
+    )
 }
 
 /// The console saw `name` at work.

@@ -33,7 +33,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         filter_line(app, frame, Rect::new(bar.x, y, bar.width, 1));
     }
     frame.render_widget(Paragraph::new(position(app)), info);
-    if l.showing == Showing::Search {
+    if matches!(l.showing, Showing::Search | Showing::Group) {
         search_rows(app, frame, rows);
     } else {
         queue_rows(app, frame, rows);
@@ -47,6 +47,9 @@ fn position(app: &App) -> Line<'static> {
     let name = match l.showing {
         Showing::Queue(n) => w.t(&format!("queue.{n}")).to_owned(),
         Showing::Search => w.fill("search.results-for", &[("query", &l.searched)]),
+        Showing::Group => l.group.as_ref().map_or_else(String::new, |(_, _, label)| {
+            w.fill("figures.cases-of", &[("group", label)])
+        }),
         Showing::Nothing => String::new(),
     };
     let mut where_ = if l.rows.is_empty() {

@@ -6,9 +6,11 @@
 //! roomier when wider.
 
 pub mod case;
+pub mod handover;
 pub mod intake;
 pub mod list;
 pub mod modal;
+pub mod report;
 pub mod session;
 pub mod text;
 pub mod theme;
@@ -38,12 +40,17 @@ pub fn render(app: &App, frame: &mut Frame) {
         Constraint::Length(1),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(header(app)).style(theme::header()), head);
+    frame.render_widget(
+        Paragraph::new(header(app, head.width)).style(theme::header()),
+        head,
+    );
     frame.render_widget(Paragraph::new(tab_line(app, area.width)), tabs);
     match app.view {
         View::Queue(_) | View::Search => list::draw(app, frame, main),
         View::Intake => intake::draw(app, frame, main),
         View::Case => case::draw(app, frame, main),
+        View::Handover => handover::draw(app, frame, main),
+        View::Report => report::draw(app, frame, main),
     }
     frame.render_widget(Paragraph::new(status_line(app)), status);
     if let Some(o) = &app.overlay {
@@ -51,7 +58,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
 }
 
-fn header(app: &App) -> Line<'static> {
+/// The header: trouble first, then who, which shift and the time (never
+/// cut), a handover waiting, who else is at work, and the store (cut first).
+fn header(app: &App, width: u16) -> Line<'static> {
     let w = &app.cx.words;
     let me = app.cx.me().map_or(String::new(), |o| {
         format!(
@@ -86,12 +95,37 @@ fn header(app: &App) -> Line<'static> {
             w.t("app.shift"),
             app.cx.shift()
         )),
-        Span::raw(format!(
-            "{} {}",
-            w.t("app.store"),
-            cut(&app.cx.store_label, 40)
-        )),
     ]);
+    // A handover waiting for the supervisor comes before the store, which may be cut.
+    if let Some(s) = &app.cx.pending_handover {
+        spans.push(Span::styled(
+            format!(
+                "{} ",
+                w.fill(
+                    "app.handover-pending",
+                    &[("shift", &w.code("shift", &s.name))]
+                )
+            ),
+            theme::warn(),
+        ));
+        spans.push(Span::raw("│ "));
+    }
+    // Who is at work: the first names on a wide screen, else how many.
+    let at_work = &app.cx.at_work;
+    let names = match at_work.len() {
+        0 => None,
+        n if width < 120 => Some(w.fill("app.at-work-count", &[("n", &n.to_string())])),
+        n if n <= 3 => Some(at_work.join(", ")),
+        n => Some(format!("{} +{}", at_work[..3].join(", "), n - 3)),
+    };
+    if let Some(names) = names {
+        spans.push(Span::raw(format!("{} │ ", cut(&names, 60))));
+    }
+    spans.extend([Span::raw(format!(
+        "{} {}",
+        w.t("app.store"),
+        cut(&app.cx.store_label, 40)
+    ))]);
     Line::from(spans)
 }
 
@@ -109,7 +143,8 @@ fn tab_line(app: &App, width: u16) -> Line<'static> {
     let mut spans = Vec::new();
     for (i, n) in counts.iter().enumerate() {
         let k = i as u8 + 1;
-        let active = app.last_list == View::Queue(k) && app.view != View::Intake;
+        let active = app.last_list == View::Queue(k)
+            && matches!(app.view, View::Queue(_) | View::Case | View::Search);
         let style = if active {
             theme::tab_active()
         } else {
@@ -147,14 +182,33 @@ fn status_line(app: &App) -> Line<'static> {
             Action::Back,
             Action::Help,
         ],
+        (Mode::Form, View::Handover) => &[Action::Save, Action::Back],
         (Mode::Form, _) => &[Action::Save, Action::NextField, Action::Back],
         (Mode::Case, _) => &case_keys,
+        (Mode::Board, View::Handover) => &[
+            Action::Open,
+            Action::NextList,
+            Action::Earlier,
+            Action::EditNotes,
+            Action::Accept,
+            Action::Back,
+            Action::Help,
+        ],
+        (Mode::Board, _) => &[
+            Action::Open,
+            Action::Later,
+            Action::Period,
+            Action::Back,
+            Action::Help,
+        ],
         _ => &[
             Action::Intake,
             Action::Open,
             Action::Search,
             Action::Filter,
             Action::Help,
+            Action::Handover,
+            Action::Report,
             Action::Quit,
         ],
     };

@@ -17,13 +17,18 @@ pub fn draw(app: &App, o: &Overlay, frame: &mut Frame, area: Rect) {
     match o {
         Overlay::Help => help(app, frame, area),
         Overlay::Confirm(c) => {
-            let key = match c {
-                Confirm::DiscardIntake => "modal.discard-intake",
-                Confirm::DiscardPrompt => "modal.discard-prompt",
-                Confirm::Quit => "modal.quit",
-                Confirm::Leave => "modal.leave",
+            let w = &app.cx.words;
+            let text = match c {
+                Confirm::DiscardIntake => w.t("modal.discard-intake").to_owned(),
+                Confirm::DiscardPrompt => w.t("modal.discard-prompt").to_owned(),
+                Confirm::Quit => w.t("modal.quit").to_owned(),
+                Confirm::Leave => w.t("modal.leave").to_owned(),
+                Confirm::DiscardNotes => w.t("modal.discard-notes").to_owned(),
+                Confirm::AcceptHandover(s) => {
+                    w.fill("modal.accept-handover", &[("shift", &w.shift(s))])
+                }
             };
-            question(app, app.cx.words.t(key), frame, area);
+            question(app, &text, frame, area);
         }
         Overlay::Restore(d) => {
             let w = &app.cx.words;

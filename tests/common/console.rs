@@ -118,3 +118,84 @@ pub fn case(serial: u64, service: &str, received_ago_hours: i64, actions: &[Acti
     }
     c
 }
+
+/// The night shift's handover: a few people's work and the lists handed over.
+pub fn handover(notes: Option<&str>) -> citydesk::report::handover::Handover {
+    use citydesk::domain::case::{Category, Channel};
+    use citydesk::report::handover::{Activity, HandedOver, HandoverRecord, ListKind, Work};
+    let shift = citydesk::domain::shift::Shift::parse("2026-11-27/night").unwrap();
+    let work = |contacts, referred, resolved, closed, feedback_calls, escalations| Work {
+        contacts,
+        referred,
+        resolved,
+        closed,
+        cancelled: 0,
+        feedback_calls,
+        escalations,
+        other: 1,
+    };
+    let activity = Activity {
+        registered: 41,
+        attached: 6,
+        contacts_by_channel: [(Channel::Phone, 38), (Channel::Sms, 6), (Channel::Web, 3)].into(),
+        contacts_by_category: [
+            (Category::UrbanServices, 29),
+            (Category::TransportTraffic, 11),
+            (Category::PublicPlaces, 7),
+        ]
+        .into(),
+        feedback: [
+            (citydesk::domain::case::Feedback::Satisfied, 9),
+            (citydesk::domain::case::Feedback::Dissatisfied, 2),
+        ]
+        .into(),
+        all: work(47, 39, 4, 6, 11, 2),
+        by_operator: [
+            ("maryam".to_owned(), work(25, 21, 0, 0, 0, 0)),
+            ("reza".to_owned(), work(22, 18, 0, 0, 0, 0)),
+            ("sara".to_owned(), work(0, 0, 4, 6, 11, 2)),
+        ]
+        .into(),
+    };
+    let list =
+        |kind, total, cases: Vec<citydesk::domain::case::Case>| HandedOver { kind, total, cases };
+    let refer = Action::Refer {
+        department: "d3".into(),
+        assignee: None,
+        comment: None,
+    };
+    citydesk::report::handover::Handover {
+        shift: shift.clone(),
+        start: now() - Duration::hours(11),
+        end: now() - Duration::hours(3),
+        next: citydesk::domain::shift::Shift::parse("2026-11-28/morning").unwrap(),
+        activity,
+        lists: vec![
+            list(
+                ListKind::Overdue,
+                57,
+                vec![
+                    case(31, "water-leak", 30, std::slice::from_ref(&refer)),
+                    case(32, "pothole", 200, std::slice::from_ref(&refer)),
+                ],
+            ),
+            list(
+                ListKind::DueNextShift,
+                1,
+                vec![case(33, "trash-missed", 20, &[])],
+            ),
+            list(ListKind::Unreferred, 3, vec![case(34, "graffiti", 5, &[])]),
+            list(ListKind::FeedbackPending, 0, vec![]),
+            list(ListKind::FollowUp, 0, vec![]),
+            list(ListKind::HeldByOutgoing, 0, vec![]),
+        ],
+        record: notes.map(|n| HandoverRecord {
+            shift,
+            notes: n.to_owned(),
+            noted_by: Some("sara".into()),
+            noted_at: Some(now() - Duration::hours(3)),
+            accepted_by: None,
+            accepted_at: None,
+        }),
+    }
+}
