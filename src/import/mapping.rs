@@ -729,6 +729,10 @@ if_empty = "all"
         let t = m.time(&m.received, "03/02/2015 08:31:18 AM").unwrap();
         assert_eq!(t.to_rfc3339(), "2015-03-02T13:31:18+00:00");
         assert!(m.time(&m.received, "2015-04-30 09:50").is_none());
+        // 02:30 did not happen on 2015-03-08 (clocks went 02:00 → 03:00):
+        // it moves past the gap, to 03:00 EDT.
+        let t = m.time(&m.received, "03/08/2015 02:30:00 AM").unwrap();
+        assert_eq!(t.to_rfc3339(), "2015-03-08T07:00:00+00:00");
         assert_eq!(
             example("%m/%d/%Y %I:%M:%S %p").as_deref(),
             Some("04/30/2015 09:50:05 AM")
