@@ -189,7 +189,7 @@ fn build(path: &std::path::Path, n: u64) {
         },
         &Settings::default(),
         now(),
-        &mut std::io::stderr(),
+        &citydesk::progress::bar(false),
     )
     .unwrap();
     drop(s);

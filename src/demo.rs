@@ -7,11 +7,11 @@
 //! times around part of their deadline, some late; about one caller in eight
 //! is unhappy at the feedback call and a few cannot be reached.
 
-use std::io::Write;
 use std::sync::mpsc;
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
+use indicatif::ProgressBar;
 use serde::Serialize;
 
 use crate::domain::case::{
@@ -42,19 +42,24 @@ pub struct Report {
 
 const BATCH: usize = 20_000;
 
+/// How the demo's progress bar looks (indicatif template).
+pub const PROGRESS: &str = "[{bar:30}] {percent:>3}%  {pos}/{len} cases  {elapsed}";
+
 /// Generates `plan.cases` cases ending at `now` and loads them into `store`,
-/// drawing a progress bar on `progress`.
+/// showing how many are loaded on `progress` (see `crate::progress::bar`).
 pub fn fill(
     store: &mut dyn Store,
     plan: &Plan,
     settings: &Settings,
     now: DateTime<Utc>,
-    progress: &mut dyn Write,
+    progress: &ProgressBar,
 ) -> Result<Report> {
     let started = Instant::now();
     let catalog = store.catalog().clone();
     let settings = settings.clone();
     let plan = *plan;
+    progress.set_style(crate::progress::style(PROGRESS));
+    progress.set_length(plan.cases);
     let (tx, rx) = mpsc::sync_channel::<Vec<ImportCase>>(2);
     // Generation runs beside the inserts, so the two cores are both busy.
     let generator = std::thread::spawn(move || {
@@ -73,29 +78,15 @@ pub fn fill(
     for batch in rx {
         store.import(&batch)?;
         done += batch.len() as u64;
-        draw(progress, done, plan.cases, started);
+        progress.set_position(done);
     }
     generator.join().expect("the demo generator does not panic");
-    let _ = writeln!(progress);
+    progress.finish_and_clear();
     Ok(Report {
         cases: done,
         total: store.case_count()?,
         seconds: started.elapsed().as_secs_f64(),
     })
-}
-
-fn draw(out: &mut dyn Write, done: u64, total: u64, started: Instant) {
-    let width = 30;
-    let filled = (done * width / total.max(1)) as usize;
-    let _ = write!(
-        out,
-        "\r[{}{}] {:>3}%  {done}/{total} cases  {:.1} s",
-        "#".repeat(filled),
-        " ".repeat(width as usize - filled),
-        done * 100 / total.max(1),
-        started.elapsed().as_secs_f64()
-    );
-    let _ = out.flush();
 }
 
 /// SplitMix64: small, fast, good enough for synthetic data.

@@ -578,6 +578,18 @@ impl Say for StoreError {
             StoreError::OwnHandover => w.t("error.store.own-handover").to_owned(),
             StoreError::Busy => w.t("error.store.busy").to_owned(),
             StoreError::Unreachable(why) => w.fill("error.store.unreachable", &[("why", why)]),
+            StoreError::AlreadyImported {
+                source,
+                count,
+                example,
+            } => w.fill(
+                "error.store.already-imported",
+                &[
+                    ("source", source),
+                    ("count", &count.to_string()),
+                    ("example", example),
+                ],
+            ),
             StoreError::Backend(why) => w.fill("error.store.backend", &[("why", why)]),
         }
     }

@@ -34,7 +34,7 @@ fn demo_store(location: &str, cases: u64) -> Box<dyn Store> {
         },
         &Settings::default(),
         now(),
-        &mut std::io::sink(),
+        &indicatif::ProgressBar::hidden(),
     )
     .unwrap();
     s

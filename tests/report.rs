@@ -309,7 +309,7 @@ fn demo_recount(place: &Place) {
         },
         &Settings::default(),
         now,
-        &mut std::io::sink(),
+        &indicatif::ProgressBar::hidden(),
     )
     .unwrap();
     let q = ReportQuery {

@@ -189,7 +189,7 @@ fn the_timeline_holds_events_not_prose(f: &Fixture) {
         },
         &Settings::default(),
         now(),
-        &mut std::io::sink(),
+        &indicatif::ProgressBar::hidden(),
     )
     .unwrap();
     let case = s.register(&ali(), &input(), now()).unwrap();
@@ -467,7 +467,7 @@ fn queues_and_counts_match_the_rules_on_a_demo_history(f: &Fixture) {
         },
         &Settings::default(),
         now(),
-        &mut std::io::sink(),
+        &indicatif::ProgressBar::hidden(),
     )
     .unwrap();
     assert_eq!(report.total, 4000);
@@ -631,7 +631,7 @@ fn demo_is_deterministic_for_a_seed(f: &Fixture) {
             },
             &Settings::default(),
             now(),
-            &mut std::io::sink(),
+            &indicatif::ProgressBar::hidden(),
         )
         .unwrap();
         (1..=300u64)
@@ -664,7 +664,7 @@ fn every_queue_query_is_an_index_search() {
             },
             &Settings::default(),
             now(),
-            &mut std::io::sink(),
+            &indicatif::ProgressBar::hidden(),
         )
         .unwrap();
     }

@@ -76,6 +76,9 @@ pub enum Command {
     /// A shift's handover: what it did and what it hands over; a
     /// supervisor's notes and the acceptance
     Handover(HandoverArgs),
+    /// Bring history in from an old system's export (see `citydesk import csv --help`)
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Fill the store with a realistic history of cases, for demonstrations and benchmarks
     Demo(DemoArgs),
     /// Copy a whole store into an empty one (e.g. SQLite up to PostgreSQL), then prove the copy
@@ -317,6 +320,39 @@ pub struct NewCaseArgs {
     /// Refer it at once to the catalog's department for the service and district
     #[arg(long)]
     pub refer: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import a CSV export of an old system, all or nothing: every row is
+    /// checked first, and if any is wrong nothing is imported (unless
+    /// --skip-bad). Types, departments and districts the mapping does not
+    /// match become catalog entries of their own. A file is imported once.
+    Csv(CsvArgs),
+    /// Print a shipped mapping (to start your own from); without a name, list them
+    Mapping {
+        /// One of the shipped mappings: boston, nyc, sf, la
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CsvArgs {
+    /// The export: a CSV file with a header line, UTF-8
+    pub file: PathBuf,
+    /// A shipped mapping (boston, nyc, sf, la) or a mapping file (a path
+    /// ending in .toml, or with a /); see assets/mappings/README.md
+    #[arg(long, value_name = "NAME|FILE")]
+    pub mapping: String,
+    /// Import the good rows and write the wrong ones, with the reason, to FILE.refused.csv
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Check every row and say what would be imported; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not draw the progress bar
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -390,3 +390,68 @@ pub fn catalog(out: &mut dyn Write, c: &Catalog, part: CatalogPart) -> io::Resul
     }
     Ok(())
 }
+
+/// What `citydesk import csv` did.
+pub fn import_summary(out: &mut dyn Write, s: &crate::import::Summary) -> io::Result<()> {
+    let good = s.rows - s.refused;
+    if s.dry_run {
+        writeln!(
+            out,
+            "dry run: {good} of {} rows of {} would be imported (mapping {}); nothing was changed",
+            s.rows,
+            safe(&s.file),
+            s.source
+        )?;
+    } else {
+        writeln!(
+            out,
+            "imported {} of {} rows of {} (mapping {}) in {:.1} s ({:.0} rows/s)",
+            s.imported,
+            s.rows,
+            safe(&s.file),
+            s.source,
+            s.seconds,
+            s.rows_per_second
+        )?;
+    }
+    let statuses: Vec<String> = s
+        .by_status
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    writeln!(
+        out,
+        "  cases     {}",
+        if statuses.is_empty() {
+            "none".to_owned()
+        } else {
+            statuses.join(" · ")
+        }
+    )?;
+    if s.refused == 0 {
+        writeln!(out, "  refused   none")?;
+    } else {
+        let reasons: Vec<String> = s
+            .refused_by_reason
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        write!(out, "  refused   {} ({})", s.refused, reasons.join(", "))?;
+        match &s.refused_file {
+            Some(f) => writeln!(out, ", written with the reason to {}", safe(f))?,
+            None => writeln!(out)?,
+        }
+    }
+    writeln!(
+        out,
+        "  new       {} services, {} departments, {} districts{}",
+        s.new_services.len(),
+        s.new_departments.len(),
+        s.new_districts.len(),
+        if s.new_services.len() + s.new_departments.len() + s.new_districts.len() > 0 {
+            " (the old system's own; see `citydesk catalog services`)"
+        } else {
+            ""
+        }
+    )
+}

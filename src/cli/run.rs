@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 use super::output;
-use super::{CaseCommand, CatalogPart, Cli, Command, OperatorCommand, QueueArgs, QueueName};
+use super::{
+    CaseCommand, CatalogPart, Cli, Command, ImportCommand, OperatorCommand, QueueArgs, QueueName,
+};
 use crate::auth::hash_password;
 use crate::clock::Clock;
 use crate::config;
@@ -212,13 +214,10 @@ pub fn run(
         }
         Command::Report(args) => report(&ctx, &args, out),
         Command::Handover(args) => handover(&ctx, args, out),
+        Command::Import(cmd) => import_history(&ctx, cmd, out),
         Command::Demo(args) => {
             let mut store = ctx.open()?;
-            let progress: &mut dyn Write = if args.quiet || ctx.json {
-                &mut std::io::sink()
-            } else {
-                &mut std::io::stderr()
-            };
+            let progress = &crate::progress::bar(args.quiet || ctx.json);
             let report = demo::fill(
                 store.as_mut(),
                 &demo::Plan {
@@ -644,6 +643,78 @@ fn import(
         }
     }
     Ok(())
+}
+
+/// `citydesk import`: a CSV export of an old system, or the shipped mappings.
+fn import_history(ctx: &Ctx, cmd: ImportCommand, out: &mut dyn Write) -> Result<(), CliError> {
+    use crate::import::{self, ImportError, mapping::Mapping};
+    let args = match cmd {
+        ImportCommand::Mapping { name: None } => {
+            for (name, _) in import::mapping::SHIPPED {
+                let m = Mapping::shipped(name).expect("shipped");
+                writeln!(out, "{name:8} {}", m.about)?;
+            }
+            return Ok(());
+        }
+        ImportCommand::Mapping { name: Some(name) } => {
+            let text = import::mapping::SHIPPED
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, t)| *t)
+                .ok_or_else(|| no_such_mapping(&name))?;
+            out.write_all(text.as_bytes())?;
+            return Ok(());
+        }
+        ImportCommand::Csv(args) => args,
+    };
+    let is_file = Path::new(&args.mapping)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+        || args.mapping.contains(std::path::MAIN_SEPARATOR);
+    let mapping = if is_file {
+        let path = Path::new(&args.mapping);
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            CliError::new(format!(
+                "cannot read mapping {}: {e}; give a mapping file's path, or a shipped mapping's name ({})",
+                path.display(),
+                Mapping::shipped_names().join(", ")
+            ))
+        })?;
+        Mapping::parse(&text, &path.display().to_string())
+            .map_err(|e| CliError::new(e.to_string()))?
+    } else {
+        Mapping::shipped(&args.mapping).ok_or_else(|| no_such_mapping(&args.mapping))?
+    };
+    let mut store = ctx.open()?;
+    let by = ctx.actor(store.as_mut())?;
+    let progress = crate::progress::bar(args.quiet || ctx.json);
+    let summary = import::run(
+        store.as_mut(),
+        &by,
+        &ctx.settings,
+        &import::Options {
+            file: &args.file,
+            mapping: &mapping,
+            skip_bad: args.skip_bad,
+            dry_run: args.dry_run,
+        },
+        &progress,
+    )
+    .map_err(|e| match e {
+        ImportError::Store(e) => ctx.err(e),
+        e => CliError {
+            typed: serde_json::to_value(&e).ok(),
+            ..CliError::new(e.to_string())
+        },
+    })?;
+    ctx.emit(out, &summary, |out| output::import_summary(out, &summary))
+}
+
+fn no_such_mapping(name: &str) -> CliError {
+    CliError::new(format!(
+        "there is no shipped mapping named {name:?}: give one of {}, or a mapping file's path (ending in .toml)",
+        crate::import::mapping::Mapping::shipped_names().join(", ")
+    ))
 }
 
 fn queue(ctx: &Ctx, args: &QueueArgs, out: &mut dyn Write) -> Result<(), CliError> {

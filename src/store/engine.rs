@@ -1,14 +1,16 @@
 //! What an engine supplies — a connection, read and write transactions, a
-//! watcher, and optionally a faster bulk load — and the `Store` that follows
-//! from it, written once for every engine by delegating to `sql`.
+//! watcher, and optionally a connection tuned for bulk loads (the rows
+//! themselves go through `Tx::insert_many`, which an engine may make faster)
+//! — and the `Store` that follows from it, written once for every engine by
+//! delegating to `sql`.
 
 use chrono::{DateTime, Duration, Utc};
 
 use super::reports;
 use super::sql::{self, Tx};
 use super::{
-    Draft, Filter, ImportCase, NewOperator, Operator, Page, Queue, QueueCounts, Result, Settings,
-    Store, Totals, Watcher,
+    CatalogAdditions, Draft, Filter, ImportCase, NewOperator, Operator, Page, Queue, QueueCounts,
+    Result, Settings, Store, Totals, Watcher,
 };
 use crate::domain::case::{Case, CaseRecord};
 use crate::domain::catalog::Catalog;
@@ -24,6 +26,8 @@ use crate::report::handover::{CaseRef, HandoverRecord};
 pub trait Engine: Send {
     fn location(&self) -> String;
     fn catalog(&self) -> &Catalog;
+    /// Replaces the catalog held in memory (after the store's changed).
+    fn set_catalog(&mut self, catalog: Catalog);
     fn settings(&self) -> &Settings;
     fn watcher(&self) -> Result<Box<dyn Watcher>>;
     /// Runs `f` on the connection (reads).
@@ -33,18 +37,26 @@ pub trait Engine: Send {
         &mut self,
         f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
     ) -> Result<T>;
-    /// Bulk load; by default the planned rows are inserted one by one.
-    fn import(&mut self, batch: &[ImportCase]) -> Result<Vec<TrackingCode>> {
-        self.write(|tx, _, _| insert_import(tx, batch))
+    /// A write transaction for a bulk load; an engine may tune its
+    /// connection for one first.
+    fn bulk<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
+    ) -> Result<T> {
+        self.write(f)
     }
 }
 
-/// The default bulk load, in a transaction the caller opened.
+/// The bulk load of one batch, in a transaction the caller opened.
 pub fn insert_import(tx: &mut dyn Tx, batch: &[ImportCase]) -> Result<Vec<TrackingCode>> {
     let (rows, codes) = sql::plan_import(tx, batch)?;
     sql::insert_rows(tx, &rows)?;
     Ok(codes)
 }
+
+/// Cases written per batch by `import_history`: the planned rows of one batch
+/// are held in memory at once.
+const HISTORY_BATCH: usize = 5_000;
 
 impl<E: Engine> Store for E {
     fn location(&self) -> String {
@@ -148,7 +160,53 @@ impl<E: Engine> Store for E {
     }
 
     fn import(&mut self, batch: &[ImportCase]) -> Result<Vec<TrackingCode>> {
-        Engine::import(self, batch)
+        self.bulk(|tx, _, _| insert_import(tx, batch))
+    }
+
+    fn extend_catalog(&mut self, additions: &CatalogAdditions) -> Result<()> {
+        self.write(|tx, catalog, _| sql::extend_catalog(tx, catalog, additions))?;
+        let catalog = self.read(sql::load_catalog)?;
+        self.set_catalog(catalog);
+        Ok(())
+    }
+
+    fn imported_before(&mut self, source: &str, old_ids: &[&str]) -> Result<(u64, Option<String>)> {
+        self.read(|tx| sql::imported_before(tx, source, old_ids))
+    }
+
+    fn import_history(
+        &mut self,
+        source: &str,
+        additions: &CatalogAdditions,
+        cases: &[ImportCase],
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Vec<TrackingCode>> {
+        let codes = self.bulk(|tx, catalog, _| {
+            sql::lock_imports(tx)?;
+            let ids: Vec<&str> = cases
+                .iter()
+                .filter_map(|c| c.case.old_id.as_deref())
+                .collect();
+            if let (count @ 1.., Some(example)) = sql::imported_before(tx, source, &ids)? {
+                return Err(super::StoreError::AlreadyImported {
+                    source: source.to_owned(),
+                    count,
+                    example,
+                });
+            }
+            sql::extend_catalog(tx, catalog, additions)?;
+            let mut codes = Vec::with_capacity(cases.len());
+            for batch in cases.chunks(HISTORY_BATCH) {
+                codes.extend(insert_import(tx, batch)?);
+                progress(codes.len());
+            }
+            Ok(codes)
+        })?;
+        if !additions.is_empty() {
+            let catalog = self.read(sql::load_catalog)?;
+            self.set_catalog(catalog);
+        }
+        Ok(codes)
     }
 
     fn export(&mut self, after: u64, limit: u32) -> Result<Vec<ImportCase>> {

@@ -21,7 +21,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::domain::case::{Case, CaseRecord, Contact};
-use crate::domain::catalog::{Catalog, CatalogError};
+use crate::domain::catalog::{Catalog, CatalogError, Department, District, Service};
 use crate::domain::event::Event;
 use crate::domain::intake::{CaseInput, InvalidInput};
 use crate::domain::roles::{Actor, Denied, Role};
@@ -181,6 +181,23 @@ pub struct ImportCase {
     pub timeline: Vec<Event>,
 }
 
+/// Entries an import adds to the catalog: an old system's departments,
+/// districts and request types that the mapping did not match to the
+/// catalog's own. Added beside the catalog, never replacing or retiring an
+/// entry (see `Store::extend_catalog`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CatalogAdditions {
+    pub departments: Vec<Department>,
+    pub districts: Vec<District>,
+    pub services: Vec<Service>,
+}
+
+impl CatalogAdditions {
+    pub fn is_empty(&self) -> bool {
+        self.departments.is_empty() && self.districts.is_empty() && self.services.is_empty()
+    }
+}
+
 /// How many rows a store holds, table by table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Totals {
@@ -270,6 +287,15 @@ pub enum StoreError {
     Busy,
     /// The server or file cannot be reached; the text is the driver's.
     Unreachable(String),
+    /// Cases of this old system and these ids were imported before: an
+    /// import is refused whole if any of its cases is already in the store.
+    AlreadyImported {
+        source: String,
+        /// How many of the cases being imported are there already.
+        count: u64,
+        /// One of their old ids.
+        example: String,
+    },
     /// Anything else the engine reported; the text is the driver's.
     Backend(String),
 }
@@ -418,6 +444,27 @@ pub trait Store: Send {
     /// Bulk-loads whole cases in one transaction (see `ImportCase::serial`).
     fn import(&mut self, batch: &[ImportCase]) -> Result<Vec<TrackingCode>>;
 
+    /// Adds departments, districts and services to the catalog without
+    /// changing or retiring any entry (a code that exists already is
+    /// refused), and reloads the catalog this store holds in memory.
+    fn extend_catalog(&mut self, additions: &CatalogAdditions) -> Result<()>;
+
+    /// How many of `old_ids` were imported from `source` before, and one of them.
+    fn imported_before(&mut self, source: &str, old_ids: &[&str]) -> Result<(u64, Option<String>)>;
+
+    /// Brings in an old system's cases, all or nothing, in one transaction:
+    /// refuses with `AlreadyImported` if any case's old id came from `source`
+    /// before, adds `additions` to the catalog (as `extend_catalog`), then
+    /// loads `cases` (fresh serials) in batches, calling `progress` with how
+    /// many are written so far. The catalog in memory is reloaded after.
+    fn import_history(
+        &mut self,
+        source: &str,
+        additions: &CatalogAdditions,
+        cases: &[ImportCase],
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Vec<TrackingCode>>;
+
     /// Whole cases with a serial above `after`, in serial order, at most `limit`.
     fn export(&mut self, after: u64, limit: u32) -> Result<Vec<ImportCase>>;
 
@@ -427,7 +474,7 @@ pub trait Store: Send {
     /// Copies operator accounts as they are, password hashes included.
     fn copy_operators(&mut self, operators: &[Operator]) -> Result<()>;
 
-    /// Search by tracking code, phone, or words (see `sql::search`).
+    /// Search by an old system's id, tracking code, phone, or words (see `sql::search`).
     fn search(&mut self, query: &str, limit: u32) -> Result<Vec<Case>>;
 
     /// Cases a new call may belong to (see `sql::related`).

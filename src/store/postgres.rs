@@ -22,9 +22,8 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::engine::Engine;
 use super::sql::{self, Dialect, Param, Row, Tx};
-use super::{ImportCase, InitReport, Result, SCHEMA_VERSION, Settings, StoreError, Watcher};
+use super::{InitReport, Result, SCHEMA_VERSION, Settings, StoreError, Watcher};
 use crate::domain::catalog::Catalog;
-use crate::domain::tracking::TrackingCode;
 
 /// Whether `location` names a PostgreSQL store.
 pub fn is_url(location: &str) -> bool {
@@ -141,6 +140,20 @@ impl<C: GenericClient> Tx for PgTx<'_, C> {
 
     fn batch(&mut self, sql: &str) -> Result<()> {
         Ok(self.client.batch_execute(sql)?)
+    }
+
+    /// COPY: one round trip per table instead of one per row.
+    fn insert_many(&mut self, table: &str, columns: &[&str], rows: &[Vec<Param>]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut w = self
+            .client
+            .copy_in(&format!("COPY {table} ({}) FROM STDIN", columns.join(", ")))?;
+        w.write_all(copy_text(rows).as_bytes())
+            .map_err(|e| StoreError::Unreachable(e.to_string()))?;
+        w.finish()?;
+        Ok(())
     }
 }
 
@@ -369,6 +382,10 @@ impl Engine for PgStore {
         &self.catalog
     }
 
+    fn set_catalog(&mut self, catalog: Catalog) {
+        self.catalog = catalog;
+    }
+
     fn settings(&self) -> &Settings {
         &self.settings
     }
@@ -404,33 +421,6 @@ impl Engine for PgStore {
         )?;
         tx.commit()?;
         Ok(out)
-    }
-
-    fn import(&mut self, batch: &[ImportCase]) -> Result<Vec<TrackingCode>> {
-        // Plan in one transaction with the generic code, then stream the rows
-        // with COPY: a round trip per table instead of one per row.
-        self.ensure_connected()?;
-        let mut tx = self.client.transaction()?;
-        let (rows, codes) = sql::plan_import(
-            &mut PgTx {
-                client: &mut tx,
-                statements: &mut self.statements,
-            },
-            batch,
-        )?;
-        let case_columns = sql::case_table_columns();
-        for (table, columns, data) in [
-            ("cases", &case_columns[..], &rows.cases),
-            ("contacts", &sql::CONTACT_COLUMNS[..], &rows.contacts),
-            ("timeline", &sql::EVENT_COLUMNS[..], &rows.timeline),
-        ] {
-            let mut w = tx.copy_in(&format!("COPY {table} ({}) FROM STDIN", columns.join(", ")))?;
-            w.write_all(copy_text(data).as_bytes())
-                .map_err(|e| StoreError::Unreachable(e.to_string()))?;
-            w.finish()?;
-        }
-        tx.commit()?;
-        Ok(codes)
     }
 }
 

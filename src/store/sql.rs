@@ -95,6 +95,15 @@ pub trait Tx {
     ) -> Result<()>;
     /// Runs several statements without parameters (schema scripts).
     fn batch(&mut self, sql: &str) -> Result<()>;
+    /// Inserts many rows into `table` (bulk loads). By default one prepared
+    /// INSERT per row; an engine may stream them instead (PostgreSQL: COPY).
+    fn insert_many(&mut self, table: &str, columns: &[&str], rows: &[Vec<Param>]) -> Result<()> {
+        let sql = insert_sql(table, columns);
+        for r in rows {
+            self.execute(&sql, r)?;
+        }
+        Ok(())
+    }
 }
 
 pub(super) fn rows<T>(
@@ -880,21 +889,55 @@ pub fn plan_import(
     Ok((rows, codes))
 }
 
-/// Writes planned rows with one INSERT per row (prepared once).
+/// Writes planned rows, table by table, the engine's fastest way (`Tx::insert_many`).
 pub fn insert_rows(tx: &mut dyn Tx, rows: &ImportRows) -> Result<()> {
-    let cases = insert_sql("cases", &case_table_columns());
-    let contacts = insert_sql("contacts", &CONTACT_COLUMNS);
-    let timeline = insert_sql("timeline", &EVENT_COLUMNS);
-    for (sql, table) in [
-        (&cases, &rows.cases),
-        (&contacts, &rows.contacts),
-        (&timeline, &rows.timeline),
-    ] {
-        for r in table {
-            tx.execute(sql, r)?;
-        }
+    tx.insert_many("cases", &case_table_columns(), &rows.cases)?;
+    tx.insert_many("contacts", &CONTACT_COLUMNS, &rows.contacts)?;
+    tx.insert_many("timeline", &EVENT_COLUMNS, &rows.timeline)
+}
+
+/// Makes imports wait for each other, so that two runs of one file cannot
+/// both find its cases missing (SQLite: its write transactions already do).
+pub fn lock_imports(tx: &mut dyn Tx) -> Result<()> {
+    if tx.dialect() == Dialect::Postgres {
+        tx.execute("SELECT pg_advisory_xact_lock(?1)", &[IMPORT_LOCK.into()])?;
     }
     Ok(())
+}
+
+/// The advisory lock `lock_imports` takes on PostgreSQL.
+const IMPORT_LOCK: i64 = 0x0c17_de51;
+
+/// How many of `old_ids` belong to cases imported from `source` before (their
+/// first timeline entry is that import), and one of them.
+pub fn imported_before(
+    tx: &mut dyn Tx,
+    source: &str,
+    old_ids: &[&str],
+) -> Result<(u64, Option<String>)> {
+    if old_ids.is_empty() {
+        return Ok((0, None));
+    }
+    let mut before = std::collections::HashSet::new();
+    tx.query(
+        "SELECT c.old_id, t.data FROM cases c JOIN timeline t ON t.case_id = c.id AND t.seq = 1
+         WHERE c.old_id IS NOT NULL AND t.action = 'import'",
+        &[],
+        &mut |r| {
+            if let What::Import { source: s, old_id } =
+                What::from_payload("import", &req_text(r, 1)?)
+                    .map_err(|e| corrupt(1, &e.to_string()))?
+                && s == source
+            {
+                before.insert(old_id);
+            }
+            Ok(())
+        },
+    )?;
+    let mut found = old_ids.iter().filter(|id| before.contains(**id));
+    let example = found.next().map(|id| (*id).to_owned());
+    let count = found.count() as u64 + u64::from(example.is_some());
+    Ok((count, example))
 }
 
 /// Whole cases with serial above `after`, in serial order, at most `limit`.
@@ -994,7 +1037,8 @@ pub fn copy_operators(tx: &mut dyn Tx, ops: &[Operator]) -> Result<()> {
     Ok(())
 }
 
-/// Cases matching what an operator typed in search: a tracking code, a phone
+/// Cases matching what an operator typed in search: first the cases imported
+/// with exactly that id in their old system, then a tracking code, a phone
 /// number, or words found in the name, address, neighborhood or description
 /// (any digit script, Arabic or Persian letter forms). Newest first.
 pub fn search(tx: &mut dyn Tx, query: &str, limit: u32) -> Result<Vec<Case>> {
@@ -1002,6 +1046,36 @@ pub fn search(tx: &mut dyn Tx, query: &str, limit: u32) -> Result<Vec<Case>> {
     if q.is_empty() {
         return Ok(Vec::new());
     }
+    let imported = rows(
+        tx,
+        &format!(
+            "SELECT {} FROM cases WHERE old_id = ?1 OR old_id = ?2 ORDER BY id DESC LIMIT ?3",
+            cols()
+        ),
+        &[
+            q.into(),
+            crate::text::ascii_digits(q).into(),
+            i64::from(limit).into(),
+        ],
+        case_from_row,
+    )?;
+    if imported.is_empty() {
+        return search_live(tx, q, limit);
+    }
+    let mut out = imported;
+    let left = limit.saturating_sub(out.len() as u32);
+    if left > 0 {
+        for c in search_live(tx, q, left)? {
+            if !out.iter().any(|o| o.code == c.code) {
+                out.push(c);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `search` without the old ids: tracking code, phone or words.
+fn search_live(tx: &mut dyn Tx, q: &str, limit: u32) -> Result<Vec<Case>> {
     if let Ok(code) = TrackingCode::parse(q) {
         return match find_case(tx, code, false) {
             Ok((_, c)) => Ok(vec![c]),
@@ -1413,4 +1487,81 @@ pub fn store_catalog(tx: &mut dyn Tx, catalog: &Catalog) -> Result<usize> {
         )?;
     }
     Ok(count(tx, "SELECT COUNT(*) FROM services WHERE active = 0", &[])? as usize)
+}
+
+/// Adds an import's departments, districts and services beside the catalog
+/// (`current`, the store's), refusing a code that exists: nothing is changed
+/// or retired. The whole catalog is checked first, as a catalog file is.
+pub fn extend_catalog(
+    tx: &mut dyn Tx,
+    current: &Catalog,
+    additions: &super::CatalogAdditions,
+) -> Result<()> {
+    fn join<T: Clone>(a: &[T], b: &[T]) -> Vec<T> {
+        a.iter().chain(b).cloned().collect()
+    }
+    if additions.is_empty() {
+        return Ok(());
+    }
+    Catalog::new(
+        join(&current.districts, &additions.districts),
+        join(&current.departments, &additions.departments),
+        join(&current.services, &additions.services),
+    )?;
+    let next = |tx: &mut dyn Tx, table: &str| -> Result<i64> {
+        Ok(first(
+            tx,
+            &format!("SELECT COALESCE(MAX(position), -1) + 1 FROM {table}"),
+            &[],
+            |r| req_int(r, 0),
+        )?
+        .unwrap_or(0))
+    };
+    let start = next(tx, "departments")?;
+    for (i, d) in additions.departments.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO departments (code, name_fa, name_en, active, position) VALUES (?1, ?2, ?3, 1, ?4)",
+            &[
+                d.code.as_str().into(),
+                d.name_fa.as_str().into(),
+                d.name_en.as_str().into(),
+                (start + i as i64).into(),
+            ],
+        )?;
+    }
+    let start = next(tx, "districts")?;
+    for (i, d) in additions.districts.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO districts (code, name_fa, name_en, office, neighborhoods, active, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
+            &[
+                d.code.as_str().into(),
+                d.name_fa.as_str().into(),
+                d.name_en.as_str().into(),
+                d.office.as_str().into(),
+                d.neighborhoods.join("\n").into(),
+                (start + i as i64).into(),
+            ],
+        )?;
+    }
+    let start = next(tx, "services")?;
+    for (i, s) in additions.services.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO services (code, category, name_fa, name_en, department, deadline_hours, active, position, keywords, imported)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            &[
+                s.code.as_str().into(),
+                s.category.as_str().into(),
+                s.name_fa.as_str().into(),
+                s.name_en.as_str().into(),
+                s.department.as_str().into(),
+                i64::from(s.deadline_hours).into(),
+                i64::from(s.active).into(),
+                (start + i as i64).into(),
+                s.keywords.join("\n").into(),
+                i64::from(s.imported).into(),
+            ],
+        )?;
+    }
+    Ok(())
 }

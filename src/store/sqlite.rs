@@ -12,11 +12,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql, TransactionBehavior};
 
-use super::engine::{self, Engine};
+use super::engine::Engine;
 use super::sql::{self, Dialect, Param, Row, Tx};
-use super::{ImportCase, InitReport, Result, SCHEMA_VERSION, Settings, StoreError, Watcher};
+use super::{InitReport, Result, SCHEMA_VERSION, Settings, StoreError, Watcher};
 use crate::domain::catalog::Catalog;
-use crate::domain::tracking::TrackingCode;
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(15);
@@ -247,6 +246,10 @@ impl Engine for SqliteStore {
         &self.catalog
     }
 
+    fn set_catalog(&mut self, catalog: Catalog) {
+        self.catalog = catalog;
+    }
+
     fn settings(&self) -> &Settings {
         &self.settings
     }
@@ -274,10 +277,13 @@ impl Engine for SqliteStore {
         Ok(out)
     }
 
-    fn import(&mut self, batch: &[ImportCase]) -> Result<Vec<TrackingCode>> {
+    fn bulk<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
+    ) -> Result<T> {
         // Bulk loads touch every index at random places: a larger page cache
         // for this connection (256 MiB; the default is 2 MiB) saves re-reading.
         self.conn.pragma_update(None, "cache_size", -262_144)?;
-        self.write(|tx, _, _| engine::insert_import(tx, batch))
+        self.write(f)
     }
 }
