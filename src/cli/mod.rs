@@ -81,6 +81,21 @@ pub enum Command {
         #[arg(long, value_name = "STORE")]
         to: String,
     },
+    /// Serve the Open311 GeoReport v2 endpoint (web portal and apps) on the store
+    Serve {
+        /// Address and port to listen on [default: [open311] listen, else 127.0.0.1:8311]
+        #[arg(long, value_name = "ADDR:PORT")]
+        listen: Option<String>,
+    },
+    /// Manage the Open311 clients (web portal, apps) and their API keys (administrators)
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Bring cases in from another system
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write cases out for another system (no personal data)
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Print a shell completion script
     ///
     /// For example: `citydesk completions bash > /etc/bash_completion.d/citydesk`
@@ -119,6 +134,63 @@ pub enum OperatorCommand {
     Disable { name: String },
     /// Enable a disabled operator's account
     Enable { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Add a client; prints its API key once (only its hash is kept)
+    Add {
+        /// A short name: lower-case Latin letters, digits, '.', '_', '-' (its service account is client-NAME)
+        name: String,
+        /// How its cases arrive
+        #[arg(long, value_enum)]
+        channel: ClientChannel,
+        /// Requests a minute accepted with its key
+        #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        rate: u32,
+    },
+    /// List clients (never their keys)
+    List,
+    /// Revoke a client's key; its cases stay
+    Revoke { name: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientChannel {
+    /// The city's web portal
+    Web,
+    /// A mobile app
+    App,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import service requests as an Open311 GeoReport v2 endpoint returns them (JSON or XML)
+    Open311 {
+        /// The file (GET /requests.json or .xml output)
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write cases as GeoReport v2 service requests (no names, phones or e-mail addresses)
+    Open311 {
+        /// The first day (YYYY-MM-DD, the center's local day) [default: the first case]
+        #[arg(long, value_parser = parse_date, value_name = "DATE")]
+        from: Option<chrono::NaiveDate>,
+        /// The last day (YYYY-MM-DD) [default: today]
+        #[arg(long, value_parser = parse_date, value_name = "DATE")]
+        to: Option<chrono::NaiveDate>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Xml,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,14 +6,14 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::sql::{self, Tx};
 use super::{
-    Draft, Filter, ImportCase, NewOperator, Operator, Page, Queue, QueueCounts, Result, Settings,
-    Store, Totals, Watcher,
+    Client, Draft, Filter, ImportCase, NewClient, NewOperator, Operator, Page, Queue, QueueCounts,
+    RequestQuery, Result, Settings, Store, Totals, Watcher,
 };
 use crate::domain::case::{Case, CaseRecord};
-use crate::domain::catalog::Catalog;
+use crate::domain::catalog::{Catalog, Service};
 use crate::domain::intake::CaseInput;
 use crate::domain::roles::Actor;
-use crate::domain::tracking::TrackingCode;
+use crate::domain::tracking::{CodeKey, TrackingCode};
 use crate::domain::workflow::Action;
 
 pub trait Engine: Send {
@@ -28,6 +28,8 @@ pub trait Engine: Send {
         &mut self,
         f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
     ) -> Result<T>;
+    /// Reads the catalog from the store again (after services were added).
+    fn reload_catalog(&mut self) -> Result<()>;
     /// Bulk load; by default the planned rows are inserted one by one.
     fn import(&mut self, batch: &[ImportCase]) -> Result<Vec<TrackingCode>> {
         self.write(|tx, _, _| insert_import(tx, batch))
@@ -89,8 +91,53 @@ impl<E: Engine> Store for E {
         self.write(|tx, _, _| sql::set_operator_active(tx, by, name, active))
     }
 
-    fn register(&mut self, by: &Actor, input: &CaseInput, now: DateTime<Utc>) -> Result<Case> {
-        self.write(|tx, catalog, settings| sql::register(tx, catalog, settings, by, input, now))
+    fn register_noting(
+        &mut self,
+        by: &Actor,
+        input: &CaseInput,
+        note: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Case> {
+        self.write(|tx, catalog, settings| {
+            sql::register(tx, catalog, settings, by, input, note, now)
+        })
+    }
+
+    fn code_key(&mut self) -> Result<CodeKey> {
+        self.read(sql::code_key)
+    }
+
+    fn set_code_key(&mut self, key: CodeKey) -> Result<()> {
+        self.write(|tx, _, _| sql::set_code_key(tx, key))
+    }
+
+    fn clients(&mut self) -> Result<Vec<Client>> {
+        self.read(sql::clients)
+    }
+
+    fn add_client(&mut self, by: &Actor, new: &NewClient, now: DateTime<Utc>) -> Result<Client> {
+        self.write(|tx, _, _| sql::add_client(tx, by, new, now))
+    }
+
+    fn revoke_client(&mut self, by: &Actor, name: &str, now: DateTime<Utc>) -> Result<Client> {
+        self.write(|tx, _, _| sql::revoke_client(tx, by, name, now))
+    }
+
+    fn client_by_key(&mut self, key_hash: &str) -> Result<Option<Client>> {
+        self.read(|tx| sql::client_by_key(tx, key_hash))
+    }
+
+    fn requests(&mut self, query: &RequestQuery) -> Result<Vec<Case>> {
+        self.read(|tx| sql::requests(tx, query))
+    }
+
+    fn import_services(&mut self, services: &[Service]) -> Result<()> {
+        self.write(|tx, _, _| sql::import_services(tx, services))?;
+        self.reload_catalog()
+    }
+
+    fn old_ids(&mut self, ids: &[String]) -> Result<Vec<String>> {
+        self.read(|tx| sql::old_ids(tx, ids))
     }
 
     fn case(&mut self, code: TrackingCode) -> Result<CaseRecord> {

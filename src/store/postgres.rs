@@ -381,6 +381,15 @@ impl Engine for PgStore {
         })
     }
 
+    fn reload_catalog(&mut self) -> Result<()> {
+        self.ensure_connected()?;
+        self.catalog = sql::load_catalog(&mut PgTx {
+            client: &mut self.client,
+            statements: &mut self.statements,
+        })?;
+        Ok(())
+    }
+
     /// Runs `f` in one transaction, committed if it succeeds.
     fn write<T>(
         &mut self,

@@ -262,6 +262,11 @@ impl Engine for SqliteStore {
         f(&mut SqliteTx(&self.conn))
     }
 
+    fn reload_catalog(&mut self) -> Result<()> {
+        self.catalog = sql::load_catalog(&mut SqliteTx(&self.conn))?;
+        Ok(())
+    }
+
     fn write<T>(
         &mut self,
         f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
