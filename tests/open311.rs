@@ -418,6 +418,39 @@ fn endpoint_speaks_georeport(env: &Env) {
         id.as_str()
     );
 
+    // Without a name and a phone: "(web)", a placeholder number, and a note.
+    let bare = s.post_form(
+        "/requests.json",
+        &post_fields(
+            &key,
+            &[
+                ("first_name", ""),
+                ("last_name", ""),
+                ("phone", ""),
+                ("email", ""),
+                ("service_code", "graffiti"),
+                ("attribute[size]", ""),
+                ("description", "graffiti on the school wall"),
+            ],
+        ),
+    );
+    assert_eq!(bare.status, 200, "{}", bare.body);
+    let bare_id = bare.json()[0]["service_request_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bare_case = env.case(&bare_id);
+    assert_eq!(bare_case["citizen_name"], "(web)");
+    assert_eq!(bare_case["citizen_phone"], "1111111");
+    assert!(
+        bare_case["description"]
+            .as_str()
+            .unwrap()
+            .contains("phone: none given (1111111 is a placeholder)"),
+        "{bare_case}"
+    );
+    assert_eq!(bare_case["contacts"][0]["comment"], serde_json::Value::Null);
+
     // The department answers: status_notes is that answer, and only that.
     env.ok(
         Some("ali"),
@@ -446,7 +479,16 @@ fn endpoint_speaks_georeport(env: &Env) {
             .as_array()
             .unwrap()
             .len(),
-        0
+        1,
+        "the graffiti case"
+    );
+    assert_eq!(
+        s.get("/requests.json?status=open,closed")
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
     );
     assert_eq!(
         s.get("/requests.json?start_date=2020-01-01T00:00:00Z&end_date=2020-02-01T00:00:00Z")
@@ -479,6 +521,12 @@ fn endpoint_speaks_georeport(env: &Env) {
 
 fn bad_input_is_refused_and_registers_nothing(env: &Env) {
     let key = with_client(env, "app1", &["--rate", "1000"]);
+    let log = env.dir.path().join("log/open311.log");
+    std::fs::write(
+        env.dir.path().join("config.toml"),
+        format!("[open311]\nlog = {:?}\n", log.display().to_string()),
+    )
+    .unwrap();
     let s = serve(env);
     let err = |r: &common::serve::Reply, status: u16, says: &str| {
         assert_eq!(r.status, status, "{}", r.body);

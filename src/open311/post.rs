@@ -34,7 +34,7 @@ use crate::text::phone_key;
 
 /// The phone number a case filed without one gets (it passes the checks;
 /// the case's note says it is a placeholder).
-pub const NO_PHONE: &str = "0000000";
+pub const NO_PHONE: &str = "1111111";
 
 /// What a POST files: the case, and the note for its first contact.
 #[derive(Debug, Clone, PartialEq)]
