@@ -870,3 +870,72 @@ fn an_independent_python_client_files_and_follows_requests() {
         "one case per format, and the closed one"
     );
 }
+
+#[test]
+fn the_config_sets_jurisdiction_and_default_district() {
+    let env = Env::new();
+    let key = with_client(&env, "portal", &[]);
+    let config = env.dir.path().join("config.toml");
+    std::fs::write(&config, "[open311]\ndefault_district = \"nowhere\"\n").unwrap();
+    let out = env
+        .cmd(None)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("[open311] default_district = \"nowhere\" is not a district"),
+        "{err}"
+    );
+    std::fs::write(&config, "[open311]\nconnections = 0\n").unwrap();
+    let err = env.refused(None, &["serve"]);
+    assert!(
+        err.contains("line 2: [open311] connections: give 1 to 64"),
+        "{err}"
+    );
+
+    std::fs::write(
+        &config,
+        "[open311]\ndefault_district = \"5\"\njurisdiction_id = \"tehran.ir\"\n",
+    )
+    .unwrap();
+    let s = serve(&env);
+    assert_eq!(
+        s.get("/services.json?jurisdiction_id=tehran.ir").status,
+        200
+    );
+    let other = s.get("/services.json?jurisdiction_id=boston.gov");
+    assert_eq!(other.status, 400);
+    assert!(other.body.contains("not served here"), "{}", other.body);
+    let r = s.post_form(
+        "/requests.json",
+        &post_fields(&key, &[("address_string", "Somewhere Unknown 12")]),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let id = r.json()[0]["service_request_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(env.case(&id)["district"], "5", "the configured default");
+    let r = s.post_form(
+        "/requests.json",
+        &post_fields(
+            &key,
+            &[
+                ("attribute[district]", "District 2"),
+                ("description", "second"),
+            ],
+        ),
+    );
+    let id = r.json()[0]["service_request_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        env.case(&id)["district"],
+        "2",
+        "the district attribute, by name"
+    );
+    assert_eq!(env.case(&id)["department"], "parks");
+}
