@@ -939,3 +939,37 @@ fn the_config_sets_jurisdiction_and_default_district() {
     );
     assert_eq!(env.case(&id)["department"], "parks");
 }
+
+#[test]
+fn a_request_that_waits_too_long_is_answered_503_and_a_retry_registers_once() {
+    let env = Env::new();
+    let key = with_client(&env, "portal", &[]);
+    std::fs::write(
+        env.dir.path().join("config.toml"),
+        "[open311]\ntimeout_seconds = 1\n",
+    )
+    .unwrap();
+    let s = serve(&env);
+    // Another writer holds the store for three seconds.
+    let conn = rusqlite::Connection::open(&env.store).unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let fields = post_fields(&key, &[("request_id", "portal-42")]);
+    let r = s.post_form("/requests.json", &fields);
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(r.body.contains("took too long"), "{}", r.body);
+    let x = s.post_form("/requests.xml", &fields);
+    assert_eq!(x.status, 503);
+    assert!(
+        x.body.contains("<errors><error><code>503</code>"),
+        "{}",
+        x.body
+    );
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    conn.execute_batch("COMMIT").unwrap();
+    // The client retries with its own request_id: one case, whatever the
+    // stopped attempts did once the store was free.
+    let again = s.post_form("/requests.json", &fields);
+    assert_eq!(again.status, 200, "{}", again.body);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(env.case_count(), 1);
+}
