@@ -973,3 +973,42 @@ fn a_request_that_waits_too_long_is_answered_503_and_a_retry_registers_once() {
     std::thread::sleep(std::time::Duration::from_millis(500));
     assert_eq!(env.case_count(), 1);
 }
+
+fn simultaneous_retries_register_once(env: &Env) {
+    let key = with_client(env, "portal", &["--rate", "1000"]);
+    let s = std::sync::Arc::new(serve(env));
+    let ids: Vec<String> = (0..8)
+        .map(|_| {
+            let s = std::sync::Arc::clone(&s);
+            let key = key.clone();
+            std::thread::spawn(move || {
+                let r = s.post_form(
+                    "/requests.json",
+                    &post_fields(&key, &[("request_id", "portal-7")]),
+                );
+                assert_eq!(r.status, 200, "{}", r.body);
+                r.json()[0]["service_request_id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .collect();
+    assert!(ids.iter().all(|i| *i == ids[0]), "{ids:?}");
+    assert_eq!(env.case_count(), 1);
+}
+
+#[test]
+fn simultaneous_retries_register_once_sqlite() {
+    simultaneous_retries_register_once(&Env::new());
+}
+
+#[test]
+fn simultaneous_retries_register_once_postgres() {
+    if let Some(env) = Env::new_pg() {
+        simultaneous_retries_register_once(&env);
+    }
+}

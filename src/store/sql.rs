@@ -465,6 +465,18 @@ pub fn register(
     roles::check(by, ActionKind::Register)?;
     let new = intake::register(input, catalog, &settings.rules, by, now)?;
     active_operator(tx, &by.name)?;
+    // Two attempts of one submission at once (a client retrying while its
+    // first attempt still waits) take turns, so the second finds the first's
+    // case: SQLite's write transactions already do; PostgreSQL's READ
+    // COMMITTED would let both miss it, and one would fail on the unique id.
+    if let Some(rid) = &input.request_id
+        && tx.dialect() == Dialect::Postgres
+    {
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(?1))",
+            &[rid.as_str().into()],
+        )?;
+    }
     // A retried submission (its first answer was lost) finds its case.
     if let Some(rid) = &input.request_id
         && let Some((_, case)) = first(
