@@ -55,7 +55,10 @@ CREATE TABLE services (
     -- created by `citydesk import` for a request type of an old system
     imported       INTEGER NOT NULL DEFAULT 0,
     active         INTEGER NOT NULL DEFAULT 1,
-    position       INTEGER NOT NULL DEFAULT 0
+    position       INTEGER NOT NULL DEFAULT 0,
+    -- the questions an Open311 client asks for this service (its GeoReport
+    -- "service definition"): a JSON list of attributes, '' for none
+    attributes     TEXT NOT NULL DEFAULT ''
 );
 
 CREATE TABLE operators (
@@ -146,6 +149,24 @@ CREATE INDEX cases_received ON cases (received_at);
 CREATE INDEX cases_old_id ON cases (old_id);
 -- cases closed after a moment (the open backlog at a period's end)
 CREATE INDEX cases_closed ON cases (closed_at);
+
+-- Front ends that file cases through the Open311 server (a web portal, a
+-- mobile app): each has its own API key, kept only as its SHA-256, and its
+-- own service account (an operator with role 'service') that registers its
+-- cases. A revoked client keeps its row, so its cases still name it.
+CREATE TABLE clients (
+    name       TEXT PRIMARY KEY,
+    -- the channel its cases arrive by: 'web' or 'app'
+    channel    TEXT NOT NULL,
+    operator   TEXT NOT NULL REFERENCES operators (name),
+    key_hash   TEXT NOT NULL UNIQUE,
+    -- requests per minute the server accepts with its key
+    per_minute INTEGER NOT NULL,
+    active     INTEGER NOT NULL DEFAULT 1,
+    created_at BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    revoked_at BIGINT
+);
 
 -- Every contact about a case: the first, and later ones attached to it.
 CREATE TABLE contacts (

@@ -17,3 +17,5 @@ GRANT SELECT, INSERT, UPDATE ON cases, contacts, operators TO citydesk_console;
 GRANT SELECT, INSERT ON timeline TO citydesk_console;
 GRANT SELECT, UPDATE ON counters TO citydesk_console;
 GRANT SELECT, INSERT, UPDATE, DELETE ON drafts TO citydesk_console;
+-- the Open311 server reads clients by key; `citydesk client add/revoke` writes them
+GRANT SELECT, INSERT, UPDATE ON clients TO citydesk_console;

@@ -23,6 +23,31 @@ struct File {
     /// Key bindings: `action = "key"` or `action = ["key", "key"]`.
     #[serde(default)]
     keys: BTreeMap<String, toml::Spanned<Keys>>,
+    /// The Open311 server (`citydesk serve`).
+    #[serde(default)]
+    open311: Open311Config,
+}
+
+/// `[open311]`: the Open311 GeoReport v2 server's settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Open311Config {
+    /// The address to listen on when `--listen` is not given (default 127.0.0.1:8311).
+    pub listen: Option<String>,
+    /// If set, a request naming another `jurisdiction_id` is refused (400);
+    /// if not, `jurisdiction_id` is accepted and ignored.
+    pub jurisdiction_id: Option<String>,
+    /// The district (code or name) of a request whose address names none
+    /// (default: the catalog's first district).
+    pub default_district: Option<String>,
+    /// The request log file (default: standard error).
+    pub log: Option<PathBuf>,
+    /// How many store connections serve requests (default 4).
+    pub connections: Option<u32>,
+    /// Seconds a request may take before it is answered 503 (default 10).
+    pub timeout_seconds: Option<u64>,
+    /// The largest request body accepted, in KiB (default 64).
+    pub max_body_kib: Option<u64>,
 }
 
 #[derive(Debug)]
@@ -144,6 +169,46 @@ pub fn load_all(path: &Path) -> Result<(Settings, Keymap), ConfigError> {
             path: path.display().to_string(),
             message: format!("cannot be read: {e}"),
         }),
+    }
+}
+
+/// Reads `[open311]` of the config at `path`; a missing file means the defaults.
+pub fn load_open311(path: &Path) -> Result<Open311Config, ConfigError> {
+    let err = |message: String| ConfigError {
+        path: path.display().to_string(),
+        message,
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            parse_all(&text).map_err(err)?;
+            let file: File = toml::from_str(&text).map_err(|e| err(toml_error(&e)))?;
+            let o = file.open311;
+            let at = |key: &str| {
+                value_start(&text, "open311", key)
+                    .map_or(String::new(), |i| format!("line {}: ", line_at(&text, i)))
+            };
+            if o.connections.is_some_and(|n| !(1..=64).contains(&n)) {
+                return Err(err(format!(
+                    "{}[open311] connections: give 1 to 64 store connections",
+                    at("connections")
+                )));
+            }
+            if o.timeout_seconds.is_some_and(|n| !(1..=600).contains(&n)) {
+                return Err(err(format!(
+                    "{}[open311] timeout_seconds: give 1 to 600 seconds",
+                    at("timeout_seconds")
+                )));
+            }
+            if o.max_body_kib.is_some_and(|n| !(1..=10_240).contains(&n)) {
+                return Err(err(format!(
+                    "{}[open311] max_body_kib: give 1 to 10240 KiB",
+                    at("max_body_kib")
+                )));
+            }
+            Ok(o)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Open311Config::default()),
+        Err(e) => Err(err(format!("cannot be read: {e}"))),
     }
 }
 

@@ -3,6 +3,9 @@
 //! with its contacts and timeline, tracking codes kept. Proven at the end:
 //! the row counts of both sides are compared, and a checksum of everything
 //! copied is computed once from the source and once by reading the target back.
+//! The target takes the source's tracking-code key, so every code printed for
+//! a citizen stays the code of the same case, and new cases continue the
+//! source's sequence of codes.
 
 use std::io::Write;
 use std::time::Instant;
@@ -97,6 +100,7 @@ pub fn migrate(
             operators: before.operators,
         }));
     }
+    target.set_code_key(from.code_key()?)?;
     let mut sum = Checksum::new();
     let operators = from.operators()?;
     operators_sum(&mut sum, &operators)?;

@@ -553,6 +553,12 @@ impl Say for StoreError {
             StoreError::OperatorExists(n) => {
                 w.fill("error.store.operator-exists", &[("name", &quoted(n))])
             }
+            StoreError::NoSuchClient(n) => {
+                w.fill("error.store.no-such-client", &[("name", &quoted(n))])
+            }
+            StoreError::ClientExists(n) => {
+                w.fill("error.store.client-exists", &[("name", &quoted(n))])
+            }
             StoreError::Conflict {
                 code,
                 by,

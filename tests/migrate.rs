@@ -73,8 +73,14 @@ fn same_answers(a: &mut dyn Store, b: &mut dyn Store) {
         "hashes included"
     );
     assert_eq!(a.catalog(), b.catalog());
+    let key = a.code_key().unwrap();
+    assert_eq!(
+        key,
+        b.code_key().unwrap(),
+        "the copy keeps the source's key"
+    );
     for serial in [1u64, 2, 777] {
-        let code = citydesk::domain::tracking::TrackingCode::from_serial(serial);
+        let code = citydesk::domain::tracking::TrackingCode::from_serial(key, serial);
         assert_eq!(a.case(code).unwrap(), b.case(code).unwrap());
     }
 }
@@ -112,7 +118,10 @@ fn round_trip(from: &str, to: &str, cases: u64) {
     let new = target.register(&by, &input, now()).unwrap();
     assert_eq!(
         new.code,
-        citydesk::domain::tracking::TrackingCode::from_serial(before + 1)
+        citydesk::domain::tracking::TrackingCode::from_serial(
+            target.code_key().unwrap(),
+            before + 1
+        )
     );
 
     // A second migration into the now non-empty target is refused and changes nothing.

@@ -31,6 +31,19 @@ fn check_migrated(location: &str, raw: &mut dyn FnMut(&str) -> Vec<String>) {
     );
     let totals = s.totals().unwrap();
     assert_eq!((totals.cases, totals.timeline, totals.contacts), (6, 27, 7));
+    // A version-1 store keeps the unkeyed permutation: the codes it printed
+    // stay valid, and its next case gets the code its next serial always had.
+    assert_eq!(raw("SELECT value FROM meta WHERE key = 'code_key'"), ["0"]);
+    assert_eq!(
+        s.code_key().unwrap(),
+        citydesk::domain::tracking::CodeKey::LEGACY
+    );
+    // The clients table and services' attributes are there, empty.
+    assert_eq!(raw("SELECT COUNT(*) FROM clients"), ["0"]);
+    assert!(
+        s.catalog().services.iter().all(|x| x.attributes.is_empty()),
+        "a version-1 store's services have no attributes until init loads them"
+    );
 
     // Every row's payload reads back as a typed event; no prose column is left.
     for data in raw("SELECT data FROM timeline") {

@@ -479,12 +479,15 @@ fn queues_and_counts_match_the_rules_on_a_demo_history(f: &Fixture) {
         name: me.into(),
         role: Role::FollowUpOfficer,
     };
+    let key = s.code_key().unwrap();
     let read_all = |s: &mut dyn Store| -> Vec<Case> {
         (1..=4000u64)
             .map(|n| {
-                s.case(citydesk::domain::tracking::TrackingCode::from_serial(n))
-                    .unwrap()
-                    .case
+                s.case(citydesk::domain::tracking::TrackingCode::from_serial(
+                    key, n,
+                ))
+                .unwrap()
+                .case
             })
             .collect()
     };
@@ -622,6 +625,10 @@ fn queues_and_counts_match_the_rules_on_a_demo_history(f: &Fixture) {
 fn demo_is_deterministic_for_a_seed(f: &Fixture) {
     let run = |f: &Fixture| {
         let mut s = f.open();
+        // Each store draws its own tracking-code key: give both the same one,
+        // so that the same serials have the same codes.
+        let key = citydesk::domain::tracking::CodeKey(0x0c17_de5c);
+        s.set_code_key(key).unwrap();
         demo::fill(
             s.as_mut(),
             &demo::Plan {
@@ -636,8 +643,10 @@ fn demo_is_deterministic_for_a_seed(f: &Fixture) {
         .unwrap();
         (1..=300u64)
             .map(|n| {
-                s.case(citydesk::domain::tracking::TrackingCode::from_serial(n))
-                    .unwrap()
+                s.case(citydesk::domain::tracking::TrackingCode::from_serial(
+                    key, n,
+                ))
+                .unwrap()
             })
             .collect::<Vec<_>>()
     };

@@ -43,7 +43,10 @@ fn new_case(kind: Kind) -> Case {
         now(),
     )
     .unwrap()
-    .with_code(TrackingCode::from_serial(1));
+    .with_code(TrackingCode::from_serial(
+        citydesk::domain::tracking::CodeKey::LEGACY,
+        1,
+    ));
     case
 }
 
@@ -295,7 +298,10 @@ fn letters_registered_later_count_from_when_they_arrived() {
         now(),
     )
     .unwrap()
-    .with_code(TrackingCode::from_serial(9));
+    .with_code(TrackingCode::from_serial(
+        citydesk::domain::tracking::CodeKey::LEGACY,
+        9,
+    ));
     assert_eq!(c.due_at, now() - Duration::days(3) + Duration::hours(24));
     assert!(c.is_overdue(now()));
     assert_eq!(c.registered_at, now());

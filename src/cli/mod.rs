@@ -76,7 +76,7 @@ pub enum Command {
     /// A shift's handover: what it did and what it hands over; a
     /// supervisor's notes and the acceptance
     Handover(HandoverArgs),
-    /// Bring history in from an old system's export (see `citydesk import csv --help`)
+    /// Bring history in from an old system: a CSV export, or an Open311 endpoint's requests
     #[command(subcommand)]
     Import(ImportCommand),
     /// Fill the store with a realistic history of cases, for demonstrations and benchmarks
@@ -90,6 +90,18 @@ pub enum Command {
         #[arg(long, value_name = "STORE")]
         to: String,
     },
+    /// Serve the Open311 GeoReport v2 endpoint (web portal and apps) on the store
+    Serve {
+        /// Address and port to listen on [default: [open311] listen, else 127.0.0.1:8311]
+        #[arg(long, value_name = "ADDR:PORT")]
+        listen: Option<String>,
+    },
+    /// Manage the Open311 clients (web portal, apps) and their API keys (administrators)
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Write cases out for another system (no personal data)
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Print a shell completion script
     ///
     /// For example: `citydesk completions bash > /etc/bash_completion.d/citydesk`
@@ -128,6 +140,54 @@ pub enum OperatorCommand {
     Disable { name: String },
     /// Enable a disabled operator's account
     Enable { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Add a client; prints its API key once (only its hash is kept)
+    Add {
+        /// A short name: lower-case Latin letters, digits, '.', '_', '-' (its service account is client-NAME)
+        name: String,
+        /// How its cases arrive
+        #[arg(long, value_enum)]
+        channel: ClientChannel,
+        /// Requests a minute accepted with its key
+        #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        rate: u32,
+    },
+    /// List clients (never their keys)
+    List,
+    /// Revoke a client's key; its cases stay
+    Revoke { name: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientChannel {
+    /// The city's web portal
+    Web,
+    /// A mobile app
+    App,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write cases as GeoReport v2 service requests (no names, phones or e-mail addresses)
+    Open311 {
+        /// The first day (YYYY-MM-DD, the center's local day) [default: the first case]
+        #[arg(long, value_parser = parse_date, value_name = "DATE")]
+        from: Option<chrono::NaiveDate>,
+        /// The last day (YYYY-MM-DD) [default: today]
+        #[arg(long, value_parser = parse_date, value_name = "DATE")]
+        to: Option<chrono::NaiveDate>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Xml,
 }
 
 #[derive(Debug, Subcommand)]
@@ -333,6 +393,11 @@ pub enum ImportCommand {
     Mapping {
         /// One of the shipped mappings: boston, nyc, sf, la
         name: Option<String>,
+    },
+    /// Import service requests as an Open311 GeoReport v2 endpoint returns them (JSON or XML)
+    Open311 {
+        /// The file (GET /requests.json or .xml output)
+        file: PathBuf,
     },
 }
 

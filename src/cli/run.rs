@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 
 use super::output;
 use super::{
-    CaseCommand, CatalogPart, Cli, Command, ImportCommand, OperatorCommand, QueueArgs, QueueName,
+    CaseCommand, CatalogPart, Cli, ClientChannel, ClientCommand, Command, ExportCommand,
+    ExportFormat, ImportCommand, OperatorCommand, QueueArgs, QueueName,
 };
 use crate::auth::hash_password;
 use crate::clock::Clock;
@@ -152,6 +153,10 @@ pub fn run(
         _ => {}
     }
     let config_path = cli.config.clone().or_else(config::default_path);
+    let open311 = match &config_path {
+        Some(p) => config::load_open311(p).map_err(|e| CliError::new(e.to_string()))?,
+        None => config::Open311Config::default(),
+    };
     let (settings, keymap) = match &config_path {
         Some(p) => config::load_all(p).map_err(|e| CliError::new(e.to_string()))?,
         None => (Settings::default(), crate::keymap::Keymap::default()),
@@ -185,6 +190,28 @@ pub fn run(
         Command::Case(cmd) => case(&ctx, cmd, input, out),
         Command::Queue(args) => queue(&ctx, &args, out),
         Command::Catalog { what } => catalog(&ctx, what, out),
+        Command::Serve { listen } => serve(&ctx, &open311, listen, out),
+        Command::Client(cmd) => client(&ctx, cmd, out),
+        Command::Import(cmd) => match cmd {
+            ImportCommand::Open311 { file } => import_open311(&ctx, &open311, &file, out),
+            ImportCommand::Csv(args) => import_csv(&ctx, &args, out),
+            ImportCommand::Mapping { name } => mapping(name.as_deref(), out),
+        },
+        Command::Export(ExportCommand::Open311 { from, to, format }) => {
+            let mut store = ctx.open()?;
+            let format = match format {
+                ExportFormat::Json => crate::open311::Format::Json,
+                ExportFormat::Xml => crate::open311::Format::Xml,
+            };
+            let (text, n) = crate::open311::transfer::export(store.as_mut(), from, to, format)
+                .map_err(|e| ctx.err(e))?;
+            out.write_all(text.as_bytes())?;
+            if !text.ends_with('\n') {
+                writeln!(out)?;
+            }
+            eprintln!("citydesk: exported {n} requests");
+            Ok(())
+        }
         Command::Completions { .. } | Command::Man { .. } => {
             unreachable!("answered above, before the config is read")
         }
@@ -214,7 +241,6 @@ pub fn run(
         }
         Command::Report(args) => report(&ctx, &args, out),
         Command::Handover(args) => handover(&ctx, args, out),
-        Command::Import(cmd) => import_history(&ctx, cmd, out),
         Command::Demo(args) => {
             let mut store = ctx.open()?;
             let progress = &crate::progress::bar(args.quiet || ctx.json);
@@ -244,6 +270,187 @@ pub fn run(
             Ok(())
         }
     }
+}
+
+fn serve(
+    ctx: &Ctx,
+    open311: &config::Open311Config,
+    listen: Option<String>,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let options = crate::open311::server::Options {
+        listen: listen
+            .or_else(|| open311.listen.clone())
+            .unwrap_or_else(|| "127.0.0.1:8311".to_owned()),
+        connections: open311.connections.unwrap_or(4) as usize,
+        timeout: std::time::Duration::from_secs(open311.timeout_seconds.unwrap_or(10)),
+        max_body: (open311.max_body_kib.unwrap_or(64) * 1024) as usize,
+        jurisdiction: open311.jurisdiction_id.clone(),
+        default_district: open311.default_district.clone(),
+        log: open311.log.clone(),
+    };
+    crate::open311::server::serve(
+        &ctx.location,
+        &ctx.settings,
+        &options,
+        ctx.clock.shared(),
+        out,
+    )
+    .map_err(CliError::new)
+}
+
+fn client(ctx: &Ctx, cmd: ClientCommand, out: &mut dyn Write) -> Result<(), CliError> {
+    let mut store = ctx.open()?;
+    let now = ctx.now();
+    match cmd {
+        ClientCommand::Add {
+            name,
+            channel,
+            rate,
+        } => {
+            #[derive(serde::Serialize)]
+            struct Added<'a> {
+                #[serde(flatten)]
+                client: &'a store::Client,
+                api_key: &'a str,
+            }
+            let by = ctx.actor(store.as_mut())?;
+            let key = crate::secret::new_api_key().map_err(CliError::new)?;
+            let client = store
+                .add_client(
+                    &by,
+                    &store::NewClient {
+                        name,
+                        channel: match channel {
+                            ClientChannel::Web => crate::domain::case::Channel::Web,
+                            ClientChannel::App => crate::domain::case::Channel::MobileApp,
+                        },
+                        per_minute: rate,
+                        key_hash: crate::secret::key_hash(&key),
+                    },
+                    now,
+                )
+                .map_err(|e| ctx.err(e))?;
+            ctx.emit(
+                out,
+                &Added {
+                    client: &client,
+                    api_key: &key,
+                },
+                |out| {
+                    writeln!(
+                        out,
+                        "added Open311 client {} ({} channel, {} requests a minute, service account {})",
+                        client.name, client.channel, client.per_minute, client.operator
+                    )?;
+                    writeln!(out, "its API key (shown this once; only its hash is kept):")?;
+                    writeln!(out, "{key}")
+                },
+            )?;
+        }
+        ClientCommand::List => {
+            let clients = store.clients().map_err(|e| ctx.err(e))?;
+            ctx.emit(out, &clients, |out| {
+                if clients.is_empty() {
+                    return writeln!(
+                        out,
+                        "no Open311 clients yet: add one with `citydesk client add NAME --channel web`"
+                    );
+                }
+                for c in &clients {
+                    writeln!(
+                        out,
+                        "{:<20} {:<4} {:>6}/min  {}  added {} by {}{}",
+                        c.name,
+                        c.channel.as_str(),
+                        c.per_minute,
+                        if c.active { "active " } else { "revoked" },
+                        ctx.settings.center.show(c.created_at),
+                        c.created_by,
+                        c.revoked_at
+                            .map(|t| format!(", revoked {}", ctx.settings.center.show(t)))
+                            .unwrap_or_default()
+                    )?;
+                }
+                Ok(())
+            })?;
+        }
+        ClientCommand::Revoke { name } => {
+            let by = ctx.actor(store.as_mut())?;
+            let c = store
+                .revoke_client(&by, &name, now)
+                .map_err(|e| ctx.err(e))?;
+            ctx.emit(out, &c, |out| {
+                writeln!(
+                    out,
+                    "revoked {}: its key is refused from now on; its cases stay",
+                    c.name
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
+
+fn import_open311(
+    ctx: &Ctx,
+    open311: &config::Open311Config,
+    file: &Path,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let mut store = ctx.open()?;
+    let by = ctx.actor(store.as_mut())?;
+    crate::domain::roles::check(&by, crate::domain::roles::ActionKind::Import)
+        .map_err(|e| CliError::said(&e, &ctx.words))?;
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        CliError::new(format!(
+            "cannot read {} ({e}): give the path of a JSON or XML file",
+            file.display()
+        ))
+    })?;
+    let report = crate::open311::transfer::import(
+        store.as_mut(),
+        &by,
+        &text,
+        open311.default_district.as_deref(),
+        ctx.now(),
+    )
+    .map_err(|e| match e {
+        crate::open311::transfer::ImportError::Store(e) => ctx.err(e),
+        other => CliError::new(format!("{}: {other}; nothing was imported", file.display())),
+    })?;
+    ctx.emit(out, &report, |out| {
+        writeln!(
+            out,
+            "{}: {} records; imported {}, repeated (imported once) {}, imported before {}, refused {}",
+            file.display(),
+            report.records,
+            report.imported,
+            report.repeated,
+            report.already,
+            report.refused.len()
+        )?;
+        for (n, why) in &report.refused {
+            writeln!(out, "  record {n} refused: {}", output::safe(why))?;
+        }
+        if !report.services_added.is_empty() {
+            writeln!(
+                out,
+                "  {} service codes were new and became imported services: {}",
+                report.services_added.len(),
+                report.services_added.join(", ")
+            )?;
+        }
+        let counts = |m: &std::collections::BTreeMap<String, usize>| {
+            m.iter()
+                .map(|(k, v)| format!("{} {v}", output::safe(k)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        writeln!(out, "  by status: {}", counts(&report.by_status))?;
+        writeln!(out, "  by service: {}", counts(&report.by_service))
+    })?;
+    Ok(())
 }
 
 /// Prints the completion script for `shell`.
@@ -645,28 +852,28 @@ fn import(
     Ok(())
 }
 
-/// `citydesk import`: a CSV export of an old system, or the shipped mappings.
-fn import_history(ctx: &Ctx, cmd: ImportCommand, out: &mut dyn Write) -> Result<(), CliError> {
-    use crate::import::{self, ImportError, mapping::Mapping};
-    let args = match cmd {
-        ImportCommand::Mapping { name: None } => {
-            for (name, _) in import::mapping::SHIPPED {
-                let m = Mapping::shipped(name).expect("shipped");
-                writeln!(out, "{name:8} {}", m.about)?;
-            }
-            return Ok(());
+/// `citydesk import mapping`: a shipped mapping's text, or without a name the list.
+fn mapping(name: Option<&str>, out: &mut dyn Write) -> Result<(), CliError> {
+    use crate::import::mapping::{Mapping, SHIPPED};
+    let Some(name) = name else {
+        for (name, _) in SHIPPED {
+            let m = Mapping::shipped(name).expect("shipped");
+            writeln!(out, "{name:8} {}", m.about)?;
         }
-        ImportCommand::Mapping { name: Some(name) } => {
-            let text = import::mapping::SHIPPED
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, t)| *t)
-                .ok_or_else(|| no_such_mapping(&name))?;
-            out.write_all(text.as_bytes())?;
-            return Ok(());
-        }
-        ImportCommand::Csv(args) => args,
+        return Ok(());
     };
+    let text = SHIPPED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| no_such_mapping(name))?;
+    out.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// `citydesk import csv`: an old system's CSV export, through a mapping.
+fn import_csv(ctx: &Ctx, args: &super::CsvArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    use crate::import::{self, ImportError, mapping::Mapping};
     let is_file = Path::new(&args.mapping)
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"))

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::case::Category;
+use super::code_enum;
 
 /// The catalog that ships with citydesk.
 pub const DEFAULT_TOML: &str = include_str!("../../assets/catalog.toml");
@@ -52,6 +53,116 @@ pub struct Service {
     pub imported: bool,
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub active: bool,
+    /// The extra questions an Open311 client asks (its service definition).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<Attribute>,
+}
+
+/// The attribute every service accepts without declaring it: the district.
+pub const DISTRICT_ATTRIBUTE: &str = "district";
+
+code_enum! {
+    /// What kind of answer an attribute takes (GeoReport v2 datatypes).
+    Datatype {
+        String = "string",
+        Number = "number",
+        Datetime = "datetime",
+        Text = "text",
+        SingleValueList = "singlevaluelist",
+        MultiValueList = "multivaluelist",
+    }
+}
+
+impl Datatype {
+    /// Whether the answer is chosen from listed values.
+    pub fn is_list(self) -> bool {
+        matches!(self, Datatype::SingleValueList | Datatype::MultiValueList)
+    }
+}
+
+/// One extra question of a service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attribute {
+    pub code: String,
+    pub datatype: Datatype,
+    #[serde(default)]
+    pub required: bool,
+    pub description_fa: String,
+    pub description_en: String,
+    /// The values offered, for the list datatypes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<AttributeValue>,
+}
+
+/// A value a list attribute offers: its key (what a client sends) and names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeValue {
+    pub key: String,
+    pub name_fa: String,
+    pub name_en: String,
+}
+
+impl Service {
+    /// The attribute with `code`, if the service declares it.
+    pub fn attribute(&self, code: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.code == code)
+    }
+}
+
+/// Checks a service's attributes; the error says what to fix.
+fn check_attributes(s: &Service) -> Result<(), String> {
+    let mut seen: Vec<&str> = Vec::new();
+    for a in &s.attributes {
+        let ok = !a.code.is_empty()
+            && a.code.len() <= 40
+            && a.code
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-'));
+        if !ok {
+            return Err(format!(
+                "service {:?}: attribute code {:?} is not valid: use 1 to 40 of a-z, 0-9, '_', '-'",
+                s.code, a.code
+            ));
+        }
+        if a.code == DISTRICT_ATTRIBUTE {
+            return Err(format!(
+                "service {:?}: attribute {DISTRICT_ATTRIBUTE:?} is built in (every service takes it): remove it",
+                s.code
+            ));
+        }
+        if seen.contains(&a.code.as_str()) {
+            return Err(format!(
+                "service {:?}: attribute {:?} appears twice",
+                s.code, a.code
+            ));
+        }
+        seen.push(&a.code);
+        if a.datatype.is_list() && a.values.is_empty() {
+            return Err(format!(
+                "service {:?}: attribute {:?} is a {} and needs values = [{{ key = \"…\", name_fa = \"…\", name_en = \"…\" }}, …]",
+                s.code, a.code, a.datatype
+            ));
+        }
+        if !a.datatype.is_list() && !a.values.is_empty() {
+            return Err(format!(
+                "service {:?}: attribute {:?} is a {} and takes no values: make it a singlevaluelist or multivaluelist, or remove the values",
+                s.code, a.code, a.datatype
+            ));
+        }
+        let mut keys: Vec<&str> = a.values.iter().map(|v| v.key.as_str()).collect();
+        keys.sort_unstable();
+        let before = keys.len();
+        keys.dedup();
+        if keys.len() != before || keys.iter().any(|k| k.trim().is_empty()) {
+            return Err(format!(
+                "service {:?}: attribute {:?} has an empty or repeated value key",
+                s.code, a.code
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn yes() -> bool {
@@ -138,6 +249,7 @@ impl Catalog {
                     s.code, s.department
                 )));
             }
+            check_attributes(s).map_err(err)?;
             // An imported service may have none (0): its old system set none.
             if (s.deadline_hours == 0 && !s.imported) || s.deadline_hours > 24 * 365 {
                 return Err(err(format!(
@@ -354,6 +466,15 @@ mod tests {
         assert_eq!(c.service("pothole").unwrap().deadline_hours, 72);
         assert_eq!(c.service("graffiti").unwrap().deadline_hours, 48);
         assert_eq!(c.service("trash-missed").unwrap().deadline_hours, 24);
+        let size = c.service("tree-fallen").unwrap().attribute("size").unwrap();
+        assert!(size.required && size.datatype == Datatype::SingleValueList);
+        assert_eq!(size.values.len(), 3);
+        assert!(
+            c.service("water-leak")
+                .unwrap()
+                .attribute("severity")
+                .is_some()
+        );
         let d3 = c.district("۳").unwrap();
         assert_eq!(
             c.default_department(c.service("pothole").unwrap(), d3),

@@ -10,6 +10,9 @@ code_enum! {
         Supervisor = "supervisor",
         FollowUpOfficer = "follow-up",
         Administrator = "admin",
+        /// A script or a front end (an Open311 client's service account):
+        /// may only register cases and attach contacts.
+        Service = "service",
     }
 }
 
@@ -99,13 +102,19 @@ pub struct Actor {
 ///   the department has not answered, reopen a finished one, or set a
 ///   call-back date; anyone who does case work acknowledges an appreciation;
 /// - only administrators manage operators; administrators do no case work
-///   except notes.
+///   except notes;
+/// - a service account (a script or a front end) only registers cases and
+///   attaches contacts; it refers only the case it registers, in the same
+///   step (`may_act`).
 pub fn allowed_roles(action: ActionKind, case: Option<&Case>) -> &'static [Role] {
-    use Role::{Administrator as A, FollowUpOfficer as F, Operator as O, Supervisor as S};
+    use Role::{
+        Administrator as A, FollowUpOfficer as F, Operator as O, Service as V, Supervisor as S,
+    };
     let status = case.map(|c| c.status);
     let appreciation = case.is_some_and(|c| c.kind == Kind::Appreciation);
     match action {
         ActionKind::ManageOperators => &[A],
+        ActionKind::Register | ActionKind::Attach => &[O, S, F, V],
         ActionKind::Note => &[O, S, F, A],
         ActionKind::Close if appreciation && status == Some(Status::Registered) => &[O, S, F],
         ActionKind::Close | ActionKind::Reopen | ActionKind::CallBack => &[F, S],
@@ -117,6 +126,18 @@ pub fn allowed_roles(action: ActionKind, case: Option<&Case>) -> &'static [Role]
 /// Whether `role` may take `action` on `case`.
 pub fn may(role: Role, action: ActionKind, case: Option<&Case>) -> bool {
     allowed_roles(action, case).contains(&role)
+}
+
+/// Whether `actor` may take `action` on `case`: by role, and a service
+/// account may also refer the case it has just registered (still at version
+/// 1 and registered by it), which is how it registers and refers in one step.
+pub fn may_act(actor: &Actor, action: ActionKind, case: &Case) -> bool {
+    may(actor.role, action, Some(case))
+        || (actor.role == Role::Service
+            && action == ActionKind::Refer
+            && case.status == Status::Registered
+            && case.version == 1
+            && case.registered_by == actor.name)
 }
 
 /// Whether `by` may add an operator to a store that has `existing` operators,
@@ -160,6 +181,14 @@ pub fn check_operator_name(name: &str) -> Result<(), Denied> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_service_account_registers_attaches_and_refers_only_its_new_case() {
+        for a in ActionKind::ALL {
+            let expected = matches!(a, ActionKind::Register | ActionKind::Attach);
+            assert_eq!(may(Role::Service, *a, None), expected, "{a}");
+        }
+    }
 
     #[test]
     fn only_administrators_manage_operators() {

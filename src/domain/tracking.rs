@@ -1,10 +1,19 @@
 //! Tracking codes: nine digits a citizen can note down and read back over the
 //! phone. The first eight digits are the case's serial number passed through a
-//! fixed permutation (so neighbouring cases do not get neighbouring codes and a
+//! keyed permutation (so neighbouring cases do not get neighbouring codes and a
 //! code does not reveal how many cases the center has), the ninth is a Damm check
 //! digit, which catches every single wrong digit and every swap of two adjacent
 //! digits. The permutation is a bijection, so distinct serials give distinct
-//! codes: uniqueness comes from the store's serial counter. It is not a secret.
+//! codes: uniqueness comes from the store's serial counter.
+//!
+//! The key (`CodeKey`) is the store's own, drawn at random when the store is
+//! created and kept in its `meta` table, so one center's codes say nothing
+//! about another's (and a code cannot be guessed from a code of another
+//! center). Key 0 is the permutation every store used before keys existed:
+//! stores created then keep it, so the codes printed for their citizens stay
+//! valid. Moving a store (`migrate`) carries its key along. The key makes
+//! codes hard to guess in bulk, but it is not a password: a code is shown to
+//! anyone who has it.
 //!
 //! Capacity: 90,000,000 codes (serials 1..=90,000,000), a decade of a very large
 //! center at 10,000 contacts a day.
@@ -17,6 +26,16 @@ use crate::text::ascii_digit;
 
 /// How many serials the code space holds.
 pub const CAPACITY: u64 = 90_000_000;
+
+/// The key of a store's permutation of serials (see the module doc); 0 is
+/// the unkeyed permutation of stores created before keys existed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CodeKey(pub u64);
+
+impl CodeKey {
+    /// The unkeyed permutation (stores created before keys existed).
+    pub const LEGACY: CodeKey = CodeKey(0);
+}
 
 /// A case's tracking code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -37,13 +56,13 @@ pub enum CodeError {
 impl std::error::Error for CodeError {}
 
 impl TrackingCode {
-    /// The code of serial number `serial` (1-based).
-    pub fn from_serial(serial: u64) -> Self {
+    /// The code of serial number `serial` (1-based) in a store whose key is `key`.
+    pub fn from_serial(key: CodeKey, serial: u64) -> Self {
         assert!(
             (1..=CAPACITY).contains(&serial),
             "tracking code space exhausted: serial {serial}"
         );
-        let body = 10_000_000 + permute(serial - 1);
+        let body = 10_000_000 + permute(key, serial - 1);
         TrackingCode(body * 10 + u64::from(damm(body)))
     }
 
@@ -115,21 +134,42 @@ impl<'de> Deserialize<'de> for TrackingCode {
 
 /// A bijection on `0..CAPACITY`: a 4-round Feistel network on 28 bits, with
 /// cycle walking to stay inside the range.
-fn permute(x: u64) -> u64 {
+fn permute(key: CodeKey, x: u64) -> u64 {
+    let rounds = round_keys(key);
     let mut v = x;
     loop {
-        v = feistel(v);
+        v = feistel(&rounds, v);
         if v < CAPACITY {
             return v;
         }
     }
 }
 
-fn feistel(x: u64) -> u64 {
+/// The round keys: the fixed constants, mixed with the store's key (key 0
+/// leaves them as they are, which is the permutation of unkeyed stores).
+fn round_keys(key: CodeKey) -> [u64; 4] {
     const KEYS: [u64; 4] = [0x9e37_79b9, 0x7f4a_7c15, 0x94d0_49bb, 0xbf58_476d];
+    let mut out = KEYS;
+    if key.0 != 0 {
+        for (i, k) in out.iter_mut().enumerate() {
+            *k ^= splitmix64(key.0.wrapping_add(i as u64));
+        }
+    }
+    out
+}
+
+/// SplitMix64's output function: spreads every bit of the key over the word.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+fn feistel(rounds: &[u64; 4], x: u64) -> u64 {
     const MASK: u64 = (1 << 14) - 1;
     let (mut l, mut r) = (x >> 14, x & MASK);
-    for k in KEYS {
+    for &k in rounds {
         let f = (r.wrapping_add(k).wrapping_mul(0x2545_f491_4f6c_dd1d) >> 29) & MASK;
         (l, r) = (r, l ^ f);
     }
@@ -164,7 +204,7 @@ mod tests {
     fn codes_are_nine_digits_unique_and_valid() {
         let mut seen = HashSet::new();
         for serial in (1..200_000).chain(CAPACITY - 1000..=CAPACITY) {
-            let c = TrackingCode::from_serial(serial);
+            let c = TrackingCode::from_serial(CodeKey::LEGACY, serial);
             assert_eq!(c.to_string().len(), 9, "{c}");
             assert!(seen.insert(c), "duplicate code {c} at serial {serial}");
             assert_eq!(TrackingCode::parse(&c.to_string()), Ok(c));
@@ -172,15 +212,38 @@ mod tests {
     }
 
     #[test]
+    fn keyed_codes_are_unique_valid_and_differ_from_other_keys() {
+        let mut seen = HashSet::new();
+        let key = CodeKey(0x0123_4567_89ab_cdef);
+        for serial in (1..100_000).chain(CAPACITY - 1000..=CAPACITY) {
+            let c = TrackingCode::from_serial(key, serial);
+            assert!(seen.insert(c), "duplicate code {c} at serial {serial}");
+            assert_eq!(TrackingCode::parse(&c.to_string()), Ok(c));
+        }
+        // The unkeyed permutation is the one stores used before keys: its
+        // first code is the one printed for their first case.
+        assert_eq!(
+            TrackingCode::from_serial(CodeKey::LEGACY, 1).get(),
+            419_239_437
+        );
+        let same = (1..1000)
+            .filter(|&n| {
+                TrackingCode::from_serial(key, n) == TrackingCode::from_serial(CodeKey(7), n)
+            })
+            .count();
+        assert!(same < 5, "{same} of 1000 codes equal under two keys");
+    }
+
+    #[test]
     fn neighbouring_serials_do_not_look_alike() {
-        let a = TrackingCode::from_serial(1000).get();
-        let b = TrackingCode::from_serial(1001).get();
+        let a = TrackingCode::from_serial(CodeKey::LEGACY, 1000).get();
+        let b = TrackingCode::from_serial(CodeKey::LEGACY, 1001).get();
         assert!(a.abs_diff(b) > 1000, "{a} {b}");
     }
 
     #[test]
     fn every_single_typo_and_adjacent_swap_is_caught() {
-        let code = TrackingCode::from_serial(4242).to_string();
+        let code = TrackingCode::from_serial(CodeKey(0x5eed), 4242).to_string();
         let digits: Vec<u8> = code.bytes().collect();
         for i in 0..9 {
             for d in b'0'..=b'9' {
@@ -203,7 +266,7 @@ mod tests {
 
     #[test]
     fn parses_persian_digits_and_groups() {
-        let c = TrackingCode::from_serial(77);
+        let c = TrackingCode::from_serial(CodeKey::LEGACY, 77);
         let persian: String = c
             .spoken()
             .chars()

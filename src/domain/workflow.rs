@@ -20,7 +20,7 @@ use super::case::{CancelReason, Case, Contact, Feedback, Kind, Outcome, Status};
 use super::catalog::Catalog;
 use super::event::What;
 use super::intake::{InvalidInput, MAX_DESCRIPTION, Problem, check_phone, required, too_long};
-use super::roles::{ActionKind, Actor, Role, allowed_roles, may};
+use super::roles::{ActionKind, Actor, Role, allowed_roles, may_act};
 use super::tracking::TrackingCode;
 
 /// How far ahead a call-back date may be set.
@@ -181,7 +181,7 @@ pub fn check(
             allowed,
         });
     }
-    if !may(actor.role, kind, Some(case)) {
+    if !may_act(actor, kind, case) {
         return Err(Refusal::Forbidden {
             code: case.code,
             action: kind,
@@ -515,7 +515,10 @@ mod tests {
             at("2026-11-28T06:00:00Z"),
         )
         .unwrap()
-        .with_code(TrackingCode::from_serial(1))
+        .with_code(TrackingCode::from_serial(
+            crate::domain::tracking::CodeKey::LEGACY,
+            1,
+        ))
         .0
     }
 

@@ -196,6 +196,7 @@ pub fn plan(m: &Mapping, catalog: &Catalog, rows: &[Row]) -> Plan {
                 imported: true,
                 // Kept for the imported cases, not offered for new calls.
                 active: false,
+                attributes: Vec::new(),
             };
             let entry = (code, service.deadline_hours, category);
             plan.additions.services.push(service);

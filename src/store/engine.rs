@@ -9,8 +9,8 @@ use chrono::{DateTime, Duration, Utc};
 use super::reports;
 use super::sql::{self, Tx};
 use super::{
-    CatalogAdditions, Draft, Filter, ImportCase, NewOperator, Operator, Page, Queue, QueueCounts,
-    Result, Settings, Store, Totals, Watcher,
+    CatalogAdditions, Client, Draft, Filter, ImportCase, NewClient, NewOperator, Operator, Page,
+    Queue, QueueCounts, RequestQuery, Result, Settings, Store, Totals, Watcher,
 };
 use crate::domain::case::{Case, CaseRecord};
 use crate::domain::catalog::Catalog;
@@ -18,7 +18,7 @@ use crate::domain::event::Event;
 use crate::domain::intake::CaseInput;
 use crate::domain::roles::Actor;
 use crate::domain::shift::Shift;
-use crate::domain::tracking::TrackingCode;
+use crate::domain::tracking::{CodeKey, TrackingCode};
 use crate::domain::workflow::Action;
 use crate::report::figures::{ReportQuery, Rows as ReportRows};
 use crate::report::handover::{CaseRef, HandoverRecord};
@@ -44,6 +44,13 @@ pub trait Engine: Send {
         f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
     ) -> Result<T> {
         self.write(f)
+    }
+
+    /// Reads the catalog from the store again (after services were added).
+    fn reload_catalog(&mut self) -> Result<()> {
+        let catalog = self.read(sql::load_catalog)?;
+        self.set_catalog(catalog);
+        Ok(())
     }
 }
 
@@ -106,8 +113,48 @@ impl<E: Engine> Store for E {
         self.write(|tx, _, _| sql::set_operator_active(tx, by, name, active))
     }
 
-    fn register(&mut self, by: &Actor, input: &CaseInput, now: DateTime<Utc>) -> Result<Case> {
-        self.write(|tx, catalog, settings| sql::register(tx, catalog, settings, by, input, now))
+    fn register_noting(
+        &mut self,
+        by: &Actor,
+        input: &CaseInput,
+        note: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Case> {
+        self.write(|tx, catalog, settings| {
+            sql::register(tx, catalog, settings, by, input, note, now)
+        })
+    }
+
+    fn code_key(&mut self) -> Result<CodeKey> {
+        self.read(sql::code_key)
+    }
+
+    fn set_code_key(&mut self, key: CodeKey) -> Result<()> {
+        self.write(|tx, _, _| sql::set_code_key(tx, key))
+    }
+
+    fn clients(&mut self) -> Result<Vec<Client>> {
+        self.read(sql::clients)
+    }
+
+    fn add_client(&mut self, by: &Actor, new: &NewClient, now: DateTime<Utc>) -> Result<Client> {
+        self.write(|tx, _, _| sql::add_client(tx, by, new, now))
+    }
+
+    fn revoke_client(&mut self, by: &Actor, name: &str, now: DateTime<Utc>) -> Result<Client> {
+        self.write(|tx, _, _| sql::revoke_client(tx, by, name, now))
+    }
+
+    fn client_by_key(&mut self, key_hash: &str) -> Result<Option<Client>> {
+        self.read(|tx| sql::client_by_key(tx, key_hash))
+    }
+
+    fn requests(&mut self, query: &RequestQuery) -> Result<Vec<Case>> {
+        self.read(|tx| sql::requests(tx, query))
+    }
+
+    fn old_ids(&mut self, ids: &[String]) -> Result<Vec<String>> {
+        self.read(|tx| sql::old_ids(tx, ids))
     }
 
     fn case(&mut self, code: TrackingCode) -> Result<CaseRecord> {
@@ -165,9 +212,7 @@ impl<E: Engine> Store for E {
 
     fn extend_catalog(&mut self, additions: &CatalogAdditions) -> Result<()> {
         self.write(|tx, catalog, _| sql::extend_catalog(tx, catalog, additions))?;
-        let catalog = self.read(sql::load_catalog)?;
-        self.set_catalog(catalog);
-        Ok(())
+        self.reload_catalog()
     }
 
     fn imported_before(&mut self, source: &str, old_ids: &[&str]) -> Result<(u64, Option<String>)> {

@@ -11,6 +11,9 @@
 //! and where a row does not follow them (a hand-edited store), its text is
 //! kept in the event's free-text field, so nothing is lost. Grants on the
 //! tables are kept (columns are altered in place, not tables rebuilt).
+//! Version 2 also adds the Open311 clients table and services' attributes,
+//! and gives the store tracking-code key 0 (`CodeKey::LEGACY`): the codes a
+//! version-1 store printed stay the codes of its cases.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -67,6 +70,19 @@ ALTER TABLE timeline ADD COLUMN result TEXT;
 ALTER TABLE timeline ADD COLUMN data TEXT NOT NULL DEFAULT '';
 CREATE INDEX timeline_at ON timeline (at);
 CREATE INDEX timeline_action_at ON timeline (action, at);
+ALTER TABLE services ADD COLUMN attributes TEXT NOT NULL DEFAULT '';
+CREATE TABLE clients (
+    name       TEXT PRIMARY KEY,
+    channel    TEXT NOT NULL,
+    operator   TEXT NOT NULL REFERENCES operators (name),
+    key_hash   TEXT NOT NULL UNIQUE,
+    per_minute BIGINT NOT NULL,
+    active     BIGINT NOT NULL DEFAULT 1,
+    created_at BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    revoked_at BIGINT
+);
+INSERT INTO meta (key, value) VALUES ('code_key', '0');
 ";
 
 const V2_SQLITE_UNGUARD: &str = "

@@ -20,13 +20,13 @@ pub mod sqlite;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::domain::case::{Case, CaseRecord, Contact};
+use crate::domain::case::{Case, CaseRecord, Channel, Contact};
 use crate::domain::catalog::{Catalog, CatalogError, Department, District, Service};
 use crate::domain::event::Event;
 use crate::domain::intake::{CaseInput, InvalidInput};
 use crate::domain::roles::{Actor, Denied, Role};
 use crate::domain::shift::Shift;
-use crate::domain::tracking::TrackingCode;
+use crate::domain::tracking::{CodeKey, TrackingCode};
 use crate::domain::workflow::{Action, Refusal};
 use crate::report::figures::{ReportQuery, Rows as ReportRows};
 use crate::report::handover::{CaseRef, HandoverRecord};
@@ -100,6 +100,46 @@ pub struct NewOperator {
     pub display_name: String,
     pub role: Role,
     pub password_hash: String,
+}
+
+/// A front end that files cases through the Open311 server (its API key is
+/// kept only as a hash, never serialized).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Client {
+    pub name: String,
+    /// How its cases arrive: `web` or `app`.
+    pub channel: Channel,
+    /// Its service account, which registers its cases.
+    pub operator: String,
+    /// Requests a minute the server accepts with its key.
+    pub per_minute: u32,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A new client, its key already hashed (`secret::key_hash`).
+#[derive(Debug, Clone)]
+pub struct NewClient {
+    pub name: String,
+    pub channel: Channel,
+    pub per_minute: u32,
+    pub key_hash: String,
+}
+
+/// A GeoReport `GET /requests` query: the cases with these codes (if any are
+/// given, nothing else narrows), else the cases received in `from..=to`, of
+/// these services (all if empty), open or closed (both if None); newest
+/// first, at most `limit`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestQuery {
+    pub codes: Vec<TrackingCode>,
+    pub services: Vec<String>,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub open: Option<bool>,
+    pub limit: u32,
 }
 
 /// The work queues.
@@ -265,6 +305,8 @@ pub enum StoreError {
     NoSuchOperator(String),
     OperatorDisabled(String),
     OperatorExists(String),
+    NoSuchClient(String),
+    ClientExists(String),
     /// The case changed since the caller read `version - 1` or earlier.
     Conflict {
         code: TrackingCode,
@@ -400,7 +442,44 @@ pub trait Store: Send {
     ) -> Result<Operator>;
 
     /// Registers a new case; returns it with its tracking code.
-    fn register(&mut self, by: &Actor, input: &CaseInput, now: DateTime<Utc>) -> Result<Case>;
+    fn register(&mut self, by: &Actor, input: &CaseInput, now: DateTime<Utc>) -> Result<Case> {
+        self.register_noting(by, input, None, now)
+    }
+
+    /// Registers a new case whose first contact carries `note` (how else to
+    /// reach the citizen, e.g. an e-mail address).
+    fn register_noting(
+        &mut self,
+        by: &Actor,
+        input: &CaseInput,
+        note: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Case>;
+
+    /// The key the store's tracking codes are made with.
+    fn code_key(&mut self) -> Result<CodeKey>;
+
+    /// Gives a store that holds no cases `key` (a migrated store takes its
+    /// source's, so that every code stays the same).
+    fn set_code_key(&mut self, key: CodeKey) -> Result<()>;
+
+    /// Open311 clients, revoked ones included.
+    fn clients(&mut self) -> Result<Vec<Client>>;
+
+    /// Adds a client and its service account `client-NAME` (administrators).
+    fn add_client(&mut self, by: &Actor, new: &NewClient, now: DateTime<Utc>) -> Result<Client>;
+
+    /// Revokes a client's key and disables its service account.
+    fn revoke_client(&mut self, by: &Actor, name: &str, now: DateTime<Utc>) -> Result<Client>;
+
+    /// The client whose key hashes to `key_hash`, active or revoked.
+    fn client_by_key(&mut self, key_hash: &str) -> Result<Option<Client>>;
+
+    /// Cases for a GeoReport `GET /requests` query.
+    fn requests(&mut self, query: &RequestQuery) -> Result<Vec<Case>>;
+
+    /// Which of `ids` are already the old id of a case.
+    fn old_ids(&mut self, ids: &[String]) -> Result<Vec<String>>;
 
     /// A case with its contacts and timeline.
     fn case(&mut self, code: TrackingCode) -> Result<CaseRecord>;

@@ -12,8 +12,8 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::{
-    Filter, ImportCase, NewOperator, Operator, Page, Queue, QueueCounts, Result, SCHEMA_VERSION,
-    Settings, StoreError,
+    Client, Filter, ImportCase, NewClient, NewOperator, Operator, Page, Queue, QueueCounts,
+    RequestQuery, Result, SCHEMA_VERSION, Settings, StoreError,
 };
 use crate::domain::UnknownCode;
 use crate::domain::case::{
@@ -22,11 +22,12 @@ use crate::domain::case::{
 use crate::domain::catalog::{Catalog, Department, District, Service};
 use crate::domain::event::{Event, What};
 use crate::domain::intake::{self, CaseInput};
+use crate::domain::intake::{InvalidInput, Problem};
 use crate::domain::roles::{
     self, ActionKind, Actor, Denied, Role, check_add_operator, check_operator_name,
 };
 use crate::domain::shift::Shift;
-use crate::domain::tracking::TrackingCode;
+use crate::domain::tracking::{CodeKey, TrackingCode};
 use crate::domain::workflow::{self, Action};
 use crate::text::{phone_key, search_key};
 
@@ -462,17 +463,33 @@ fn reserve_serials(tx: &mut dyn Tx, n: u64) -> Result<u64> {
     Ok(last as u64 - n + 1)
 }
 
+/// Registers a case (and refers it, when the input asks); `note` is kept as
+/// the comment of its first contact (e.g. an e-mail address to answer).
+#[allow(clippy::too_many_arguments)] // the whole context of one registration
 pub fn register(
     tx: &mut dyn Tx,
     catalog: &Catalog,
     settings: &Settings,
     by: &Actor,
     input: &CaseInput,
+    note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Case> {
     roles::check(by, ActionKind::Register)?;
     let new = intake::register(input, catalog, &settings.rules, by, now)?;
     active_operator(tx, &by.name)?;
+    // Two attempts of one submission at once (a client retrying while its
+    // first attempt still waits) take turns, so the second finds the first's
+    // case: SQLite's write transactions already do; PostgreSQL's READ
+    // COMMITTED would let both miss it, and one would fail on the unique id.
+    if let Some(rid) = &input.request_id
+        && tx.dialect() == Dialect::Postgres
+    {
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(?1))",
+            &[rid.as_str().into()],
+        )?;
+    }
     // A retried submission (its first answer was lost) finds its case.
     if let Some(rid) = &input.request_id
         && let Some((_, case)) = first(
@@ -485,7 +502,9 @@ pub fn register(
         return Ok(case);
     }
     let serial = reserve_serials(tx, 1)?;
-    let (case, contact) = new.with_code(TrackingCode::from_serial(serial));
+    let key = code_key(tx)?;
+    let (case, mut contact) = new.with_code(TrackingCode::from_serial(key, serial));
+    contact.comment = note.map(str::to_owned);
     let id = serial as i64;
     tx.execute(&insert_case_sql(), &case_params(id, &case))?;
     if let Some(rid) = &input.request_id {
@@ -867,6 +886,7 @@ pub fn plan_import(
             &[(max as i64).into()],
         )?;
     }
+    let key = code_key(tx)?;
     let mut rows = ImportRows::default();
     let mut codes = Vec::with_capacity(batch.len());
     for item in batch {
@@ -876,7 +896,7 @@ pub fn plan_import(
         });
         let id = serial as i64;
         let mut case = item.case.clone();
-        case.code = TrackingCode::from_serial(serial);
+        case.code = TrackingCode::from_serial(key, serial);
         rows.cases.push(case_params(id, &case));
         for (seq, k) in item.contacts.iter().enumerate() {
             rows.contacts.push(contact_params(id, seq as i64 + 1, k));
@@ -1365,9 +1385,47 @@ pub fn create_schema(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<()> {
         Dialect::Postgres => "postgres",
     };
     tx.batch(&super::schema_for(dialect))?;
+    let key = crate::secret::random_u64().map_err(StoreError::Backend)?;
     tx.execute(
-        "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('created_at', ?2)",
-        &[SCHEMA_VERSION.to_string().into(), now.to_rfc3339().into()],
+        "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('created_at', ?2), ('code_key', ?3)",
+        &[
+            SCHEMA_VERSION.to_string().into(),
+            now.to_rfc3339().into(),
+            key.to_string().into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// The store's tracking-code key (0 for a store made before keys existed).
+pub fn code_key(tx: &mut dyn Tx) -> Result<CodeKey> {
+    let v = first(
+        tx,
+        "SELECT value FROM meta WHERE key = 'code_key'",
+        &[],
+        |r| req_text(r, 0),
+    )?;
+    match v {
+        None => Ok(CodeKey::LEGACY),
+        Some(t) => t
+            .parse::<u64>()
+            .map(CodeKey)
+            .map_err(|_| corrupt(0, "a tracking-code key that is not a number")),
+    }
+}
+
+/// Gives an empty store `key` (a store being migrated takes its source's).
+pub fn set_code_key(tx: &mut dyn Tx, key: CodeKey) -> Result<()> {
+    let cases = case_count(tx)?;
+    if cases > 0 && code_key(tx)? != key {
+        return Err(StoreError::Backend(format!(
+            "this store already holds {cases} cases, whose tracking codes follow from its key: the key cannot change; copy into an empty store"
+        )));
+    }
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('code_key', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[key.0.to_string().into()],
     )?;
     Ok(())
 }
@@ -1411,7 +1469,7 @@ pub fn load_catalog(tx: &mut dyn Tx) -> Result<Catalog> {
     )?;
     let services = rows(
         tx,
-        "SELECT code, category, name_fa, name_en, department, deadline_hours, active, keywords, imported FROM services ORDER BY position, code",
+        "SELECT code, category, name_fa, name_en, department, deadline_hours, active, keywords, imported, attributes FROM services ORDER BY position, code",
         &[],
         |r| {
             Ok(Service {
@@ -1428,6 +1486,11 @@ pub fn load_catalog(tx: &mut dyn Tx) -> Result<Catalog> {
                     .map(str::to_owned)
                     .collect(),
                 imported: req_int(r, 8)? != 0,
+                attributes: match req_text(r, 9)?.as_str() {
+                    "" => Vec::new(),
+                    json => serde_json::from_str(json)
+                        .map_err(|e| corrupt(9, &format!("service attributes: {e}")))?,
+                },
             })
         },
     )?;
@@ -1466,12 +1529,13 @@ pub fn store_catalog(tx: &mut dyn Tx, catalog: &Catalog) -> Result<usize> {
     tx.execute("UPDATE services SET active = 0", &[])?;
     for (i, s) in catalog.services.iter().enumerate() {
         tx.execute(
-            "INSERT INTO services (code, category, name_fa, name_en, department, deadline_hours, active, position, keywords, imported)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            "INSERT INTO services (code, category, name_fa, name_en, department, deadline_hours, active, position, keywords, imported, attributes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT (code) DO UPDATE SET category = excluded.category, name_fa = excluded.name_fa,
                name_en = excluded.name_en, department = excluded.department,
                deadline_hours = excluded.deadline_hours, active = excluded.active,
-               position = excluded.position, keywords = excluded.keywords, imported = excluded.imported",
+               position = excluded.position, keywords = excluded.keywords, imported = excluded.imported,
+               attributes = excluded.attributes",
             &[
                 s.code.as_str().into(),
                 s.category.as_str().into(),
@@ -1483,6 +1547,7 @@ pub fn store_catalog(tx: &mut dyn Tx, catalog: &Catalog) -> Result<usize> {
                 (i as i64).into(),
                 s.keywords.join("\n").into(),
                 i64::from(s.imported).into(),
+                attributes_json(s).into(),
             ],
         )?;
     }
@@ -1547,8 +1612,8 @@ pub fn extend_catalog(
     let start = next(tx, "services")?;
     for (i, s) in additions.services.iter().enumerate() {
         tx.execute(
-            "INSERT INTO services (code, category, name_fa, name_en, department, deadline_hours, active, position, keywords, imported)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO services (code, category, name_fa, name_en, department, deadline_hours, active, position, keywords, imported, attributes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             &[
                 s.code.as_str().into(),
                 s.category.as_str().into(),
@@ -1560,8 +1625,236 @@ pub fn extend_catalog(
                 (start + i as i64).into(),
                 s.keywords.join("\n").into(),
                 i64::from(s.imported).into(),
+                attributes_json(s).into(),
             ],
         )?;
     }
     Ok(())
+}
+
+fn attributes_json(s: &Service) -> String {
+    if s.attributes.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_string(&s.attributes).expect("attributes always serialize")
+    }
+}
+
+/// Which of `ids` are already the old id of a case (an import done before).
+pub fn old_ids(tx: &mut dyn Tx, ids: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("?{i}")).collect();
+        let params: Vec<Param> = chunk.iter().map(|s| Param::from(s.as_str())).collect();
+        out.extend(rows(
+            tx,
+            &format!(
+                "SELECT old_id FROM cases WHERE old_id IN ({})",
+                marks.join(", ")
+            ),
+            &params,
+            |r| req_text(r, 0),
+        )?);
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+// Open311 requests and clients
+
+/// The statuses an Open311 client sees as `open`: the work is not done.
+/// Resolved (the department answered), closed and cancelled read `closed`.
+pub const OPEN311_OPEN: [Status; 3] = [Status::Registered, Status::Referred, Status::FollowUp];
+
+/// Cases for a GeoReport `GET /requests` query, newest first.
+pub fn requests(tx: &mut dyn Tx, q: &RequestQuery) -> Result<Vec<Case>> {
+    let mut params: Vec<Param> = Vec::new();
+    let mark = |params: &mut Vec<Param>, v: Param| {
+        params.push(v);
+        format!("?{}", params.len())
+    };
+    let mut conds: Vec<String> = Vec::new();
+    if q.codes.is_empty() {
+        let from = mark(&mut params, q.from.into());
+        let to = mark(&mut params, q.to.into());
+        conds.push(format!("received_at >= {from} AND received_at <= {to}"));
+        if !q.services.is_empty() {
+            let marks: Vec<String> = q
+                .services
+                .iter()
+                .map(|s| mark(&mut params, s.as_str().into()))
+                .collect();
+            conds.push(format!("service IN ({})", marks.join(", ")));
+        }
+        if let Some(open) = q.open {
+            let list: Vec<String> = OPEN311_OPEN
+                .iter()
+                .map(|s| format!("'{}'", s.as_str()))
+                .collect();
+            conds.push(format!(
+                "status {}IN ({})",
+                if open { "" } else { "NOT " },
+                list.join(", ")
+            ));
+        }
+    } else {
+        let marks: Vec<String> = q
+            .codes
+            .iter()
+            .map(|c| mark(&mut params, (c.get() as i64).into()))
+            .collect();
+        conds.push(format!("code IN ({})", marks.join(", ")));
+    }
+    let limit = mark(&mut params, i64::from(q.limit).into());
+    rows(
+        tx,
+        &format!(
+            "SELECT {} FROM cases WHERE {} ORDER BY received_at DESC, id DESC LIMIT {limit}",
+            cols(),
+            conds.join(" AND ")
+        ),
+        &params,
+        case_from_row,
+    )
+}
+
+const CLIENT_COLS: &str =
+    "name, channel, operator, per_minute, active, created_at, created_by, revoked_at";
+
+fn client_from_row(r: &dyn Row) -> Result<Client> {
+    Ok(Client {
+        name: req_text(r, 0)?,
+        channel: parsed(r, 1, Channel::parse)?,
+        operator: req_text(r, 2)?,
+        per_minute: small(r, 3)?,
+        active: req_int(r, 4)? != 0,
+        created_at: time(r, 5)?,
+        created_by: req_text(r, 6)?,
+        revoked_at: opt_time(r, 7)?,
+    })
+}
+
+pub fn clients(tx: &mut dyn Tx) -> Result<Vec<Client>> {
+    rows(
+        tx,
+        &format!("SELECT {CLIENT_COLS} FROM clients ORDER BY name"),
+        &[],
+        client_from_row,
+    )
+}
+
+/// The client whose key hashes to `key_hash`, active or not.
+pub fn client_by_key(tx: &mut dyn Tx, key_hash: &str) -> Result<Option<Client>> {
+    first(
+        tx,
+        &format!("SELECT {CLIENT_COLS} FROM clients WHERE key_hash = ?1"),
+        &[key_hash.into()],
+        client_from_row,
+    )
+}
+
+fn client(tx: &mut dyn Tx, name: &str) -> Result<Option<Client>> {
+    first(
+        tx,
+        &format!("SELECT {CLIENT_COLS} FROM clients WHERE name = ?1"),
+        &[name.into()],
+        client_from_row,
+    )
+}
+
+/// The service account of client `name`.
+pub fn client_operator(name: &str) -> String {
+    format!("client-{name}")
+}
+
+/// Adds an Open311 client and its service account (administrators).
+pub fn add_client(
+    tx: &mut dyn Tx,
+    by: &Actor,
+    new: &NewClient,
+    now: DateTime<Utc>,
+) -> Result<Client> {
+    let actor = active_operator(tx, &by.name)?;
+    roles::check(&actor.actor(), ActionKind::ManageOperators)?;
+    let operator = client_operator(&new.name);
+    check_operator_name(&new.name)?;
+    check_operator_name(&operator)?;
+    if !matches!(new.channel, Channel::Web | Channel::MobileApp) {
+        return Err(InvalidInput::one(
+            "channel",
+            Problem::NotAChoice {
+                given: new.channel.as_str().to_owned(),
+                accepted: vec!["web".into(), "app".into()],
+            },
+        )
+        .into());
+    }
+    if new.per_minute == 0 || new.per_minute > 100_000 {
+        return Err(InvalidInput::one(
+            "rate",
+            Problem::NotAChoice {
+                given: new.per_minute.to_string(),
+                accepted: vec!["1 to 100000 requests a minute".into()],
+            },
+        )
+        .into());
+    }
+    if client(tx, &new.name)?.is_some() {
+        return Err(StoreError::ClientExists(new.name.clone()));
+    }
+    if operator_by_name_exists(tx, &operator)? {
+        return Err(StoreError::OperatorExists(operator));
+    }
+    tx.execute(
+        "INSERT INTO operators (name, display_name, role, password_hash, active, created_at, created_by)
+         VALUES (?1, ?2, ?3, '!', 1, ?4, ?5)",
+        &[
+            operator.as_str().into(),
+            format!("Open311 client {}", new.name).into(),
+            Role::Service.as_str().into(),
+            now.into(),
+            by.name.as_str().into(),
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO clients (name, channel, operator, key_hash, per_minute, active, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7)",
+        &[
+            new.name.as_str().into(),
+            new.channel.as_str().into(),
+            operator.as_str().into(),
+            new.key_hash.as_str().into(),
+            i64::from(new.per_minute).into(),
+            now.into(),
+            by.name.as_str().into(),
+        ],
+    )?;
+    client(tx, &new.name)?.ok_or_else(|| StoreError::NoSuchClient(new.name.clone()))
+}
+
+fn operator_by_name_exists(tx: &mut dyn Tx, name: &str) -> Result<bool> {
+    Ok(operator(tx, name)?.is_some())
+}
+
+/// Revokes a client's key and disables its service account; its cases stay.
+pub fn revoke_client(
+    tx: &mut dyn Tx,
+    by: &Actor,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<Client> {
+    let actor = active_operator(tx, &by.name)?;
+    roles::check(&actor.actor(), ActionKind::ManageOperators)?;
+    let c = client(tx, name)?.ok_or_else(|| StoreError::NoSuchClient(name.to_owned()))?;
+    if c.active {
+        tx.execute(
+            "UPDATE clients SET active = 0, revoked_at = ?1 WHERE name = ?2",
+            &[now.into(), name.into()],
+        )?;
+        tx.execute(
+            "UPDATE operators SET active = 0 WHERE name = ?1",
+            &[c.operator.as_str().into()],
+        )?;
+    }
+    client(tx, name)?.ok_or_else(|| StoreError::NoSuchClient(name.to_owned()))
 }

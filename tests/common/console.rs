@@ -110,7 +110,10 @@ pub fn case(serial: u64, service: &str, received_ago_hours: i64, actions: &[Acti
     };
     let (mut c, _) = intake::register(&input, &Catalog::builtin(), &Rules::default(), &by, now())
         .unwrap()
-        .with_code(TrackingCode::from_serial(serial));
+        .with_code(TrackingCode::from_serial(
+            citydesk::domain::tracking::CodeKey::LEGACY,
+            serial,
+        ));
     for a in actions {
         c = workflow::apply(&c, a, &by, &Catalog::builtin(), &Settings::default(), now())
             .unwrap()
