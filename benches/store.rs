@@ -247,3 +247,38 @@ fn follow_up_first_page(bencher: divan::Bencher, t: Target) {
     let mut s = store_for(t);
     bencher.bench_local(|| s.queue(&Queue::FollowUp, Page::default(), now()).unwrap());
 }
+
+/// The handover of the last complete shift (the night before "now"): what it
+/// did, from its events, and the six lists it hands over.
+#[divan::bench(args = targets(), sample_count = 10, sample_size = 1)]
+fn shift_handover(bencher: divan::Bencher, t: Target) {
+    let mut s = store_for(t);
+    let settings = Settings::default();
+    let center = &settings.center;
+    let shift = center.previous(&center.shift_of(now())).unwrap();
+    let h = citydesk::report::handover(s.as_mut(), &settings, &shift, now()).unwrap();
+    assert!(h.activity.all.contacts > 0, "the demo shift has contacts");
+    bencher
+        .bench_local(|| citydesk::report::handover(s.as_mut(), &settings, &shift, now()).unwrap());
+}
+
+/// The last 30 days' figures, by department and by shift (the grouping that
+/// reads each case's first timeline entry).
+#[divan::bench(args = targets(), consts = [0, 1], sample_count = 10, sample_size = 1)]
+fn month_report<const BY_SHIFT: u8>(bencher: divan::Bencher, t: Target) {
+    use citydesk::report::figures::{GroupBy, ReportQuery};
+    let mut s = store_for(t);
+    let q = ReportQuery {
+        from: now() - Duration::days(30),
+        to: now(),
+        by: if BY_SHIFT == 1 {
+            GroupBy::Shift
+        } else {
+            GroupBy::Department
+        },
+        now: now(),
+    };
+    let r = citydesk::report::report(s.as_mut(), &q).unwrap();
+    assert!(r.total.cases > 0);
+    bencher.bench_local(|| citydesk::report::report(s.as_mut(), &q).unwrap());
+}

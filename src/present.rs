@@ -159,6 +159,15 @@ impl Words {
         catalog.department_name(code).to_owned()
     }
 
+    /// Who did a shift's work: an operator's login, or an old system's name
+    /// for what was imported from it.
+    pub fn person(&self, key: &str) -> String {
+        match key.strip_prefix(crate::report::handover::IMPORTED) {
+            Some(source) => self.fill("handover.imported", &[("source", source)]),
+            None => key.to_owned(),
+        }
+    }
+
     /// A district's name (the code itself for one the catalog no longer has).
     pub fn district(&self, catalog: &Catalog, code: &str) -> String {
         catalog

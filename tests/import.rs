@@ -285,6 +285,76 @@ fn the_whole_boston_file_imports_exactly(store: &mut dyn Store) {
         want.values().fold((0, 0), |a, v| (a.0 + v.0, a.1 + v.1)),
         (15_116, 5_619)
     );
+
+    // The managers' report says the same, per department, as of the export.
+    // Boston left 36 rows unrated (22 PWDx, 14 BTDT; every one closed after
+    // its target, or open past it): the report rates them late.
+    let mut unrated: BTreeMap<&str, u64> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r["OnTime_Status"].is_empty()) {
+        *unrated.entry(r["Department"].as_str()).or_default() += 1;
+    }
+    assert_eq!(unrated.values().sum::<u64>(), 36);
+    let q = citydesk::report::figures::ReportQuery {
+        from: DateTime::parse_from_rfc3339("2015-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+        to: exported,
+        by: citydesk::report::figures::GroupBy::Department,
+        now: exported,
+    };
+    let report = citydesk::report::report(store, &q).unwrap();
+    let from_report: BTreeMap<&str, (u64, u64)> = report
+        .rows
+        .iter()
+        .map(|(code, f)| {
+            let dept = store_dept_of
+                .iter()
+                .find(|(_, d)| **d == code.as_str())
+                .map_or_else(
+                    || panic!("a department the file does not have: {code}"),
+                    |(f, _)| *f,
+                );
+            (dept, (f.on_time, f.late))
+        })
+        .collect();
+    let mut expected = want.clone();
+    for (dept, n) in &unrated {
+        expected.get_mut(dept).unwrap().1 += n;
+    }
+    assert_eq!(from_report, expected);
+    assert_eq!(report.total.cases, rows.len() as u64);
+    assert_eq!(
+        (report.total.on_time, report.total.late),
+        (15_116, 5_619 + 36)
+    );
+
+    // A shift's handover counts the contacts received in it, under the old
+    // system's name (not the one who ran the import), by channel.
+    let settings = Settings::default();
+    let shift = citydesk::domain::shift::Shift::parse("2015-03-10/evening").unwrap();
+    let (start, end) = settings.center.bounds(&shift).unwrap();
+    let in_shift: Vec<_> = rows
+        .iter()
+        .filter(|r| boston_time(&r["OPEN_DT"]).is_some_and(|t| t >= start && t < end))
+        .collect();
+    assert!(in_shift.len() > 100, "{}", in_shift.len());
+    let h = citydesk::report::handover(store, &settings, &shift, exported).unwrap();
+    assert_eq!(h.activity.registered, in_shift.len() as u64);
+    assert_eq!(
+        h.activity.by_operator["import:boston"].contacts,
+        in_shift.len() as u64
+    );
+    assert_eq!(
+        h.activity.by_operator.len(),
+        1,
+        "{:?}",
+        h.activity.by_operator.keys()
+    );
+    let calls = in_shift
+        .iter()
+        .filter(|r| r["Source"] == "Constituent Call")
+        .count() as u64;
+    assert_eq!(h.activity.contacts_by_channel[&Channel::Phone], calls);
 }
 
 #[test]

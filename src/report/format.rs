@@ -408,7 +408,7 @@ pub fn handover(
     writeln!(out)?;
     writeln!(out, "{}", heading(3, w.t("handover.per-operator")))?;
     for (name, k) in &a.by_operator {
-        writeln!(out, "{}", item(&work_line(w, name, k)))?;
+        writeln!(out, "{}", item(&work_line(w, &w.person(name), k)))?;
     }
     writeln!(out)?;
     writeln!(

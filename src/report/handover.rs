@@ -54,6 +54,10 @@ pub struct Work {
     pub other: u64,
 }
 
+/// The prefix of a `by_operator` key that names an old system a case was
+/// imported from, not a person (`Words::person` says it).
+pub const IMPORTED: &str = "import:";
+
 /// What the shift did, from its events.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Activity {
@@ -73,7 +77,20 @@ impl Activity {
         let mut a = Activity::default();
         for (case, e) in events {
             let mut w = Work::default();
+            // A case brought in from an old system was a contact of the shift
+            // it was received in, made there by the old system's people: it
+            // counts under the source's name, not the one who ran the import.
+            let who = match &e.what {
+                What::Import { source, .. } => format!("{IMPORTED}{source}"),
+                _ => e.actor.clone(),
+            };
             match &e.what {
+                What::Import { .. } => {
+                    w.contacts = 1;
+                    a.registered += 1;
+                    *a.contacts_by_channel.entry(case.channel).or_default() += 1;
+                    *a.contacts_by_category.entry(case.category).or_default() += 1;
+                }
                 What::Register { channel, .. } | What::Attach { channel, .. } => {
                     w.contacts = 1;
                     *a.contacts_by_channel.entry(*channel).or_default() += 1;
@@ -91,8 +108,6 @@ impl Activity {
                     w.feedback_calls = 1;
                     *a.feedback.entry(*result).or_default() += 1;
                 }
-                // Brought in from an old system: not the shift's work.
-                What::Import { .. } => continue,
                 What::Escalate { .. }
                 | What::Close { .. }
                 | What::Reopen { .. }
@@ -110,7 +125,7 @@ impl Activity {
                 w.other = 1;
             }
             a.all.add(&w);
-            a.by_operator.entry(e.actor.clone()).or_default().add(&w);
+            a.by_operator.entry(who).or_default().add(&w);
         }
         a
     }
@@ -191,7 +206,11 @@ pub struct Handover {
 impl Handover {
     /// The people who worked the shift (made any change in it).
     pub fn outgoing(events: &[(CaseRef, Event)]) -> Vec<String> {
-        let mut names: Vec<String> = events.iter().map(|(_, e)| e.actor.clone()).collect();
+        let mut names: Vec<String> = events
+            .iter()
+            .filter(|(_, e)| !matches!(e.what, What::Import { .. }))
+            .map(|(_, e)| e.actor.clone())
+            .collect();
         names.sort();
         names.dedup();
         names

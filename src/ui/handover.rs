@@ -130,7 +130,7 @@ fn per_person<'a>(
     let widths: Vec<usize> = heads.iter().map(|h| crate::text::width(h).max(3)).collect();
     let name_w = by_operator
         .keys()
-        .map(|n| crate::text::width(n))
+        .map(|n| crate::text::width(&w.person(n)))
         .chain(["handover.everyone", "handover.per-operator"].map(|k| crate::text::width(w.t(k))))
         .max()
         .unwrap_or(8)
@@ -160,7 +160,7 @@ fn per_person<'a>(
     }
     let mut lines = vec![Line::from(Span::styled(head, theme::header()))];
     for (name, k) in by_operator {
-        lines.push(Line::from(row(name, values(k))));
+        lines.push(Line::from(row(&w.person(name), values(k))));
     }
     lines.push(Line::from(Span::styled(
         row(w.t("handover.everyone"), values(all)),
