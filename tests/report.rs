@@ -504,4 +504,29 @@ fn night_handover(place: &Place) {
     assert!(md.contains("- Water main break in district 2"), "{md}");
     assert!(md.contains("### Still unreferred (5)"), "{md}");
     assert!(md.contains("Accepted by mina"), "{md}");
+    assert!(
+        md.contains("## What it hands over to the 2026-11-29 morning shift"),
+        "{md}"
+    );
+
+    // Read once the next shift is over, the lists are today's queues, and
+    // the heading says so rather than claim they are what was handed over.
+    let later = at("2026-11-29T15:00:00+03:30");
+    let h = citydesk::report::handover(s.as_mut(), &settings, &night, later).unwrap();
+    let mut md = Vec::new();
+    citydesk::report::format::handover(
+        &mut md,
+        &citydesk::present::Words::english(),
+        s.catalog(),
+        &h,
+        later,
+        citydesk::report::format::Format::Md,
+    )
+    .unwrap();
+    let md = String::from_utf8(md).unwrap();
+    assert!(!md.contains("What it hands over"), "{md}");
+    assert!(
+        md.contains("## Open now (2026-11-29 15:00): today's queues"),
+        "{md}"
+    );
 }

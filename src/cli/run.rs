@@ -986,7 +986,8 @@ fn report(ctx: &Ctx, args: &super::ReportArgs, out: &mut dyn Write) -> Result<()
         by: args.by,
         now,
     };
-    let r = crate::report::report(store.as_mut(), &q).map_err(|e| ctx.err(e))?;
+    let mut r = crate::report::report(store.as_mut(), &q).map_err(|e| ctx.err(e))?;
+    crate::report::in_time_order(&mut r, &ctx.settings.center);
     let format = if ctx.json {
         crate::report::format::Format::Json
     } else {

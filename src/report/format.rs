@@ -152,7 +152,10 @@ pub fn report(
     let label = |key: &str| group_label(w, cat, r.by, key);
     let all = w.t("report.all").to_owned();
     let mut rows: Vec<(String, &Figures)> = r.rows.iter().map(|(k, f)| (label(k), f)).collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    // Names in alphabetical order; shifts as they came (see `in_time_order`).
+    if r.by != GroupBy::Shift {
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+    }
     rows.push((all, &r.total));
     match format {
         Format::Json => json(out, r),
@@ -411,14 +414,12 @@ pub fn handover(
         writeln!(out, "{}", item(&work_line(w, &w.person(name), k)))?;
     }
     writeln!(out)?;
-    writeln!(
-        out,
-        "{}",
-        heading(
-            2,
-            &w.fill("handover.hands-over", &[("next", &w.shift(&h.next))])
-        )
-    )?;
+    let lists_heading = if h.as_of >= h.next_end {
+        w.fill("handover.open-now", &[("when", &w.time(h.as_of))])
+    } else {
+        w.fill("handover.hands-over", &[("next", &w.shift(&h.next))])
+    };
+    writeln!(out, "{}", heading(2, &lists_heading))?;
     for l in &h.lists {
         list(out, w, cat, l, now, md)?;
     }
@@ -473,6 +474,14 @@ fn list(
     if more > 0 {
         let text = w.fill("handover.more", &[("n", &more.to_string())]);
         writeln!(out, "{}{text}", if md { "- " } else { "  " })?;
+    }
+    if l.total == 0 {
+        writeln!(
+            out,
+            "{}{}",
+            if md { "- " } else { "  " },
+            w.t("handover.empty")
+        )?;
     }
     writeln!(out)
 }

@@ -115,10 +115,13 @@ impl Activity {
                 | What::Take
                 | What::CallBack { .. } => {}
             }
-            if e.to == Some(Status::Closed) && e.from != Some(Status::Closed) {
+            // An import's state is where the old system left the case, later
+            // than this shift: only its contact counts here.
+            let imported = matches!(e.what, What::Import { .. });
+            if !imported && e.to == Some(Status::Closed) && e.from != Some(Status::Closed) {
                 w.closed = 1;
             }
-            if e.to == Some(Status::FollowUp) && e.from != Some(Status::FollowUp) {
+            if !imported && e.to == Some(Status::FollowUp) && e.from != Some(Status::FollowUp) {
                 w.escalations = 1;
             }
             if w == Work::default() {
@@ -198,6 +201,12 @@ pub struct Handover {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
     pub next: Shift,
+    /// When the lists were read: they are the queues at that time. Once the
+    /// next shift is over they no longer say what was handed over (past
+    /// queues are not kept), and the forms say so.
+    pub as_of: DateTime<Utc>,
+    /// The end of the next shift.
+    pub next_end: DateTime<Utc>,
     pub activity: Activity,
     pub lists: Vec<HandedOver>,
     pub record: Option<HandoverRecord>,

@@ -23,6 +23,21 @@ pub fn report(store: &mut dyn Store, q: &ReportQuery) -> Result<Report> {
     Ok(Report::build(q, store.report_rows(q)?))
 }
 
+/// Puts a by-shift report's rows in the order the shifts were worked (their
+/// keys, date/name, would put a day's evening before its morning).
+pub fn in_time_order(r: &mut Report, center: &crate::domain::shift::Center) {
+    if r.by == figures::GroupBy::Shift {
+        r.rows.sort_by_cached_key(|(key, _)| {
+            (
+                Shift::parse(key)
+                    .and_then(|s| center.bounds(&s))
+                    .map(|b| b.0),
+                key.clone(),
+            )
+        });
+    }
+}
+
 /// The shift whose handover is due at `now`: in the first half of a shift,
 /// the one that just ended; later, the one under way.
 pub fn default_shift(settings: &Settings, now: DateTime<Utc>) -> Shift {
@@ -93,6 +108,8 @@ pub fn handover(
         start,
         end,
         next,
+        as_of: now,
+        next_end,
         activity: Activity::of(&events),
         lists,
         record: store.handover(shift)?,
@@ -102,4 +119,39 @@ pub fn handover(
 /// Who counts as at work now: seen by a console in the last 15 minutes.
 pub fn at_work_since(now: DateTime<Utc>) -> DateTime<Utc> {
     now - Duration::minutes(15)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figures::{Figures, GroupBy};
+
+    #[test]
+    fn a_days_shifts_are_listed_in_the_order_they_are_worked() {
+        let key = |k: &str| (k.to_owned(), Figures::default());
+        let t = DateTime::<Utc>::UNIX_EPOCH;
+        let mut r = Report {
+            from: t,
+            to: t,
+            by: GroupBy::Shift,
+            rows: vec![
+                key("2026-11-10/evening"),
+                key("2026-11-10/morning"),
+                key("2026-11-10/night"),
+                key("2026-11-09/night"),
+            ],
+            total: Figures::default(),
+        };
+        in_time_order(&mut r, &crate::domain::shift::Center::default());
+        let keys: Vec<&str> = r.rows.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "2026-11-09/night",
+                "2026-11-10/morning",
+                "2026-11-10/evening",
+                "2026-11-10/night"
+            ]
+        );
+    }
 }

@@ -172,6 +172,8 @@ pub fn handover(notes: Option<&str>) -> citydesk::report::handover::Handover {
         start: now() - Duration::hours(11),
         end: now() - Duration::hours(3),
         next: citydesk::domain::shift::Shift::parse("2026-11-28/morning").unwrap(),
+        as_of: now(),
+        next_end: now() + Duration::hours(5),
         activity,
         lists: vec![
             list(
