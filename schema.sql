@@ -143,8 +143,10 @@ CREATE INDEX cases_follow_up ON cases (follow_up_at);
 CREATE INDEX cases_mine ON cases (assignee, due_at) WHERE status NOT IN ('closed', 'cancelled');
 -- likely duplicates: the same service recently
 CREATE INDEX cases_service ON cases (service, received_at);
--- a period's cases (reports)
-CREATE INDEX cases_received ON cases (received_at);
+-- a period's cases, with every column a report counts and groups by (the
+-- report reads this index, not the wide rows)
+CREATE INDEX cases_received ON cases (received_at, status, deadline_hours, due_at, resolved_at, closed_at,
+    department, category, service, channel, district, registered_by);
 -- an imported case by its old system's id (search)
 CREATE INDEX cases_old_id ON cases (old_id);
 -- cases closed after a moment (the open backlog at a period's end)
@@ -184,8 +186,9 @@ CREATE TABLE contacts (
 
 -- every case a phone number called about (the intake's earlier cases)
 CREATE INDEX contacts_phone ON contacts (phone_key);
--- a period's contacts (reports)
+-- a period's contacts, and its later contacts (repeat calls, reports)
 CREATE INDEX contacts_at ON contacts (at);
+CREATE INDEX contacts_repeat ON contacts (at, case_id) WHERE seq > 1;
 
 -- The timeline: entry seq is the change that made version seq of the case.
 -- Events as data, never prose: the words come from the locale when shown.
@@ -210,7 +213,7 @@ CREATE TABLE timeline (
 
 -- a shift's events (handover), and a period's of one kind (reports)
 CREATE INDEX timeline_at ON timeline (at);
-CREATE INDEX timeline_action_at ON timeline (action, at);
+CREATE INDEX timeline_report ON timeline (action, at, case_id, result, to_status);
 
 -- The handover of one shift to the next: the outgoing supervisor's notes,
 -- and who accepted it and when (after which the notes are read-only).

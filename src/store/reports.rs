@@ -3,6 +3,7 @@
 //! handover, the handover record itself, and who is at work. Counting only;
 //! the rules that make figures of the counts are `report::figures`.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
@@ -91,32 +92,61 @@ pub fn report_rows(tx: &mut dyn Tx, q: &ReportQuery, center: &Center) -> Result<
         &period[..2],
         |r| Ok((text_key(r, 0)?, sql::req_int(r, 1)?)),
     )?;
-    // Who made an event and in which shift are the event's own: no join.
-    let join = if matches!(q.by, GroupBy::Operator | GroupBy::Shift) {
-        ""
+    // The groups of the period's cases, when a group is the case's: a join
+    // would look each event's or contact's case up in the wide cases table
+    // (seconds at a million cases); they are read once, from an index, and
+    // the few cases of earlier periods by id.
+    let mut groups = if matches!(q.by, GroupBy::Operator | GroupBy::Shift) {
+        None
     } else {
-        " JOIN cases c ON c.id = t.case_id"
+        Some(Groups::of_period(tx, q.by, &period[..2])?)
     };
-    let events = sql::rows(
-        tx,
-        &format!(
-            "SELECT {}, t.action, t.result, t.to_status, COUNT(*) FROM timeline t{join}
+    let events = if let Some(groups) = groups.as_mut() {
+        let rows = sql::rows(
+            tx,
+            "SELECT t.case_id, t.action, t.result, t.to_status FROM timeline t
              WHERE t.action IN ('feedback', 'escalate', 'reopen', 'close')
-               AND t.at >= ?1 AND t.at < ?2
-             GROUP BY 1, 2, 3, 4",
-            event_group(q.by)
-        ),
-        &period[..2],
-        |r| {
-            Ok((
-                text_key(r, 0)?,
-                sql::req_text(r, 1)?,
-                r.text(2)?,
-                r.text(3)?,
-                sql::req_int(r, 4)? as u64,
-            ))
-        },
-    )?;
+               AND t.at >= ?1 AND t.at < ?2",
+            &period[..2],
+            |r| {
+                Ok((
+                    sql::req_int(r, 0)?,
+                    (sql::req_text(r, 1)?, r.text(2)?, r.text(3)?),
+                ))
+            },
+        )?;
+        groups.add_missing(tx, rows.iter().map(|(id, _)| *id))?;
+        let mut counts: HashMap<(String, EventKind), u64> = HashMap::new();
+        for (id, what) in rows {
+            *counts.entry((groups.of(id), what)).or_default() += 1;
+        }
+        counts
+            .into_iter()
+            .map(|((g, (action, result, to)), n)| (g, action, result, to, n))
+            .collect()
+    } else {
+        // Who made an event and in which shift are the event's own.
+        sql::rows(
+            tx,
+            &format!(
+                "SELECT {}, t.action, t.result, t.to_status, COUNT(*) FROM timeline t
+                 WHERE t.action IN ('feedback', 'escalate', 'reopen', 'close')
+                   AND t.at >= ?1 AND t.at < ?2
+                 GROUP BY 1, 2, 3, 4",
+                event_group(q.by)
+            ),
+            &period[..2],
+            |r| {
+                Ok((
+                    text_key(r, 0)?,
+                    sql::req_text(r, 1)?,
+                    r.text(2)?,
+                    r.text(3)?,
+                    sql::req_int(r, 4)? as u64,
+                ))
+            },
+        )?
+    };
     let repeat_contacts = if q.by == GroupBy::Shift {
         // A contact's shift is that of its time, in the center's zone.
         let times = sql::rows(
@@ -132,16 +162,30 @@ pub fn report_rows(tx: &mut dyn Tx, q: &ReportQuery, center: &Center) -> Result<
                 .or_insert(0u64) += 1;
         }
         by_shift.into_iter().collect()
+    } else if let (Some(groups), false) = (groups.as_mut(), q.by == GroupBy::Channel) {
+        let ids = sql::rows(
+            tx,
+            "SELECT k.case_id FROM contacts k WHERE k.seq > 1 AND k.at >= ?1 AND k.at < ?2",
+            &period[..2],
+            |r| sql::req_int(r, 0),
+        )?;
+        groups.add_missing(tx, ids.iter().copied())?;
+        let mut counts: HashMap<String, u64> = HashMap::new();
+        for id in ids {
+            *counts.entry(groups.of(id)).or_default() += 1;
+        }
+        counts.into_iter().collect()
     } else {
-        let kg = match q.by {
-            GroupBy::Channel => "k.channel",
-            GroupBy::Operator => "k.registered_by",
-            other => case_group(other),
+        // A contact's channel and who took it are the contact's own.
+        let kg = if q.by == GroupBy::Channel {
+            "k.channel"
+        } else {
+            "k.registered_by"
         };
         sql::rows(
             tx,
             &format!(
-                "SELECT {kg}, COUNT(*) FROM contacts k JOIN cases c ON c.id = k.case_id
+                "SELECT {kg}, COUNT(*) FROM contacts k
                  WHERE k.seq > 1 AND k.at >= ?1 AND k.at < ?2 GROUP BY 1"
             ),
             &period[..2],
@@ -156,6 +200,61 @@ pub fn report_rows(tx: &mut dyn Tx, q: &ReportQuery, center: &Center) -> Result<
         repeat_contacts,
         backlog,
     })
+}
+
+/// What an event counts as: its action, result and the state it led to.
+type EventKind = (String, Option<String>, Option<String>);
+
+/// The group of each case an event or a contact of a period is of.
+struct Groups {
+    by: GroupBy,
+    of: HashMap<i64, String>,
+}
+
+impl Groups {
+    /// The groups of the cases received in the period (`from`, `to`).
+    fn of_period(tx: &mut dyn Tx, by: GroupBy, period: &[Param]) -> Result<Groups> {
+        let of = sql::rows(
+            tx,
+            &format!(
+                "SELECT c.id, {} FROM cases c WHERE c.received_at >= ?1 AND c.received_at < ?2",
+                case_group(by)
+            ),
+            period,
+            |r| Ok((sql::req_int(r, 0)?, text_key(r, 1)?)),
+        )?;
+        Ok(Groups {
+            by,
+            of: of.into_iter().collect(),
+        })
+    }
+
+    /// Reads the groups of those of `ids` not known yet (cases received
+    /// before the period).
+    fn add_missing(&mut self, tx: &mut dyn Tx, ids: impl Iterator<Item = i64>) -> Result<()> {
+        let mut missing: Vec<i64> = ids.filter(|id| !self.of.contains_key(id)).collect();
+        missing.sort_unstable();
+        missing.dedup();
+        let g = case_group(self.by);
+        for chunk in missing.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("?{i}")).collect();
+            let params: Vec<Param> = chunk.iter().map(|id| Param::from(*id)).collect();
+            self.of.extend(sql::rows(
+                tx,
+                &format!(
+                    "SELECT c.id, {g} FROM cases c WHERE c.id IN ({})",
+                    marks.join(", ")
+                ),
+                &params,
+                |r| Ok((sql::req_int(r, 0)?, text_key(r, 1)?)),
+            )?);
+        }
+        Ok(())
+    }
+
+    fn of(&self, id: i64) -> String {
+        self.of.get(&id).cloned().unwrap_or_default()
+    }
 }
 
 /// Cases open at `at`, by group and age band: those open now, and those
