@@ -597,6 +597,17 @@ impl Say for StoreError {
                 ],
             ),
             StoreError::Backend(why) => w.fill("error.store.backend", &[("why", why)]),
+            StoreError::CodesExhausted { capacity } => w.fill(
+                "error.store.codes-exhausted",
+                &[("capacity", &capacity.to_string())],
+            ),
+            StoreError::BadVersion { found } => {
+                w.fill("error.store.bad-version", &[("found", &quoted(found))])
+            }
+            StoreError::Foreign { at, why } => {
+                w.fill("error.store.foreign", &[("at", at), ("why", why)])
+            }
+            StoreError::ReadOnly(at) => w.fill("error.store.read-only", &[("at", at)]),
         }
     }
 }

@@ -23,6 +23,8 @@ const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(15);
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// The file or its folder cannot be written: reads work, writes are refused.
+    read_only: bool,
     settings: Settings,
     catalog: Catalog,
 }
@@ -97,7 +99,55 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-fn connect(path: &Path, create: bool) -> Result<Connection> {
+/// What a file holds, found by reading only (nothing is written before a
+/// file is known to be a citydesk store or empty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Holds {
+    /// No tables at all (a new or empty file): `init` may set it up.
+    Nothing,
+    /// A citydesk store (it has citydesk's `meta` table).
+    Citydesk,
+}
+
+/// Reads which tables the file has; refuses another program's database and
+/// a file that is not a database.
+fn holds(conn: &Connection, path: &Path) -> Result<Holds> {
+    let foreign = |why: String| StoreError::Foreign {
+        at: path.display().to_string(),
+        why,
+    };
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => {
+                foreign("it is not a SQLite database".into())
+            }
+            _ => StoreError::from(e),
+        })?;
+    if names.is_empty() {
+        return Ok(Holds::Nothing);
+    }
+    if names.iter().any(|n| n == "meta") && names.iter().any(|n| n == "cases") {
+        return Ok(Holds::Citydesk);
+    }
+    let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
+    Err(foreign(format!(
+        "it holds other tables: {}{}",
+        shown.join(", "),
+        if names.len() > shown.len() {
+            ", …"
+        } else {
+            ""
+        }
+    )))
+}
+
+/// Opens the file and checks what it holds before anything is written; a
+/// file the process cannot write (or in a folder it cannot write) opens
+/// read-only (`read_only` tells). Only a citydesk store (or an empty file,
+/// when `create`) is then switched to WAL.
+fn connect(path: &Path, create: bool) -> Result<(Connection, bool)> {
     if !create && !path.exists() {
         return Err(StoreError::Missing(path.display().to_string()));
     }
@@ -106,28 +156,69 @@ fn connect(path: &Path, create: bool) -> Result<Connection> {
             StoreError::Backend(format!("cannot create folder {}: {e}", dir.display()))
         })?;
     }
+    let cannot_open = |e: rusqlite::Error| {
+        StoreError::Backend(format!("cannot open the store at {}: {e}", path.display()))
+    };
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| {
-        StoreError::Backend(format!("cannot open the store at {}: {e}", path.display()))
-    })?;
+    // SQLite opens a write-protected file read-only by itself.
+    let mut conn = Connection::open_with_flags(path, flags).map_err(cannot_open)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Err(StoreError::Backend(format!(
-            "the store at {} cannot use write-ahead logging (journal mode {mode}); put it on a local disk",
-            path.display()
-        )));
+    let found = match holds(&conn, path) {
+        // A WAL store in a folder this process cannot write, without its
+        // -shm file: nobody can be writing it, so read it as immutable.
+        Err(StoreError::Backend(_)) if !create && path.exists() => {
+            conn = read_only(path).map_err(cannot_open)?;
+            holds(&conn, path)?
+        }
+        other => other?,
+    };
+    if found == Holds::Nothing && !create {
+        return Err(StoreError::NotInitialized(path.display().to_string()));
     }
-    conn.pragma_update(None, "synchronous", "FULL")?;
+    let read_only = conn.is_readonly(rusqlite::MAIN_DB)?;
+    if read_only {
+        if create {
+            return Err(StoreError::ReadOnly(path.display().to_string()));
+        }
+    } else {
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Backend(format!(
+                "the store at {} cannot use write-ahead logging (journal mode {mode}); put it on a local disk",
+                path.display()
+            )));
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+    }
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // A console lives for a shift: keep the hot pages of the queue indexes in
     // memory (16 MiB cache; reads through a 256 MiB map instead of syscalls).
     conn.pragma_update(None, "cache_size", -16_384)?;
     conn.pragma_update(None, "mmap_size", 268_435_456)?;
-    Ok(conn)
+    Ok((conn, read_only))
+}
+
+/// Opens `path` read-only and immutable (no -shm or lock needed).
+fn read_only(path: &Path) -> rusqlite::Result<Connection> {
+    let mut uri = String::from("file:");
+    for c in path.display().to_string().chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3F"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    Connection::open_with_flags(
+        uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
 }
 
 /// Brings an older store forward; refuses a newer one.
@@ -155,15 +246,20 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 impl SqliteStore {
     /// Opens a store that `init` has set up.
     pub fn open(path: &Path, settings: Settings) -> Result<SqliteStore> {
-        let mut conn = connect(path, false)?;
-        if sql::schema_version(&mut SqliteTx(&conn))?.is_none() {
+        let (mut conn, read_only) = connect(path, false)?;
+        let Some(found) = sql::schema_version(&mut SqliteTx(&conn))? else {
             return Err(StoreError::NotInitialized(path.display().to_string()));
+        };
+        if read_only && found < SCHEMA_VERSION {
+            // It needs migrating, which is a write.
+            return Err(StoreError::ReadOnly(path.display().to_string()));
         }
         migrate(&mut conn)?;
         let catalog = sql::load_catalog(&mut SqliteTx(&conn))?;
         Ok(SqliteStore {
             conn,
             path: path.to_owned(),
+            read_only,
             settings,
             catalog,
         })
@@ -176,7 +272,7 @@ impl SqliteStore {
         catalog: &Catalog,
         now: DateTime<Utc>,
     ) -> Result<(SqliteStore, InitReport)> {
-        let mut conn = connect(path, true)?;
+        let (mut conn, read_only) = connect(path, true)?;
         migrate(&mut conn)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let created = sql::schema_version(&mut SqliteTx(&tx))?.is_none();
@@ -191,6 +287,7 @@ impl SqliteStore {
             SqliteStore {
                 conn,
                 path: path.to_owned(),
+                read_only,
                 settings,
                 catalog,
             },
@@ -255,7 +352,7 @@ impl Engine for SqliteStore {
     }
 
     fn watcher(&self) -> Result<Box<dyn Watcher>> {
-        let conn = connect(&self.path, false)?;
+        let (conn, _) = connect(&self.path, false)?;
         let mut w = SqliteWatcher { conn, seen: 0 };
         w.seen = w.version()?;
         Ok(Box::new(w))
@@ -269,6 +366,9 @@ impl Engine for SqliteStore {
         &mut self,
         f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
     ) -> Result<T> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly(self.path.display().to_string()));
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -283,6 +383,9 @@ impl Engine for SqliteStore {
     ) -> Result<T> {
         // Bulk loads touch every index at random places: a larger page cache
         // for this connection (256 MiB; the default is 2 MiB) saves re-reading.
+        if self.read_only {
+            return Err(StoreError::ReadOnly(self.path.display().to_string()));
+        }
         self.conn.pragma_update(None, "cache_size", -262_144)?;
         self.write(f)
     }
