@@ -306,6 +306,7 @@ impl Words {
     pub fn problem(&self, field: &str, p: &Problem) -> String {
         let (kind, args): (&str, Vec<(&str, String)>) = match p {
             Problem::Empty => ("empty", vec![]),
+            Problem::Nul => ("nul", vec![]),
             Problem::TooLong { chars, max } => (
                 "too-long",
                 vec![("chars", chars.to_string()), ("max", max.to_string())],

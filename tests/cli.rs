@@ -1056,3 +1056,38 @@ fn json_output_escapes_c1_del_and_bidi_controls() {
     let v: serde_json::Value = serde_json::from_str(&raw).unwrap();
     assert_eq!(v["neighborhood"], text);
 }
+
+/// Issue 10: two lines of one `case import` with the same request_id but
+/// different content were silently merged (the second found the first's
+/// case); now the second is refused, and nothing is registered. An identical
+/// repeat (a gateway sending a line twice) still registers once.
+#[test]
+fn case_import_refuses_one_request_id_for_two_different_cases() {
+    let env = Env::new();
+    let line = |description: &str| {
+        format!(
+            "{}\n",
+            serde_json::json!({
+                "phone": "09121234567", "name": "مریم", "service": "pothole", "district": "3",
+                "address": "خیابان ۱۲", "description": description, "request_id": "sms-77",
+            })
+        )
+    };
+    let input = format!("{}{}", line("چاله"), line("چراغ خاموش"));
+    let out = env.run_with_input(Some("ali"), &["case", "import"], &input);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("line 2: request_id \"sms-77\" was used on line 1 for a different case"),
+        "{err}"
+    );
+    assert_eq!(env.case_count(), 0, "nothing was registered");
+    let input = format!("{}{}", line("چاله"), line("چاله"));
+    let out = env.run_with_input(Some("ali"), &["case", "import"], &input);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(env.case_count(), 1, "an identical repeat registers once");
+}

@@ -172,6 +172,8 @@ contract!(
     a_store_from_a_newer_citydesk_is_refused,
     a_store_with_a_damaged_schema_version_is_refused,
     a_used_up_code_space_is_an_error_not_a_panic,
+    nul_is_refused_alike_by_every_engine,
+    a_case_and_its_timeline_are_read_in_one_snapshot,
     queues_and_counts_match_the_rules_on_a_demo_history,
     demo_is_deterministic_for_a_seed,
     a_watcher_sees_changes_from_other_connections,
@@ -374,6 +376,89 @@ fn a_used_up_code_space_is_an_error_not_a_panic(f: &Fixture) {
     f.exec("UPDATE counters SET value = -5 WHERE name = 'case'");
     let e = f.open().register(&ali(), &input(), now()).unwrap_err();
     assert!(matches!(e, StoreError::CodesExhausted { .. }), "{e:?}");
+}
+
+/// Issue 10: SQLite kept a NUL that PostgreSQL refused (and `migrate` then
+/// broke halfway): now input refuses it, field by field, on both engines,
+/// and the store refuses it in any other text it is given.
+fn nul_is_refused_alike_by_every_engine(f: &Fixture) {
+    let mut s = f.open();
+    let mut bad = input();
+    bad.description = "a\u{0}b".into();
+    let e = s.register(&ali(), &bad, now()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("holds a NUL character (U+0000), which the store does not keep"),
+        "{e}"
+    );
+    let case = s.register(&ali(), &input(), now()).unwrap();
+    let e = s
+        .act(
+            &ali(),
+            case.code,
+            None,
+            &Action::Note {
+                text: "x\u{0}".into(),
+            },
+            now(),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("NUL character"), "{e}");
+    let admin = Actor {
+        name: "admin".into(),
+        role: Role::Administrator,
+    };
+    let op = store::NewOperator {
+        name: "nul".into(),
+        display_name: "n\u{0}l".into(),
+        role: Role::Operator,
+        password_hash: "!".into(),
+    };
+    let e = s.add_operator(Some(&admin), &op, now()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the store failed: a text holds a NUL character (U+0000), which the store does not keep; nothing was saved"
+    );
+    assert_eq!(s.case_count().unwrap(), 1);
+}
+
+/// Issue 10: `case show` could show version N with N+1 timeline entries
+/// (the case and its timeline were read by two statements, a write between).
+fn a_case_and_its_timeline_are_read_in_one_snapshot(f: &Fixture) {
+    let case = f.open().register(&ali(), &input(), now()).unwrap();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let mut w = f.open();
+        let done = &done;
+        scope.spawn(move || {
+            for i in 0..150 {
+                w.act(
+                    &ali(),
+                    case.code,
+                    None,
+                    &Action::Note {
+                        text: format!("note {i}"),
+                    },
+                    now(),
+                )
+                .unwrap();
+            }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        let mut r = f.open();
+        let mut reads = 0;
+        while !done.load(std::sync::atomic::Ordering::SeqCst) || reads == 0 {
+            let rec = r.case(case.code).unwrap();
+            assert_eq!(
+                rec.timeline.len() as i64,
+                rec.case.version,
+                "version {} shown with {} timeline entries",
+                rec.case.version,
+                rec.timeline.len()
+            );
+            reads += 1;
+        }
+    });
 }
 
 fn two_people_taking_one_case_at_once_one_wins(f: &Fixture) {

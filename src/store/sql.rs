@@ -45,6 +45,22 @@ pub enum Param {
     Text(Option<String>),
 }
 
+/// Refuses text with a NUL character before it reaches an engine: PostgreSQL
+/// cannot keep it and SQLite can, and both engines must accept the same data
+/// (else `migrate` fails halfway). Input checks refuse it earlier, field by
+/// field; this is the last gate for every other write.
+pub fn no_nul(params: &[Param]) -> Result<()> {
+    if params
+        .iter()
+        .any(|p| matches!(p, Param::Text(Some(s)) if s.contains('\0')))
+    {
+        return Err(StoreError::Backend(
+            "a text holds a NUL character (U+0000), which the store does not keep; nothing was saved".into(),
+        ));
+    }
+    Ok(())
+}
+
 impl From<i64> for Param {
     fn from(v: i64) -> Self {
         Param::Int(Some(v))

@@ -5,7 +5,9 @@
 //! in between, whatever the timeout). WAL needs every process on one host: never
 //! put the file on a network share. The queries themselves live in `sql`.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -19,6 +21,51 @@ use crate::domain::catalog::Catalog;
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(15);
+
+/// Whether connections get SQLite's own busy handler instead of `on_busy`
+/// (only for benchmarks that compare the two: `benches/writers.rs`).
+static SQLITE_OWN_BUSY_HANDLER: AtomicBool = AtomicBool::new(false);
+
+/// Gives connections opened from now on SQLite's own busy handler (`true`)
+/// or citydesk's (`false`, the default). For benchmarks comparing them.
+pub fn use_sqlite_busy_handler(own: bool) {
+    SQLITE_OWN_BUSY_HANDLER.store(own, Ordering::Relaxed);
+}
+
+thread_local! {
+    /// When the current wait for the lock began, and a cheap random state.
+    static BUSY: Cell<(Option<Instant>, u64)> = const { Cell::new((None, 0)) };
+}
+
+/// Waits for another process's write lock: short sleeps with jitter (0.1 ms
+/// growing to at most 2 ms), for up to `BUSY_TIMEOUT`. SQLite's own handler
+/// sleeps in growing steps up to 100 ms while the lock is usually free again
+/// within a millisecond, so with 32 writers its slowest waits took seconds
+/// (BENCHMARKS.md, "Many writers"); the jitter keeps waiting processes from
+/// retrying in step.
+fn on_busy(attempt: i32) -> bool {
+    BUSY.with(|b| {
+        let (since, mut rng) = b.get();
+        let since = match since {
+            Some(t) if attempt > 0 => t,
+            _ => Instant::now(),
+        };
+        if rng == 0 {
+            rng = u64::from(std::process::id()) << 32 | 0x9e37_79b9;
+        }
+        // xorshift64: jitter only, not a secret.
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        b.set((Some(since), rng));
+        if since.elapsed() >= BUSY_TIMEOUT {
+            return false;
+        }
+        let cap = (100 + 25 * u64::from(attempt.unsigned_abs())).min(2_000);
+        std::thread::sleep(StdDuration::from_micros(cap / 2 + rng % (cap / 2 + 1)));
+        true
+    })
+}
 
 pub struct SqliteStore {
     conn: Connection,
@@ -59,6 +106,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
+        sql::no_nul(params)?;
         let n = self
             .0
             .prepare_cached(sql)?
@@ -165,7 +213,11 @@ fn connect(path: &Path, create: bool) -> Result<(Connection, bool)> {
     }
     // SQLite opens a write-protected file read-only by itself.
     let mut conn = Connection::open_with_flags(path, flags).map_err(cannot_open)?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    if SQLITE_OWN_BUSY_HANDLER.load(Ordering::Relaxed) {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+    } else {
+        conn.busy_handler(Some(on_busy))?;
+    }
     let found = match holds(&conn, path) {
         // A WAL store in a folder this process cannot write, without its
         // -shm file: nobody can be writing it, so read it as immutable.
@@ -358,8 +410,12 @@ impl Engine for SqliteStore {
         Ok(Box::new(w))
     }
 
+    /// One read transaction: a case and its timeline come from one snapshot.
     fn read<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
-        f(&mut SqliteTx(&self.conn))
+        let tx = self.conn.transaction()?;
+        let out = f(&mut SqliteTx(&tx))?;
+        tx.commit()?;
+        Ok(out)
     }
 
     fn write<T>(
