@@ -2,31 +2,49 @@
 //! code (0 done, 1 refused or invalid, 2 usage). Never calls process::exit, so
 //! destructors (and later the terminal restore) always run.
 
-use std::io::{self, Write};
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use citydesk::cli::{self, Cli};
+use citydesk::cli::{self, Cli, guard};
 use citydesk::clock::SystemClock;
+use citydesk::text::for_terminal;
 
 fn main() -> ExitCode {
-    let parsed = match Cli::try_parse() {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let parsed = match Cli::try_parse_from(&args) {
         Ok(c) => c,
+        // A usage error quotes what was typed, and clap writes a bad value's
+        // escape sequences raw to a terminal (and drops them elsewhere): say
+        // the error of the same arguments neutralized, then pass the gate.
+        Err(e) if e.use_stderr() => {
+            let shown: Vec<OsString> = args
+                .iter()
+                .map(|a| {
+                    a.to_str()
+                        .map_or_else(|| a.clone(), |s| for_terminal(s).into_owned().into())
+                })
+                .collect();
+            let e = Cli::try_parse_from(&shown)
+                .err()
+                .filter(|again| again.kind() == e.kind())
+                .unwrap_or(e);
+            eprint!("{}", guard::terminal(&e.render().to_string()));
+            return ExitCode::from(2);
+        }
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return ExitCode::SUCCESS;
         }
     };
     let stdin = io::stdin();
     let mut input = stdin.lock();
     let stdout = io::stdout();
-    let mut out = stdout.lock();
     let json = parsed.json;
+    let mode = guard::Mode::for_stream(json, stdout.is_terminal());
+    let mut out = guard::Guard::new(stdout.lock(), mode);
     match cli::run(parsed, &SystemClock, &mut input, &mut out) {
         Ok(()) => {
             let _ = out.flush();
@@ -40,7 +58,7 @@ fn main() -> ExitCode {
                 let _ = writeln!(out, "{v}");
             }
             let _ = out.flush();
-            eprintln!("citydesk: {e}");
+            eprintln!("citydesk: {}", guard::terminal(&e.to_string()));
             ExitCode::from(1)
         }
     }

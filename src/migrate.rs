@@ -6,6 +6,13 @@
 //! The target takes the source's tracking-code key, so every code printed for
 //! a citizen stays the code of the same case, and new cases continue the
 //! source's sequence of codes.
+//!
+//! Nothing is written before the whole source has been read once and found
+//! fit for every engine (today: no text holds a NUL, which PostgreSQL cannot
+//! keep; stores written before input refused it may hold one), so a copy
+//! that would fail on the data fails before it starts. A copy interrupted
+//! by a fault (the server lost) leaves a partial target, which a second run
+//! refuses (`TargetNotEmpty`): drop it and migrate again.
 
 use std::io::Write;
 use std::time::Instant;
@@ -81,6 +88,29 @@ fn checksum(store: &mut dyn Store) -> Result<String, StoreError> {
     }
 }
 
+/// Whether any string in `value` holds a NUL character.
+fn has_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(a) => a.iter().any(has_nul),
+        serde_json::Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
+}
+
+/// Refuses data no engine may keep, naming where it is (`what`).
+fn fit<T: Serialize>(value: &T, what: impl FnOnce() -> String) -> Result<(), StoreError> {
+    let v = serde_json::to_value(value)
+        .map_err(|e| StoreError::Backend(format!("cannot encode for the check: {e}")))?;
+    if has_nul(&v) {
+        return Err(StoreError::Backend(format!(
+            "{} holds a NUL character (U+0000), which PostgreSQL cannot keep: nothing was copied; correct that text in the source first",
+            what()
+        )));
+    }
+    Ok(())
+}
+
 /// Copies `from` into the store at `to`, which must hold no cases and no operators.
 pub fn migrate(
     from: &mut dyn Store,
@@ -91,6 +121,28 @@ pub fn migrate(
 ) -> Result<Report, StoreError> {
     let started = Instant::now();
     let source = from.totals()?;
+    // First read everything once: the checksum, and every text checked.
+    let mut sum = Checksum::new();
+    let operators = from.operators()?;
+    operators_sum(&mut sum, &operators)?;
+    for op in &operators {
+        fit(op, || format!("operator {:?}", op.name))?;
+    }
+    let drafts = from.drafts(None)?;
+    for d in &drafts {
+        fit(d, || "a saved draft".to_owned())?;
+        sum.add_json(d)?;
+    }
+    let mut after = 0;
+    loop {
+        let batch = from.export(after, BATCH)?;
+        let Some(last) = batch.last() else { break };
+        after = last.serial.unwrap_or(after);
+        for c in &batch {
+            fit(c, || format!("case {}", c.case.code))?;
+            sum.add_json(c)?;
+        }
+    }
     let (mut target, _) = store::init(to, settings, from.catalog(), now)?;
     let before = target.totals()?;
     if before.cases > 0 || before.operators > 0 {
@@ -101,13 +153,9 @@ pub fn migrate(
         }));
     }
     target.set_code_key(from.code_key()?)?;
-    let mut sum = Checksum::new();
-    let operators = from.operators()?;
-    operators_sum(&mut sum, &operators)?;
     target.copy_operators(&operators)?;
-    for d in from.drafts(None)? {
-        sum.add_json(&d)?;
-        target.save_draft(&d)?;
+    for d in &drafts {
+        target.save_draft(d)?;
     }
     let mut after = 0;
     let mut done = 0u64;
@@ -115,9 +163,6 @@ pub fn migrate(
         let batch = from.export(after, BATCH)?;
         let Some(last) = batch.last() else { break };
         after = last.serial.unwrap_or(after);
-        for c in &batch {
-            sum.add_json(c)?;
-        }
         target.import(&batch)?;
         done += batch.len() as u64;
         let _ = write!(

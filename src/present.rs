@@ -315,6 +315,7 @@ impl Words {
     pub fn problem(&self, field: &str, p: &Problem) -> String {
         let (kind, args): (&str, Vec<(&str, String)>) = match p {
             Problem::Empty => ("empty", vec![]),
+            Problem::Nul => ("nul", vec![]),
             Problem::TooLong { chars, max } => (
                 "too-long",
                 vec![("chars", chars.to_string()), ("max", max.to_string())],
@@ -606,6 +607,17 @@ impl Say for StoreError {
                 ],
             ),
             StoreError::Backend(why) => w.fill("error.store.backend", &[("why", why)]),
+            StoreError::CodesExhausted { capacity } => w.fill(
+                "error.store.codes-exhausted",
+                &[("capacity", &capacity.to_string())],
+            ),
+            StoreError::BadVersion { found } => {
+                w.fill("error.store.bad-version", &[("found", &quoted(found))])
+            }
+            StoreError::Foreign { at, why } => {
+                w.fill("error.store.foreign", &[("at", at), ("why", why)])
+            }
+            StoreError::ReadOnly(at) => w.fill("error.store.read-only", &[("at", at)]),
         }
     }
 }

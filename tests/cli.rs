@@ -968,11 +968,126 @@ fn a_new_case_can_be_referred_at_once() {
 #[test]
 fn a_huge_span_is_refused_with_what_to_write() {
     let env = Env::new();
-    for within in ["99999999d", "99999999999999999999999h", "367d"] {
+    for within in [
+        "99999999d",
+        "9999999999999h",
+        "200000000000000d",
+        "99999999999999999999999h",
+        "367d",
+    ] {
         let out = env.run(None, &["queue", "due-soon", "--within", within]);
         assert_eq!(out.status.code(), Some(2), "{within}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("is more than 366 days"), "{within}: {err}");
     }
     env.ok(None, &["queue", "due-soon", "--within", "366d"]);
+}
+
+/// Issue 10: escape sequences in a bad value reached the terminal raw, in
+/// the "unknown field" message of `case import` and in clap's echo of a bad
+/// `--channel/--kind/--priority/--received-at`. Now every message passes the
+/// neutralizer: the sequence is shown as control pictures, never obeyed,
+/// never dropped.
+#[test]
+fn escape_sequences_in_bad_input_never_reach_the_terminal_raw() {
+    let env = Env::new();
+    let evil = "x\u{1b}]0;pwned\u{7}\u{9b}2J";
+    let shown = "x␛]0;pwned␇\u{fffd}2J";
+    // As JSON writes it: "\u001b]0;pwned\u0007…".
+    let line = format!("{}\n", serde_json::json!({ evil: 1 }));
+    let out = env.run_with_input(Some("ali"), &["case", "import"], &line);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("unknown field"), "{err}");
+    assert!(err.contains(shown), "{err}");
+    assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "{err:?}");
+    for option in ["--channel", "--kind", "--priority", "--received-at"] {
+        let out = env.run(
+            Some("ali"),
+            &[
+                "case",
+                "new",
+                "--phone",
+                "09121234567",
+                "--name",
+                "x",
+                "--service",
+                "pothole",
+                "--district",
+                "3",
+                "--address",
+                "a",
+                "--description",
+                "d",
+                option,
+                evil,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{option}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(option), "{option}: {err}");
+        assert!(err.contains(shown), "{option}: {err}");
+        assert!(
+            !err.chars().any(|c| c.is_control() && c != '\n'),
+            "{option}: {err:?}"
+        );
+    }
+}
+
+/// Issue 10: `--json` escapes C1 controls, DEL and bidi controls too (JSON
+/// allows them raw; a terminal would obey them), and reads back the same.
+#[test]
+fn json_output_escapes_c1_del_and_bidi_controls() {
+    let env = Env::new();
+    let text = "چاله \u{9b}2J\u{7f}\u{202e}evil\u{2067}x\u{2069}";
+    let code = env.new_case(&["--neighborhood", text]);
+    let out = env.run(None, &["--json", "case", "show", &code]);
+    assert!(out.status.success());
+    let raw = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !raw.chars().any(|c| c.is_control() && c != '\n'
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')),
+        "{raw:?}"
+    );
+    assert!(
+        raw.contains("\\u009b2J\\u007f\\u202eevil\\u2067x\\u2069"),
+        "{raw}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    assert_eq!(v["neighborhood"], text);
+}
+
+/// Issue 10: two lines of one `case import` with the same request_id but
+/// different content were silently merged (the second found the first's
+/// case); now the second is refused, and nothing is registered. An identical
+/// repeat (a gateway sending a line twice) still registers once.
+#[test]
+fn case_import_refuses_one_request_id_for_two_different_cases() {
+    let env = Env::new();
+    let line = |description: &str| {
+        format!(
+            "{}\n",
+            serde_json::json!({
+                "phone": "09121234567", "name": "مریم", "service": "pothole", "district": "3",
+                "address": "خیابان ۱۲", "description": description, "request_id": "sms-77",
+            })
+        )
+    };
+    let input = format!("{}{}", line("چاله"), line("چراغ خاموش"));
+    let out = env.run_with_input(Some("ali"), &["case", "import"], &input);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("line 2: request_id \"sms-77\" was used on line 1 for a different case"),
+        "{err}"
+    );
+    assert_eq!(env.case_count(), 0, "nothing was registered");
+    let input = format!("{}{}", line("چاله"), line("چاله"));
+    let out = env.run_with_input(Some("ali"), &["case", "import"], &input);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(env.case_count(), 1, "an identical repeat registers once");
 }

@@ -174,3 +174,50 @@ fn the_cli_migrates_and_reports_the_proof() {
         "{err}"
     );
 }
+
+/// Issue 10: a NUL kept by an old SQLite store broke `migrate` to
+/// PostgreSQL halfway, leaving the target half-filled and refused on retry.
+/// Now the whole source is read and checked before anything is written: the
+/// copy is refused, naming the case, and the target is not even created.
+#[test]
+fn a_source_text_no_engine_may_keep_stops_the_copy_before_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = dir.path().join("a.db").display().to_string();
+    let mut source = demo_store(&from, 300);
+    // Written behind the store's back, as citydesk before input refused NUL did.
+    rusqlite::Connection::open(&from)
+        .unwrap()
+        .execute_batch(
+            "UPDATE cases SET description = 'a' || char(0) || 'b' WHERE id = (SELECT MAX(id) FROM cases)",
+        )
+        .unwrap();
+    let pg = common::pg::server().map(|s| common::pg::TempDb::new(&s));
+    let file = dir.path().join("b.db");
+    let to = pg
+        .as_ref()
+        .map_or_else(|| file.display().to_string(), |db| db.url.clone());
+    let err = citydesk::migrate::migrate(
+        source.as_mut(),
+        &to,
+        &Settings::default(),
+        now(),
+        &mut std::io::sink(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("holds a NUL character"), "{err}");
+    assert!(err.contains("nothing was copied"), "{err}");
+    if let Some(db) = &pg {
+        let mut c = ::postgres::Client::connect(&db.url, ::postgres::NoTls).unwrap();
+        let tables: i64 = c
+            .query_one(
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(tables, 0, "the target was not touched");
+    } else {
+        assert!(!file.exists(), "the target was not created");
+    }
+}

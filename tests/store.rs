@@ -127,19 +127,23 @@ impl Fixture {
     }
 
     fn set_schema_version(&self, v: u32) {
-        let q = format!("UPDATE meta SET value = '{v}' WHERE key = 'schema_version'");
+        self.exec(&format!(
+            "UPDATE meta SET value = '{v}' WHERE key = 'schema_version'"
+        ));
+    }
+
+    /// Runs statements behind the store's back.
+    fn exec(&self, q: &str) {
         if let Some(db) = &self.db {
             ::postgres::Client::connect(&db.url, ::postgres::NoTls)
                 .unwrap()
-                .batch_execute(&q)
+                .batch_execute(q)
                 .unwrap();
         } else {
-            let s = store::sqlite::SqliteStore::open(
-                std::path::Path::new(&self.path),
-                Settings::default(),
-            )
-            .unwrap();
-            s.connection().execute_batch(&q).unwrap();
+            rusqlite::Connection::open(&self.path)
+                .unwrap()
+                .execute_batch(q)
+                .unwrap();
         }
     }
 }
@@ -166,6 +170,10 @@ contract!(
     two_people_taking_one_case_at_once_one_wins,
     the_timeline_is_append_only_in_the_engine_itself,
     a_store_from_a_newer_citydesk_is_refused,
+    a_store_with_a_damaged_schema_version_is_refused,
+    a_used_up_code_space_is_an_error_not_a_panic,
+    nul_is_refused_alike_by_every_engine,
+    a_case_and_its_timeline_are_read_in_one_snapshot,
     queues_and_counts_match_the_rules_on_a_demo_history,
     demo_is_deterministic_for_a_seed,
     a_watcher_sees_changes_from_other_connections,
@@ -326,6 +334,131 @@ fn a_store_from_a_newer_citydesk_is_refused(f: &Fixture) {
         .expect("refused");
     assert!(e.to_string().contains("schema version 99"), "{e}");
     assert!(e.to_string().contains("newer citydesk"), "{e}");
+}
+
+/// Issue 10: schema version 0 panicked (or was "no migration from 0").
+fn a_store_with_a_damaged_schema_version_is_refused(f: &Fixture) {
+    for v in ["0", "two", ""] {
+        f.exec(&format!(
+            "UPDATE meta SET value = '{v}' WHERE key = 'schema_version'"
+        ));
+        let e = store::open(&f.path, &Settings::default())
+            .err()
+            .expect("refused");
+        assert!(
+            matches!(&e, StoreError::BadVersion { found } if found == v),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("the store is damaged"), "{e}");
+    }
+}
+
+/// Issue 10: the 90,000,001st case panicked in `TrackingCode::from_serial`.
+fn a_used_up_code_space_is_an_error_not_a_panic(f: &Fixture) {
+    f.exec("UPDATE counters SET value = 89999999 WHERE name = 'case'");
+    let mut s = f.open();
+    let last = s.register(&ali(), &input(), now()).unwrap();
+    for _ in 0..2 {
+        let e = s.register(&ali(), &input(), now()).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                StoreError::CodesExhausted {
+                    capacity: 90_000_000
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("every tracking code"), "{e}");
+    }
+    assert_eq!(s.case(last.code).unwrap().timeline.len(), 1);
+    // A damaged counter below zero does not wrap around into the code space.
+    f.exec("UPDATE counters SET value = -5 WHERE name = 'case'");
+    let e = f.open().register(&ali(), &input(), now()).unwrap_err();
+    assert!(matches!(e, StoreError::CodesExhausted { .. }), "{e:?}");
+}
+
+/// Issue 10: SQLite kept a NUL that PostgreSQL refused (and `migrate` then
+/// broke halfway): now input refuses it, field by field, on both engines,
+/// and the store refuses it in any other text it is given.
+fn nul_is_refused_alike_by_every_engine(f: &Fixture) {
+    let mut s = f.open();
+    let mut bad = input();
+    bad.description = "a\u{0}b".into();
+    let e = s.register(&ali(), &bad, now()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("holds a NUL character (U+0000), which the store does not keep"),
+        "{e}"
+    );
+    let case = s.register(&ali(), &input(), now()).unwrap();
+    let e = s
+        .act(
+            &ali(),
+            case.code,
+            None,
+            &Action::Note {
+                text: "x\u{0}".into(),
+            },
+            now(),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("NUL character"), "{e}");
+    let admin = Actor {
+        name: "admin".into(),
+        role: Role::Administrator,
+    };
+    let op = store::NewOperator {
+        name: "nul".into(),
+        display_name: "n\u{0}l".into(),
+        role: Role::Operator,
+        password_hash: "!".into(),
+    };
+    let e = s.add_operator(Some(&admin), &op, now()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the store failed: a text holds a NUL character (U+0000), which the store does not keep; nothing was saved"
+    );
+    assert_eq!(s.case_count().unwrap(), 1);
+}
+
+/// Issue 10: `case show` could show version N with N+1 timeline entries
+/// (the case and its timeline were read by two statements, a write between).
+fn a_case_and_its_timeline_are_read_in_one_snapshot(f: &Fixture) {
+    let case = f.open().register(&ali(), &input(), now()).unwrap();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let mut w = f.open();
+        let done = &done;
+        scope.spawn(move || {
+            for i in 0..150 {
+                w.act(
+                    &ali(),
+                    case.code,
+                    None,
+                    &Action::Note {
+                        text: format!("note {i}"),
+                    },
+                    now(),
+                )
+                .unwrap();
+            }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        let mut r = f.open();
+        let mut reads = 0;
+        while !done.load(std::sync::atomic::Ordering::SeqCst) || reads == 0 {
+            let rec = r.case(case.code).unwrap();
+            assert_eq!(
+                rec.timeline.len() as i64,
+                rec.case.version,
+                "version {} shown with {} timeline entries",
+                rec.case.version,
+                rec.timeline.len()
+            );
+            reads += 1;
+        }
+    });
 }
 
 fn two_people_taking_one_case_at_once_one_wins(f: &Fixture) {

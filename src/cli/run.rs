@@ -807,6 +807,9 @@ fn import(
     let now = ctx.now();
     let mut inputs = Vec::new();
     let mut problems = Vec::new();
+    // request_id → (line, input): a repeat must be the same case.
+    let mut ids: std::collections::HashMap<String, (usize, CaseInput)> =
+        std::collections::HashMap::new();
     for (i, line) in input.lines().enumerate() {
         let line = line.map_err(|e| CliError::new(format!("cannot read standard input: {e}")))?;
         if crate::text::is_blank(&line) {
@@ -822,6 +825,18 @@ fn import(
                     now,
                 ) {
                     problems.push(format!("line {}: {e}", i + 1));
+                }
+                if let Some(rid) = &c.request_id {
+                    match ids.get(rid) {
+                        Some((first, earlier)) if *earlier != c => problems.push(format!(
+                            "line {}: request_id {rid:?} was used on line {first} for a different case: give each case its own request_id (a repeated line must be identical)",
+                            i + 1
+                        )),
+                        Some(_) => {}
+                        None => {
+                            ids.insert(rid.clone(), (i + 1, c.clone()));
+                        }
+                    }
                 }
                 inputs.push(c);
             }

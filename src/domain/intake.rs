@@ -104,6 +104,9 @@ pub struct FieldError {
 pub enum Problem {
     /// Required and empty.
     Empty,
+    /// Holds a NUL character (U+0000), which no store keeps (PostgreSQL
+    /// refuses it; SQLite would keep it, and then `migrate` would fail).
+    Nul,
     /// Longer than the field holds.
     TooLong {
         chars: usize,
@@ -218,8 +221,15 @@ pub fn required(errors: &mut Vec<FieldError>, field: &'static str, value: &str, 
     }
 }
 
-/// Checks an optional text field's length.
+/// Checks an optional text field's length (and that it has no NUL).
 pub fn too_long(errors: &mut Vec<FieldError>, field: &'static str, value: &str, max: usize) {
+    if value.contains('\0') {
+        errors.push(FieldError {
+            field,
+            problem: Problem::Nul,
+        });
+        return;
+    }
     let chars = value.chars().count();
     if chars > max {
         errors.push(FieldError {
@@ -261,6 +271,16 @@ pub fn register(
         MAX_DESCRIPTION,
     );
     too_long(&mut errors, "neighborhood", &input.neighborhood, MAX_NAME);
+    if input
+        .request_id
+        .as_deref()
+        .is_some_and(|r| r.contains('\0'))
+    {
+        errors.push(FieldError {
+            field: "request_id",
+            problem: Problem::Nul,
+        });
+    }
     let mut fail = |field, problem| errors.push(FieldError { field, problem });
     let service = catalog.service(&input.service);
     match service {

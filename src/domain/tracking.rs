@@ -56,14 +56,22 @@ pub enum CodeError {
 impl std::error::Error for CodeError {}
 
 impl TrackingCode {
-    /// The code of serial number `serial` (1-based) in a store whose key is `key`.
-    pub fn from_serial(key: CodeKey, serial: u64) -> Self {
-        assert!(
-            (1..=CAPACITY).contains(&serial),
-            "tracking code space exhausted: serial {serial}"
-        );
+    /// The code of serial number `serial` (1-based) in a store whose key is
+    /// `key`; None past the code space (`CAPACITY`), which the store reports
+    /// as an error (`StoreError::CodesExhausted`).
+    pub fn checked_from_serial(key: CodeKey, serial: u64) -> Option<Self> {
+        if !(1..=CAPACITY).contains(&serial) {
+            return None;
+        }
         let body = 10_000_000 + permute(key, serial - 1);
-        TrackingCode(body * 10 + u64::from(damm(body)))
+        Some(TrackingCode(body * 10 + u64::from(damm(body))))
+    }
+
+    /// The code of a serial known to be in the code space (tests, demo data);
+    /// the store uses `checked_from_serial`.
+    pub fn from_serial(key: CodeKey, serial: u64) -> Self {
+        Self::checked_from_serial(key, serial)
+            .unwrap_or_else(|| panic!("tracking code space exhausted: serial {serial}"))
     }
 
     /// Parses a code as typed: any digit script; spaces and dashes are ignored.

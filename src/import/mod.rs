@@ -247,6 +247,12 @@ pub fn run(
         let line = record.position().map_or(0, csv::Position::line);
         let fields: Result<Vec<&str>, _> = record.iter().map(std::str::from_utf8).collect();
         let checked = match fields {
+            // Both engines keep the same text: PostgreSQL refuses NUL.
+            Ok(fields) if fields.iter().any(|f| f.contains('\0')) => Err(Refused {
+                line,
+                column: None,
+                problem: Problem::Nul,
+            }),
             Ok(fields) => check_row(m, &layout, line, &fields, &mut seen),
             Err(_) => Err(Refused {
                 line,

@@ -17,6 +17,8 @@ use crate::domain::intake::{MAX_ADDRESS, MAX_DESCRIPTION, MAX_NAME};
 pub enum Problem {
     /// Bytes that are not UTF-8.
     NotUtf8,
+    /// A NUL character (U+0000), which no store keeps.
+    Nul,
     /// Not as many fields as the header.
     FieldCount {
         found: usize,
@@ -63,6 +65,7 @@ impl Problem {
     pub fn reason(&self) -> &'static str {
         match self {
             Problem::NotUtf8 => "not-utf8",
+            Problem::Nul => "nul",
             Problem::FieldCount { .. } => "field-count",
             Problem::Empty { .. } => "empty",
             Problem::BadTime { .. } => "bad-time",
@@ -79,6 +82,10 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Problem::NotUtf8 => write!(f, "is not UTF-8 text: save the export as UTF-8"),
+            Problem::Nul => write!(
+                f,
+                "holds a NUL character (U+0000), which the store does not keep: remove it from the export"
+            ),
             Problem::FieldCount { found, expected } => write!(
                 f,
                 "has {found} fields but the header has {expected}: check this line's quotes and commas"

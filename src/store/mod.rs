@@ -340,6 +340,24 @@ pub enum StoreError {
     },
     /// Anything else the engine reported; the text is the driver's.
     Backend(String),
+    /// Every tracking code of this store is taken (`capacity` serials).
+    CodesExhausted {
+        capacity: u64,
+    },
+    /// The store's schema version is not one any citydesk wrote (0, or not
+    /// a number): the store is damaged.
+    BadVersion {
+        found: String,
+    },
+    /// The file at `at` is not a citydesk store (another program's
+    /// database, or not a database): it was not changed.
+    Foreign {
+        at: String,
+        why: String,
+    },
+    /// The store cannot be written here (its file or folder is read-only):
+    /// reading works.
+    ReadOnly(String),
 }
 
 impl std::error::Error for StoreError {}

@@ -121,6 +121,7 @@ impl<C: GenericClient> Tx for PgTx<'_, C> {
     }
 
     fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
+        sql::no_nul(params)?;
         let stmt = self.statement(sql)?;
         Ok(self.client.execute(&stmt, &refs(params))?)
     }
@@ -146,6 +147,9 @@ impl<C: GenericClient> Tx for PgTx<'_, C> {
     fn insert_many(&mut self, table: &str, columns: &[&str], rows: &[Vec<Param>]) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
+        }
+        for r in rows {
+            sql::no_nul(r)?;
         }
         let mut w = self
             .client
@@ -396,12 +400,26 @@ impl Engine for PgStore {
         Ok(Box::new(PgWatcher { client }))
     }
 
+    /// One REPEATABLE READ transaction: a case and its timeline come from
+    /// one snapshot (READ COMMITTED gives each statement its own).
     fn read<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
         self.ensure_connected()?;
-        f(&mut PgTx {
+        self.client
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ")?;
+        let out = f(&mut PgTx {
             client: &mut self.client,
             statements: &mut self.statements,
-        })
+        });
+        match out {
+            Ok(v) => {
+                self.client.batch_execute("COMMIT")?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.client.batch_execute("ROLLBACK");
+                Err(e)
+            }
+        }
     }
 
     /// Runs `f` in one transaction, committed if it succeeds.

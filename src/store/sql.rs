@@ -27,7 +27,7 @@ use crate::domain::roles::{
     self, ActionKind, Actor, Denied, Role, check_add_operator, check_operator_name,
 };
 use crate::domain::shift::Shift;
-use crate::domain::tracking::{CodeKey, TrackingCode};
+use crate::domain::tracking::{CAPACITY, CodeKey, TrackingCode};
 use crate::domain::workflow::{self, Action};
 use crate::text::{phone_key, search_key};
 
@@ -43,6 +43,22 @@ pub enum Dialect {
 pub enum Param {
     Int(Option<i64>),
     Text(Option<String>),
+}
+
+/// Refuses text with a NUL character before it reaches an engine: PostgreSQL
+/// cannot keep it and SQLite can, and both engines must accept the same data
+/// (else `migrate` fails halfway). Input checks refuse it earlier, field by
+/// field; this is the last gate for every other write.
+pub fn no_nul(params: &[Param]) -> Result<()> {
+    if params
+        .iter()
+        .any(|p| matches!(p, Param::Text(Some(s)) if s.contains('\0')))
+    {
+        return Err(StoreError::Backend(
+            "a text holds a NUL character (U+0000), which the store does not keep; nothing was saved".into(),
+        ));
+    }
+    Ok(())
 }
 
 impl From<i64> for Param {
@@ -460,7 +476,18 @@ fn reserve_serials(tx: &mut dyn Tx, n: u64) -> Result<u64> {
         |r| req_int(r, 0),
     )?
     .ok_or_else(|| StoreError::Backend("the case counter is missing".into()))?;
-    Ok(last as u64 - n + 1)
+    // The last serial must fit the code space (and a damaged counter below
+    // zero must not wrap around into it).
+    match u64::try_from(last) {
+        Ok(last) if last >= n && last <= CAPACITY => Ok(last - n + 1),
+        _ => Err(StoreError::CodesExhausted { capacity: CAPACITY }),
+    }
+}
+
+/// The code of `serial`, or the error saying the code space is used up.
+fn code_of(key: CodeKey, serial: u64) -> Result<TrackingCode> {
+    TrackingCode::checked_from_serial(key, serial)
+        .ok_or(StoreError::CodesExhausted { capacity: CAPACITY })
 }
 
 /// Registers a case (and refers it, when the input asks); `note` is kept as
@@ -503,7 +530,7 @@ pub fn register(
     }
     let serial = reserve_serials(tx, 1)?;
     let key = code_key(tx)?;
-    let (case, mut contact) = new.with_code(TrackingCode::from_serial(key, serial));
+    let (case, mut contact) = new.with_code(code_of(key, serial)?);
     contact.comment = note.map(str::to_owned);
     let id = serial as i64;
     tx.execute(&insert_case_sql(), &case_params(id, &case))?;
@@ -896,7 +923,7 @@ pub fn plan_import(
         });
         let id = serial as i64;
         let mut case = item.case.clone();
-        case.code = TrackingCode::from_serial(key, serial);
+        case.code = code_of(key, serial)?;
         rows.cases.push(case_params(id, &case));
         for (seq, k) in item.contacts.iter().enumerate() {
             rows.contacts.push(contact_params(id, seq as i64 + 1, k));
@@ -1375,7 +1402,14 @@ pub fn schema_version(tx: &mut dyn Tx) -> Result<Option<u32>> {
         &[],
         |r| req_text(r, 0),
     )?;
-    Ok(v.and_then(|v| v.parse().ok()))
+    match v {
+        None => Ok(None),
+        // Versions start at 1: 0 or text is a damaged store, never migrated.
+        Some(t) => match t.trim().parse::<u32>() {
+            Ok(n) if n >= 1 => Ok(Some(n)),
+            _ => Err(StoreError::BadVersion { found: t }),
+        },
+    }
 }
 
 /// Creates the newest schema in an empty store.

@@ -5,7 +5,9 @@
 //! in between, whatever the timeout). WAL needs every process on one host: never
 //! put the file on a network share. The queries themselves live in `sql`.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -20,9 +22,56 @@ use crate::domain::catalog::Catalog;
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(15);
 
+/// Whether connections get SQLite's own busy handler instead of `on_busy`
+/// (only for benchmarks that compare the two: `benches/writers.rs`).
+static SQLITE_OWN_BUSY_HANDLER: AtomicBool = AtomicBool::new(false);
+
+/// Gives connections opened from now on SQLite's own busy handler (`true`)
+/// or citydesk's (`false`, the default). For benchmarks comparing them.
+pub fn use_sqlite_busy_handler(own: bool) {
+    SQLITE_OWN_BUSY_HANDLER.store(own, Ordering::Relaxed);
+}
+
+thread_local! {
+    /// When the current wait for the lock began, and a cheap random state.
+    static BUSY: Cell<(Option<Instant>, u64)> = const { Cell::new((None, 0)) };
+}
+
+/// Waits for another process's write lock: short sleeps with jitter (0.1 ms
+/// growing to at most 2 ms), for up to `BUSY_TIMEOUT`. SQLite's own handler
+/// sleeps in growing steps up to 100 ms while the lock is usually free again
+/// within a millisecond, so with 32 writers its slowest waits took seconds
+/// (BENCHMARKS.md, "Many writers"); the jitter keeps waiting processes from
+/// retrying in step.
+fn on_busy(attempt: i32) -> bool {
+    BUSY.with(|b| {
+        let (since, mut rng) = b.get();
+        let since = match since {
+            Some(t) if attempt > 0 => t,
+            _ => Instant::now(),
+        };
+        if rng == 0 {
+            rng = u64::from(std::process::id()) << 32 | 0x9e37_79b9;
+        }
+        // xorshift64: jitter only, not a secret.
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        b.set((Some(since), rng));
+        if since.elapsed() >= BUSY_TIMEOUT {
+            return false;
+        }
+        let cap = (100 + 25 * u64::from(attempt.unsigned_abs())).min(2_000);
+        std::thread::sleep(StdDuration::from_micros(cap / 2 + rng % (cap / 2 + 1)));
+        true
+    })
+}
+
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// The file or its folder cannot be written: reads work, writes are refused.
+    read_only: bool,
     settings: Settings,
     catalog: Catalog,
 }
@@ -57,6 +106,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
+        sql::no_nul(params)?;
         let n = self
             .0
             .prepare_cached(sql)?
@@ -97,7 +147,55 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-fn connect(path: &Path, create: bool) -> Result<Connection> {
+/// What a file holds, found by reading only (nothing is written before a
+/// file is known to be a citydesk store or empty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Holds {
+    /// No tables at all (a new or empty file): `init` may set it up.
+    Nothing,
+    /// A citydesk store (it has citydesk's `meta` table).
+    Citydesk,
+}
+
+/// Reads which tables the file has; refuses another program's database and
+/// a file that is not a database.
+fn holds(conn: &Connection, path: &Path) -> Result<Holds> {
+    let foreign = |why: String| StoreError::Foreign {
+        at: path.display().to_string(),
+        why,
+    };
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => {
+                foreign("it is not a SQLite database".into())
+            }
+            _ => StoreError::from(e),
+        })?;
+    if names.is_empty() {
+        return Ok(Holds::Nothing);
+    }
+    if names.iter().any(|n| n == "meta") && names.iter().any(|n| n == "cases") {
+        return Ok(Holds::Citydesk);
+    }
+    let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
+    Err(foreign(format!(
+        "it holds other tables: {}{}",
+        shown.join(", "),
+        if names.len() > shown.len() {
+            ", …"
+        } else {
+            ""
+        }
+    )))
+}
+
+/// Opens the file and checks what it holds before anything is written; a
+/// file the process cannot write (or in a folder it cannot write) opens
+/// read-only (`read_only` tells). Only a citydesk store (or an empty file,
+/// when `create`) is then switched to WAL.
+fn connect(path: &Path, create: bool) -> Result<(Connection, bool)> {
     if !create && !path.exists() {
         return Err(StoreError::Missing(path.display().to_string()));
     }
@@ -106,28 +204,73 @@ fn connect(path: &Path, create: bool) -> Result<Connection> {
             StoreError::Backend(format!("cannot create folder {}: {e}", dir.display()))
         })?;
     }
+    let cannot_open = |e: rusqlite::Error| {
+        StoreError::Backend(format!("cannot open the store at {}: {e}", path.display()))
+    };
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| {
-        StoreError::Backend(format!("cannot open the store at {}: {e}", path.display()))
-    })?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Err(StoreError::Backend(format!(
-            "the store at {} cannot use write-ahead logging (journal mode {mode}); put it on a local disk",
-            path.display()
-        )));
+    // SQLite opens a write-protected file read-only by itself.
+    let mut conn = Connection::open_with_flags(path, flags).map_err(cannot_open)?;
+    if SQLITE_OWN_BUSY_HANDLER.load(Ordering::Relaxed) {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+    } else {
+        conn.busy_handler(Some(on_busy))?;
     }
-    conn.pragma_update(None, "synchronous", "FULL")?;
+    let found = match holds(&conn, path) {
+        // A WAL store in a folder this process cannot write, without its
+        // -shm file: nobody can be writing it, so read it as immutable.
+        Err(StoreError::Backend(_)) if !create && path.exists() => {
+            conn = read_only(path).map_err(cannot_open)?;
+            holds(&conn, path)?
+        }
+        other => other?,
+    };
+    if found == Holds::Nothing && !create {
+        return Err(StoreError::NotInitialized(path.display().to_string()));
+    }
+    let read_only = conn.is_readonly(rusqlite::MAIN_DB)?;
+    if read_only {
+        if create {
+            return Err(StoreError::ReadOnly(path.display().to_string()));
+        }
+    } else {
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Backend(format!(
+                "the store at {} cannot use write-ahead logging (journal mode {mode}); put it on a local disk",
+                path.display()
+            )));
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+    }
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // A console lives for a shift: keep the hot pages of the queue indexes in
     // memory (16 MiB cache; reads through a 256 MiB map instead of syscalls).
     conn.pragma_update(None, "cache_size", -16_384)?;
     conn.pragma_update(None, "mmap_size", 268_435_456)?;
-    Ok(conn)
+    Ok((conn, read_only))
+}
+
+/// Opens `path` read-only and immutable (no -shm or lock needed).
+fn read_only(path: &Path) -> rusqlite::Result<Connection> {
+    let mut uri = String::from("file:");
+    for c in path.display().to_string().chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3F"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    Connection::open_with_flags(
+        uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
 }
 
 /// Brings an older store forward; refuses a newer one.
@@ -155,15 +298,20 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 impl SqliteStore {
     /// Opens a store that `init` has set up.
     pub fn open(path: &Path, settings: Settings) -> Result<SqliteStore> {
-        let mut conn = connect(path, false)?;
-        if sql::schema_version(&mut SqliteTx(&conn))?.is_none() {
+        let (mut conn, read_only) = connect(path, false)?;
+        let Some(found) = sql::schema_version(&mut SqliteTx(&conn))? else {
             return Err(StoreError::NotInitialized(path.display().to_string()));
+        };
+        if read_only && found < SCHEMA_VERSION {
+            // It needs migrating, which is a write.
+            return Err(StoreError::ReadOnly(path.display().to_string()));
         }
         migrate(&mut conn)?;
         let catalog = sql::load_catalog(&mut SqliteTx(&conn))?;
         Ok(SqliteStore {
             conn,
             path: path.to_owned(),
+            read_only,
             settings,
             catalog,
         })
@@ -176,7 +324,7 @@ impl SqliteStore {
         catalog: &Catalog,
         now: DateTime<Utc>,
     ) -> Result<(SqliteStore, InitReport)> {
-        let mut conn = connect(path, true)?;
+        let (mut conn, read_only) = connect(path, true)?;
         migrate(&mut conn)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let created = sql::schema_version(&mut SqliteTx(&tx))?.is_none();
@@ -191,6 +339,7 @@ impl SqliteStore {
             SqliteStore {
                 conn,
                 path: path.to_owned(),
+                read_only,
                 settings,
                 catalog,
             },
@@ -255,20 +404,27 @@ impl Engine for SqliteStore {
     }
 
     fn watcher(&self) -> Result<Box<dyn Watcher>> {
-        let conn = connect(&self.path, false)?;
+        let (conn, _) = connect(&self.path, false)?;
         let mut w = SqliteWatcher { conn, seen: 0 };
         w.seen = w.version()?;
         Ok(Box::new(w))
     }
 
+    /// One read transaction: a case and its timeline come from one snapshot.
     fn read<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
-        f(&mut SqliteTx(&self.conn))
+        let tx = self.conn.transaction()?;
+        let out = f(&mut SqliteTx(&tx))?;
+        tx.commit()?;
+        Ok(out)
     }
 
     fn write<T>(
         &mut self,
         f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
     ) -> Result<T> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly(self.path.display().to_string()));
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -283,6 +439,9 @@ impl Engine for SqliteStore {
     ) -> Result<T> {
         // Bulk loads touch every index at random places: a larger page cache
         // for this connection (256 MiB; the default is 2 MiB) saves re-reading.
+        if self.read_only {
+            return Err(StoreError::ReadOnly(self.path.display().to_string()));
+        }
         self.conn.pragma_update(None, "cache_size", -262_144)?;
         self.write(f)
     }
