@@ -122,7 +122,10 @@ CREATE TABLE cases (
     pending_due       BIGINT,
     pending_escalate  BIGINT,
     follow_up_at      BIGINT,
-    -- normalized name, address, neighborhood and description, for search
+    -- the words search finds the case by (src/words.rs `index_text`): its
+    -- code, callers' names and phones, place, description and old id,
+    -- normalized, each once, separated by single spaces; each engine's word
+    -- index (cases_fts, cases_words below) reads them as they are
     search_text       TEXT NOT NULL DEFAULT '',
     -- the console's id for one submission of the intake form: a retried save
     -- (the answer to the first was lost) finds the case instead of a duplicate
@@ -243,6 +246,33 @@ CREATE TRIGGER timeline_no_delete BEFORE DELETE ON timeline
 BEGIN
     SELECT RAISE(ABORT, 'the timeline is append-only');
 END;
+
+-- The word index of the case search: an FTS5 table over cases.search_text
+-- (external content: the words are not stored twice), split on spaces only
+-- (the store has normalized them), without positions (no phrase queries),
+-- with prefix indexes for type-ahead. The triggers keep it in step with
+-- every write of a case.
+CREATE VIRTUAL TABLE cases_fts USING fts5(
+    search_text, content = 'cases', content_rowid = 'id',
+    tokenize = 'ascii', detail = 'none', prefix = '2 3'
+);
+
+CREATE TRIGGER cases_fts_insert AFTER INSERT ON cases
+BEGIN
+    INSERT INTO cases_fts (rowid, search_text) VALUES (new.id, new.search_text);
+END;
+
+CREATE TRIGGER cases_fts_update AFTER UPDATE OF search_text ON cases
+    WHEN old.search_text IS NOT new.search_text
+BEGIN
+    INSERT INTO cases_fts (cases_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+    INSERT INTO cases_fts (rowid, search_text) VALUES (new.id, new.search_text);
+END;
+
+CREATE TRIGGER cases_fts_delete AFTER DELETE ON cases
+BEGIN
+    INSERT INTO cases_fts (cases_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+END;
 -- @end
 
 -- @dialect postgres
@@ -257,6 +287,11 @@ CREATE TRIGGER timeline_no_change BEFORE UPDATE OR DELETE ON timeline
 
 CREATE TRIGGER timeline_no_truncate BEFORE TRUNCATE ON timeline
     FOR EACH STATEMENT EXECUTE FUNCTION timeline_append_only();
+
+-- The word index of the case search: the words of search_text as lexemes,
+-- as they are (no parser, no dictionary: the store has normalized them).
+-- Queries repeat this expression (src/store/sql.rs WORDS_TSVECTOR).
+CREATE INDEX cases_words ON cases USING gin (array_to_tsvector(string_to_array(search_text, ' ')));
 
 -- Consoles LISTEN on 'citydesk' to learn of every committed change.
 CREATE FUNCTION citydesk_notify() RETURNS trigger LANGUAGE plpgsql AS $$
