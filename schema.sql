@@ -289,9 +289,11 @@ CREATE TRIGGER timeline_no_truncate BEFORE TRUNCATE ON timeline
     FOR EACH STATEMENT EXECUTE FUNCTION timeline_append_only();
 
 -- The word index of the case search: the words of search_text as lexemes,
--- as they are (no parser, no dictionary: the store has normalized them).
--- Queries repeat this expression (src/store/sql.rs WORDS_TSVECTOR).
-CREATE INDEX cases_words ON cases USING gin (array_to_tsvector(string_to_array(search_text, ' ')));
+-- as they are (no parser, no dictionary: the store has normalized them),
+-- kept as a column so that checking a row does not split its text again.
+ALTER TABLE cases ADD COLUMN search_words tsvector
+    GENERATED ALWAYS AS (array_to_tsvector(string_to_array(search_text, ' '))) STORED;
+CREATE INDEX cases_words ON cases USING gin (search_words);
 
 -- Consoles LISTEN on 'citydesk' to learn of every committed change.
 CREATE FUNCTION citydesk_notify() RETURNS trigger LANGUAGE plpgsql AS $$

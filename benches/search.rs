@@ -32,9 +32,18 @@ const CASES: u64 = 1_000_000;
 /// Two-word queries, as operators type them: a caller's first and last name
 /// (about 1 case in 1,000), a street (1 in 30, in the address of every case
 /// with the word "خیابان"), a complaint typed with a space where the cases
-/// have a ZWNJ (1 in 20), and a name the store does not hold (no match: the
-/// scan reads every row).
-const QUERIES: [&str; 4] = ["علی رضایی", "خیابان آزادی", "آب گرفتگی", "بهزاد تهرانی"];
+/// have a ZWNJ (1 in 20), a name the store does not hold (no match: the scan
+/// reads every row), and two typed halfway (the last word is the start of one:
+/// no case has both words whole, so the search goes on to prefixes; "رضا" is
+/// the start of "رضایی", 1 in 40, and a first name of its own).
+const QUERIES: [&str; 6] = [
+    "علی رضایی",
+    "خیابان آزادی",
+    "آب گرفتگی",
+    "بهزاد تهرانی",
+    "علی رضا",
+    "آب گرفت",
+];
 
 const FIRST: [&str; 24] = [
     "علی",
@@ -321,7 +330,9 @@ fn cases_sql(postgres: bool) -> String {
          escalation_level, feedback_attempts, contacts, version, updated_at, updated_by,
          pending_due, pending_escalate, search_text";
     if postgres {
-        format!("INSERT INTO cases ({columns}) {select} FROM generate_series(1, {CASES}) AS g(i)")
+        format!(
+            "INSERT INTO cases ({columns}) {select} FROM generate_series(CAST(1 AS BIGINT), {CASES}) AS g(i)"
+        )
     } else {
         format!(
             "INSERT INTO cases ({columns}) WITH RECURSIVE g(i) AS
@@ -423,6 +434,10 @@ fn postgres_store() -> String {
         > 0;
     if !exists {
         eprintln!("building the {CASES}-case store in PostgreSQL database {name} …");
+        // (left by an interrupted build)
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}_building"))
+            .unwrap();
         admin
             .batch_execute(&format!("CREATE DATABASE {name}_building"))
             .unwrap();

@@ -194,6 +194,29 @@ impl Query {
     pub fn is_empty(&self) -> bool {
         self.clauses.is_empty()
     }
+
+    /// The same query with every word whole (no prefix), each term once.
+    #[must_use]
+    pub fn whole_words(&self) -> Query {
+        let clauses = self
+            .clauses
+            .iter()
+            .map(|clause| {
+                let mut out: Vec<Term> = Vec::with_capacity(clause.len());
+                for t in clause {
+                    let whole = Term {
+                        word: t.word.clone(),
+                        prefix: false,
+                    };
+                    if !out.contains(&whole) {
+                        out.push(whole);
+                    }
+                }
+                out
+            })
+            .collect();
+        Query { clauses }
+    }
 }
 
 /// Reads what was typed into a search: its words (the first `MAX_QUERY_WORDS`)
@@ -388,6 +411,19 @@ mod tests {
         };
         assert_eq!(odd.fts5(), r#"("a""b'c\")"#);
         assert_eq!(odd.tsquery(), r#"('a"b''c\\')"#);
+    }
+
+    #[test]
+    fn whole_words_drop_the_prefixes() {
+        let q = query("آب گرفت");
+        assert_eq!(
+            q.whole_words().clauses,
+            [
+                vec![t("اب", false), t("ابگرفت", false)],
+                vec![t("گرفت", false), t("ابگرفت", false)],
+            ]
+        );
+        assert_eq!(query("12").whole_words(), query("12"), "nothing to drop");
     }
 
     #[test]

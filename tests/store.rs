@@ -742,6 +742,30 @@ fn every_queue_query_is_an_index_search() {
             );
         }
     }
+    // The word search asks the FTS5 index for the newest matching ids, then
+    // reads those cases by id.
+    let sql = citydesk::store::sql::words_sql(citydesk::store::sql::Dialect::Sqlite);
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    let plan: Vec<String> = stmt
+        .query_map(rusqlite::params!["(\"خیابان\"*)", 100], |r| {
+            r.get::<_, String>(3)
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let plan = plan.join("\n");
+    assert!(
+        plan.contains("SCAN cases_fts VIRTUAL TABLE INDEX"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("SEARCH cases USING INTEGER PRIMARY KEY"),
+        "{plan}"
+    );
+    assert!(
+        !plan.lines().any(|l| l.trim().starts_with("SCAN cases ")),
+        "the word search scans the table:\n{plan}"
+    );
 }
 
 /// The least-privilege role documented for PostgreSQL consoles can do a case's

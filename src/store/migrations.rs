@@ -19,7 +19,8 @@
 //! is written again as its words (`sql::words_of`: code, callers' names and
 //! phones, place, description, old id, normalized by `words::index_text`),
 //! and the engine's index over them is built: SQLite's FTS5 table `cases_fts`
-//! with the triggers that keep it in step, PostgreSQL's GIN index `cases_words`.
+//! with the triggers that keep it in step, PostgreSQL's generated column
+//! `search_words` (a tsvector) and its GIN index `cases_words`.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -148,7 +149,9 @@ INSERT INTO cases_fts (cases_fts) VALUES ('rebuild');
 ";
 
 const V3_PG_INDEX: &str = "
-CREATE INDEX cases_words ON cases USING gin (array_to_tsvector(string_to_array(search_text, ' ')));
+ALTER TABLE cases ADD COLUMN search_words tsvector
+    GENERATED ALWAYS AS (array_to_tsvector(string_to_array(search_text, ' '))) STORED;
+CREATE INDEX cases_words ON cases USING gin (search_words);
 ";
 
 /// Cases whose words are written per statement by `v2_to_v3`.

@@ -1125,9 +1125,10 @@ pub fn copy_operators(tx: &mut dyn Tx, ops: &[Operator]) -> Result<()> {
 /// with exactly that id in their old system, then the case with that tracking
 /// code, the cases a phone number called about, then the cases holding every
 /// word typed (`words::query`: any digit script, Arabic or Persian letter
-/// forms, words joined by a ZWNJ or a space alike, the last word a prefix) in
-/// their code, caller's name and phone, place, description, old id or a
-/// later caller's name and phone. Newest first.
+/// forms, words joined by a ZWNJ or a space alike) in their code, caller's
+/// name and phone, place, description, old id or a later caller's name and
+/// phone: those with every word whole first, then those where the last word
+/// typed is the start of a word. Newest first within each.
 pub fn search(tx: &mut dyn Tx, query: &str, limit: u32) -> Result<Vec<Case>> {
     let q = query.trim();
     if q.is_empty() {
@@ -1191,13 +1192,36 @@ fn search_live(tx: &mut dyn Tx, q: &str, limit: u32) -> Result<Vec<Case>> {
     if query.is_empty() {
         return Ok(Vec::new());
     }
+    // Whole words first: looking a word up is a step into the index, while
+    // the start of a word gathers every word it begins (tens of thousands of
+    // rows at 1M cases). Only if they are fewer than the limit, the cases
+    // found by the start of the last word follow them.
     let dialect = tx.dialect();
-    rows(
+    let exact = query.whole_words();
+    let mut out = rows(
         tx,
         &words_sql(dialect),
-        &[query_text(dialect, &query).into(), lim],
+        &[query_text(dialect, &exact).into(), lim],
         case_from_row,
-    )
+    )?;
+    let left = limit.saturating_sub(out.len() as u32);
+    if left > 0 && exact != query {
+        let more = rows(
+            tx,
+            &words_sql(dialect),
+            &[query_text(dialect, &query).into(), i64::from(limit).into()],
+            case_from_row,
+        )?;
+        for c in more {
+            if out.len() as u32 == limit {
+                break;
+            }
+            if !out.iter().any(|o| o.code == c.code) {
+                out.push(c);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The word search, newest first: ?1 is the query in the engine's syntax
@@ -1220,10 +1244,10 @@ pub fn words_sql(dialect: Dialect) -> String {
     }
 }
 
-/// PostgreSQL's words of a case: `search_text` split on its single spaces, each
-/// word a lexeme as it is (no parser, no dictionary). The expression of the
-/// index `cases_words` (schema.sql), which a query must repeat to use it.
-pub const WORDS_TSVECTOR: &str = "array_to_tsvector(string_to_array(search_text, ' '))";
+/// PostgreSQL's words of a case: the generated column holding `search_text`
+/// split on its single spaces, each word a lexeme as it is (no parser, no
+/// dictionary), indexed by `cases_words` (schema.sql).
+pub const WORDS_TSVECTOR: &str = "search_words";
 
 /// A query in the syntax `words_sql` takes on `dialect`.
 pub fn query_text(dialect: Dialect, query: &words::Query) -> String {
