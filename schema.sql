@@ -250,11 +250,12 @@ END;
 -- The word index of the case search: an FTS5 table over cases.search_text
 -- (external content: the words are not stored twice), split on spaces only
 -- (the store has normalized them), without positions (no phrase queries),
--- with prefix indexes for type-ahead. The triggers keep it in step with
+-- with prefix indexes of 2 to 8 characters for type-ahead (a longer prefix
+-- gathers its words' lists at query time). The triggers keep it in step with
 -- every write of a case.
 CREATE VIRTUAL TABLE cases_fts USING fts5(
     search_text, content = 'cases', content_rowid = 'id',
-    tokenize = 'ascii', detail = 'none', prefix = '2 3'
+    tokenize = 'ascii', detail = 'none', prefix = '2 3 4 5 6 7 8'
 );
 
 CREATE TRIGGER cases_fts_insert AFTER INSERT ON cases
@@ -289,10 +290,20 @@ CREATE TRIGGER timeline_no_truncate BEFORE TRUNCATE ON timeline
     FOR EACH STATEMENT EXECUTE FUNCTION timeline_append_only();
 
 -- The word index of the case search: the words of search_text as lexemes,
--- as they are (no parser, no dictionary: the store has normalized them),
--- kept as a column so that checking a row does not split its text again.
+-- as they are (no parser, no dictionary: the store has normalized them), and
+-- each word's starts of 2 to 8 characters marked with a '~' (which no word
+-- holds), so that the start of a word is looked up like a word (as SQLite's
+-- prefix indexes do; a longer start is matched with :*). Kept as a column so
+-- that checking a row does not split its text again.
+CREATE FUNCTION citydesk_words(words TEXT) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT array_to_tsvector(string_to_array(words, ' ') || ARRAY(
+        SELECT DISTINCT left(w, n) || '~'
+        FROM unnest(string_to_array(words, ' ')) AS w, generate_series(2, 8) AS n
+        WHERE char_length(w) >= n))
+$$;
 ALTER TABLE cases ADD COLUMN search_words tsvector
-    GENERATED ALWAYS AS (array_to_tsvector(string_to_array(search_text, ' '))) STORED;
+    GENERATED ALWAYS AS (citydesk_words(search_text)) STORED;
 CREATE INDEX cases_words ON cases USING gin (search_words);
 
 -- Consoles LISTEN on 'citydesk' to learn of every committed change.

@@ -247,13 +247,13 @@ fn now() -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// A short key of the schema text and this generator, so a change to either
-/// makes a new store.
-fn key() -> String {
+/// A short key of the engine's schema text and this generator, so a change
+/// to either makes a new store.
+fn key(postgres: bool) -> String {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    store::SCHEMA_SQL.hash(&mut h);
-    cases_sql(false).hash(&mut h);
+    store::schema_for(if postgres { "postgres" } else { "sqlite" }).hash(&mut h);
+    cases_sql(postgres).hash(&mut h);
     format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
 }
 
@@ -370,7 +370,7 @@ fn sqlite_store() -> String {
         .unwrap()
         .join("bench-stores");
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("search-{CASES}-{}.db", key()));
+    let path = dir.join(format!("search-{CASES}-{}.db", key(false)));
     if !path.exists() {
         eprintln!("building the {CASES}-case store at {} …", path.display());
         let tmp = path.with_extension("building");
@@ -421,7 +421,7 @@ fn sqlite_store() -> String {
 /// The PostgreSQL store, built if missing.
 fn postgres_store() -> String {
     let server = pg_server().unwrap();
-    let name = format!("citydesk_search_{}", key());
+    let name = format!("citydesk_search_{}", key(true));
     let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
     let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
     let exists = admin

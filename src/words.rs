@@ -50,6 +50,13 @@ const MAX_JOINED: usize = 3;
 /// one (a phone number, a tracking code, an old system's id).
 pub const MIN_NUMBER_PREFIX: usize = 4;
 
+/// The lengths of the starts of words both engines index as such (SQLite:
+/// the FTS5 table's `prefix` option; PostgreSQL: a lexeme `start~` for each,
+/// made by `citydesk_words` in schema.sql), so that looking up the start of a
+/// word is as quick as looking up a word. A longer start is gathered from the
+/// words that begin with it.
+pub const PREFIX_LEXEMES: std::ops::RangeInclusive<usize> = 2..=8;
+
 /// What one character of text is to the index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fold {
@@ -275,12 +282,19 @@ impl Query {
     }
 
     /// The query in PostgreSQL's `tsquery` input syntax (no parser or
-    /// dictionary between): `('a' | 'ab':*) & ('b':* | 'ab':*)`.
+    /// dictionary between): `('a' | 'ab~') & ('b~' | 'ab~')`, the start of a
+    /// word as its own lexeme `start~` (`PREFIX_LEXEMES`), or, when longer,
+    /// as `'start':*`.
     pub fn tsquery(&self) -> String {
         self.render(" & ", " | ", |t| {
-            let star = if t.prefix { ":*" } else { "" };
             let quoted = t.word.replace('\\', "\\\\").replace('\'', "''");
-            format!("'{quoted}'{star}")
+            if !t.prefix {
+                format!("'{quoted}'")
+            } else if PREFIX_LEXEMES.contains(&t.word.chars().count()) {
+                format!("'{quoted}~'")
+            } else {
+                format!("'{quoted}':*")
+            }
         })
     }
 
@@ -402,7 +416,12 @@ mod tests {
         );
         assert_eq!(
             q.tsquery(),
-            "('اب' | 'ابگرفتگی':*) & ('گرفتگی':* | 'ابگرفتگی':*)"
+            "('اب' | 'ابگرفتگی~') & ('گرفتگی~' | 'ابگرفتگی~')"
+        );
+        assert_eq!(
+            query("09173334455").tsquery(),
+            "('09173334455':*)",
+            "longer starts than the indexed ones are gathered"
         );
         assert_eq!(query("12").fts5(), r#"("12")"#);
         // Quotes never survive normalization, but would be escaped if they did.

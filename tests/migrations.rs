@@ -272,6 +272,14 @@ fn a_version_1_postgres_store_is_migrated_without_loss() {
     };
     check_migrated(&db.url, &mut raw);
     assert_eq!(
+        raw("SELECT search_words::text FROM cases WHERE id = 4"),
+        [
+            "'09120000000' '09120000~' '0912000~' '091200~' '09120~' '0912~' '091~' '09~' \
+             '786076474' '78607647~' '7860764~' '786076~' '78607~' '7860~' '786~' '78~' 'x' 'y' 'z'"
+        ],
+        "the words, and their starts of 2 to 8 characters marked with '~'"
+    );
+    assert_eq!(
         raw("SELECT indexdef FROM pg_indexes WHERE indexname = 'cases_words'"),
         ["CREATE INDEX cases_words ON public.cases USING gin (search_words)"]
     );

@@ -965,6 +965,16 @@ fn search_understands_persian(f: &Fixture) {
     assert_eq!(q("09173334455"), [a.code], "the whole phone, ASCII digits");
     assert_eq!(q("۰۹۱۷۳۳۳"), [a.code], "the start of a phone");
     assert_eq!(q("0917 333"), [a.code], "the start of a phone, in groups");
+    assert_eq!(
+        q("۰۹۱۷۳۳۳۴۴"),
+        [a.code],
+        "a start longer than the indexed ones"
+    );
+    assert_eq!(
+        q("0917"),
+        [a.code],
+        "the shortest start of a number looked for"
+    );
     assert_eq!(q("گرفت"), [b.code, a.code], "the start of a word");
     assert_eq!(q("موسوی کارگ"), [a.code], "words and the start of the last");
     assert_eq!(q("tohid tun"), [b.code], "Latin letters in any case");

@@ -20,7 +20,8 @@
 //! phones, place, description, old id, normalized by `words::index_text`),
 //! and the engine's index over them is built: SQLite's FTS5 table `cases_fts`
 //! with the triggers that keep it in step, PostgreSQL's generated column
-//! `search_words` (a tsvector) and its GIN index `cases_words`.
+//! `search_words` (a tsvector of the words and their starts, made by the
+//! function `citydesk_words`) and its GIN index `cases_words`.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -129,7 +130,7 @@ CREATE TRIGGER operators_notify
 const V3_SQLITE_INDEX: &str = "
 CREATE VIRTUAL TABLE cases_fts USING fts5(
     search_text, content = 'cases', content_rowid = 'id',
-    tokenize = 'ascii', detail = 'none', prefix = '2 3'
+    tokenize = 'ascii', detail = 'none', prefix = '2 3 4 5 6 7 8'
 );
 CREATE TRIGGER cases_fts_insert AFTER INSERT ON cases
 BEGIN
@@ -149,8 +150,15 @@ INSERT INTO cases_fts (cases_fts) VALUES ('rebuild');
 ";
 
 const V3_PG_INDEX: &str = "
+CREATE FUNCTION citydesk_words(words TEXT) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT array_to_tsvector(string_to_array(words, ' ') || ARRAY(
+        SELECT DISTINCT left(w, n) || '~'
+        FROM unnest(string_to_array(words, ' ')) AS w, generate_series(2, 8) AS n
+        WHERE char_length(w) >= n))
+$$;
 ALTER TABLE cases ADD COLUMN search_words tsvector
-    GENERATED ALWAYS AS (array_to_tsvector(string_to_array(search_text, ' '))) STORED;
+    GENERATED ALWAYS AS (citydesk_words(search_text)) STORED;
 CREATE INDEX cases_words ON cases USING gin (search_words);
 ";
 

@@ -1246,7 +1246,8 @@ pub fn words_sql(dialect: Dialect) -> String {
 
 /// PostgreSQL's words of a case: the generated column holding `search_text`
 /// split on its single spaces, each word a lexeme as it is (no parser, no
-/// dictionary), indexed by `cases_words` (schema.sql).
+/// dictionary), with the starts of each (`words::PREFIX_LEXEMES`), indexed
+/// by `cases_words` (schema.sql).
 pub const WORDS_TSVECTOR: &str = "search_words";
 
 /// A query in the syntax `words_sql` takes on `dialect`.
