@@ -122,7 +122,10 @@ CREATE TABLE cases (
     pending_due       BIGINT,
     pending_escalate  BIGINT,
     follow_up_at      BIGINT,
-    -- normalized name, address, neighborhood and description, for search
+    -- the words search finds the case by (src/words.rs `index_text`): its
+    -- code, callers' names and phones, place, description and old id,
+    -- normalized, each once, separated by single spaces; each engine's word
+    -- index (cases_fts, cases_words below) reads them as they are
     search_text       TEXT NOT NULL DEFAULT '',
     -- the console's id for one submission of the intake form: a retried save
     -- (the answer to the first was lost) finds the case instead of a duplicate
@@ -246,6 +249,34 @@ CREATE TRIGGER timeline_no_delete BEFORE DELETE ON timeline
 BEGIN
     SELECT RAISE(ABORT, 'the timeline is append-only');
 END;
+
+-- The word index of the case search: an FTS5 table over cases.search_text
+-- (external content: the words are not stored twice), split on spaces only
+-- (the store has normalized them), without positions (no phrase queries),
+-- with prefix indexes of 2 to 8 characters for type-ahead (a longer prefix
+-- gathers its words' lists at query time). The triggers keep it in step with
+-- every write of a case.
+CREATE VIRTUAL TABLE cases_fts USING fts5(
+    search_text, content = 'cases', content_rowid = 'id',
+    tokenize = 'ascii', detail = 'none', prefix = '2 3 4 5 6 7 8'
+);
+
+CREATE TRIGGER cases_fts_insert AFTER INSERT ON cases
+BEGIN
+    INSERT INTO cases_fts (rowid, search_text) VALUES (new.id, new.search_text);
+END;
+
+CREATE TRIGGER cases_fts_update AFTER UPDATE OF search_text ON cases
+    WHEN old.search_text IS NOT new.search_text
+BEGIN
+    INSERT INTO cases_fts (cases_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+    INSERT INTO cases_fts (rowid, search_text) VALUES (new.id, new.search_text);
+END;
+
+CREATE TRIGGER cases_fts_delete AFTER DELETE ON cases
+BEGIN
+    INSERT INTO cases_fts (cases_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+END;
 -- @end
 
 -- @dialect postgres
@@ -260,6 +291,23 @@ CREATE TRIGGER timeline_no_change BEFORE UPDATE OR DELETE ON timeline
 
 CREATE TRIGGER timeline_no_truncate BEFORE TRUNCATE ON timeline
     FOR EACH STATEMENT EXECUTE FUNCTION timeline_append_only();
+
+-- The word index of the case search: the words of search_text as lexemes,
+-- as they are (no parser, no dictionary: the store has normalized them), and
+-- each word's starts of 2 to 8 characters marked with a '~' (which no word
+-- holds), so that the start of a word is looked up like a word (as SQLite's
+-- prefix indexes do; a longer start is matched with :*). Kept as a column so
+-- that checking a row does not split its text again.
+CREATE FUNCTION citydesk_words(words TEXT) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT array_to_tsvector(string_to_array(words, ' ') || ARRAY(
+        SELECT DISTINCT left(w, n) || '~'
+        FROM unnest(string_to_array(words, ' ')) AS w, generate_series(2, 8) AS n
+        WHERE char_length(w) >= n))
+$$;
+ALTER TABLE cases ADD COLUMN search_words tsvector
+    GENERATED ALWAYS AS (citydesk_words(search_text)) STORED;
+CREATE INDEX cases_words ON cases USING gin (search_words);
 
 -- Consoles LISTEN on 'citydesk' to learn of every committed change.
 CREATE FUNCTION citydesk_notify() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -23,4 +23,5 @@ pub mod secret;
 pub mod store;
 pub mod text;
 pub mod ui;
+pub mod words;
 pub mod worker;

@@ -24,10 +24,10 @@ fn code(s: &str) -> TrackingCode {
 #[allow(clippy::many_single_char_names)] // cases a, b, c, d of the fixture
 fn check_migrated(location: &str, raw: &mut dyn FnMut(&str) -> Vec<String>) {
     let mut s = store::open(location, &Settings::default()).unwrap();
-    assert_eq!(SCHEMA_VERSION, 3);
+    assert_eq!(SCHEMA_VERSION, 4);
     assert_eq!(
         raw("SELECT value FROM meta WHERE key = 'schema_version'"),
-        ["3"]
+        ["4"]
     );
     let totals = s.totals().unwrap();
     assert_eq!((totals.cases, totals.timeline, totals.contacts), (6, 27, 7));
@@ -188,6 +188,27 @@ fn check_migrated(location: &str, raw: &mut dyn FnMut(&str) -> Vec<String>) {
     )
     .unwrap();
     assert_eq!(s.case(code("406415158")).unwrap().timeline.len(), 11);
+
+    // Version 3: the old cases are in the word index, by every spelling.
+    let mut q = |text: &str| -> Vec<String> {
+        s.search(text, 50)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.code.to_string())
+            .collect()
+    };
+    assert_eq!(q("خيابان فردوسي"), ["927290793", "419239437"]);
+    assert_eq!(q("فردوسی کوچه 12"), ["419239437"], "Persian digits, stored");
+    assert_eq!(q("بی نام"), ["999385074"], "a space finds a ZWNJ");
+    assert_eq!(q("azadi ST"), ["406415158"]);
+    assert_eq!(q("۰۹۳۵۱۱۱"), ["406415158"], "the start of a phone");
+    assert_eq!(q("همسایه"), ["419239437"], "a later caller's name");
+    assert_eq!(q("لامپ"), Vec::<String>::new());
+    // Every case's words were written again by the version-3 rules.
+    assert_eq!(
+        raw("SELECT search_text FROM cases WHERE id = 5"),
+        ["999385074 بی نام بینام 09120000001 y esc 2j here"]
+    );
 }
 
 #[test]
@@ -214,6 +235,11 @@ fn a_version_1_sqlite_store_is_migrated_without_loss() {
             .collect()
     };
     check_migrated(&location, &mut raw);
+    assert_eq!(
+        raw("SELECT rowid FROM cases_fts WHERE cases_fts MATCH '\"lamp\"' ORDER BY rowid"),
+        ["2"],
+        "the FTS5 index holds the old cases"
+    );
     let cols: Vec<String> = raw("SELECT name FROM pragma_table_info('timeline')");
     assert!(!cols.contains(&"detail".to_owned()), "{cols:?}");
     assert!(!cols.contains(&"shift".to_owned()), "{cols:?}");
@@ -245,6 +271,18 @@ fn a_version_1_postgres_store_is_migrated_without_loss() {
             .collect()
     };
     check_migrated(&db.url, &mut raw);
+    assert_eq!(
+        raw("SELECT search_words::text FROM cases WHERE id = 4"),
+        [
+            "'09120000000' '09120000~' '0912000~' '091200~' '09120~' '0912~' '091~' '09~' \
+             '786076474' '78607647~' '7860764~' '786076~' '78607~' '7860~' '786~' '78~' 'x' 'y' 'z'"
+        ],
+        "the words, and their starts of 2 to 8 characters marked with '~'"
+    );
+    assert_eq!(
+        raw("SELECT indexdef FROM pg_indexes WHERE indexname = 'cases_words'"),
+        ["CREATE INDEX cases_words ON public.cases USING gin (search_words)"]
+    );
     let cols = raw(
         "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'timeline'",
     );

@@ -179,6 +179,7 @@ contract!(
     a_watcher_sees_changes_from_other_connections,
     operators_and_catalog_round_trip,
     search_finds_by_code_phone_and_words,
+    search_understands_persian,
     a_retried_submission_registers_once,
     drafts_are_kept_per_operator,
     the_timeline_holds_events_not_prose,
@@ -874,6 +875,30 @@ fn every_queue_query_is_an_index_search() {
             );
         }
     }
+    // The word search asks the FTS5 index for the newest matching ids, then
+    // reads those cases by id.
+    let sql = citydesk::store::sql::words_sql(citydesk::store::sql::Dialect::Sqlite);
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    let plan: Vec<String> = stmt
+        .query_map(rusqlite::params!["(\"خیابان\"*)", 100], |r| {
+            r.get::<_, String>(3)
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let plan = plan.join("\n");
+    assert!(
+        plan.contains("SCAN cases_fts VIRTUAL TABLE INDEX"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("SEARCH cases USING INTEGER PRIMARY KEY"),
+        "{plan}"
+    );
+    assert!(
+        !plan.lines().any(|l| l.trim().starts_with("SCAN cases ")),
+        "the word search scans the table:\n{plan}"
+    );
 }
 
 /// The least-privilege role documented for PostgreSQL consoles can do a case's
@@ -1019,6 +1044,132 @@ fn search_finds_by_code_phone_and_words(f: &Fixture) {
     assert_eq!(
         got, want,
         "cases the caller opened, and those they called about"
+    );
+}
+
+/// The word index (SQLite FTS5, PostgreSQL GIN over the same words): the
+/// spellings one thing has in Persian all find it, and the index follows
+/// every write (register, import, an attached call).
+#[allow(clippy::many_single_char_names)] // cases a and b, as in the other search test
+fn search_understands_persian(f: &Fixture) {
+    let mut s = f.open();
+    let codes = |v: Vec<Case>| v.into_iter().map(|c| c.code).collect::<Vec<_>>();
+    let mut flood = input();
+    flood.name = "رضا موسوي".into(); // Arabic yeh
+    flood.phone = "۰۹۱۷ ۳۳۳ ۴۴۵۵".into(); // Persian digits, in groups
+    flood.address = "خيابان كارگر، پلاك ۴۵".into(); // Arabic yeh and kaf, Persian digits
+    flood.description = "آب\u{200c}گرفتگی معبر بعد از باران".into(); // with a ZWNJ
+    let a = s.register(&ali(), &flood, now()).unwrap();
+    let mut other = input();
+    other.phone = "09121230000".into();
+    other.description = "آب گرفتگی در زیرگذر Tohid TUNNEL".into(); // with a space
+    let b = s.register(&ali(), &other, now()).unwrap();
+    let mut q = |text: &str| codes(s.search(text, 50).unwrap());
+
+    assert_eq!(q("آب گرفتگی"), [b.code, a.code], "a space finds a ZWNJ");
+    assert_eq!(
+        q("آب\u{200c}گرفتگی"),
+        [b.code, a.code],
+        "a ZWNJ finds a space"
+    );
+    assert_eq!(
+        q("آب\u{a0}گرفتگی"),
+        [b.code, a.code],
+        "a no-break space too"
+    );
+    assert_eq!(q("آبگرفتگی"), [a.code], "written solid: the ZWNJ spelling");
+    assert_eq!(q("رضا موسوی"), [a.code], "Persian yeh finds Arabic yeh");
+    assert_eq!(q("مريم احمدي"), [b.code], "Arabic yeh finds Persian yeh");
+    assert_eq!(q("خیابان کارگر"), [a.code], "Persian kaf finds Arabic kaf");
+    assert_eq!(
+        q("کارگر پلاک 45"),
+        [a.code],
+        "ASCII digits find Persian ones"
+    );
+    assert!(
+        q("کارگر پلاک 4").is_empty(),
+        "a short number is a whole word"
+    );
+    assert_eq!(
+        q("۰۹۱۷۳۳۳۴۴۵۵"),
+        [a.code],
+        "the whole phone, Persian digits"
+    );
+    assert_eq!(q("09173334455"), [a.code], "the whole phone, ASCII digits");
+    assert_eq!(q("۰۹۱۷۳۳۳"), [a.code], "the start of a phone");
+    assert_eq!(q("0917 333"), [a.code], "the start of a phone, in groups");
+    assert_eq!(
+        q("۰۹۱۷۳۳۳۴۴"),
+        [a.code],
+        "a start longer than the indexed ones"
+    );
+    assert_eq!(
+        q("0917"),
+        [a.code],
+        "the shortest start of a number looked for"
+    );
+    assert_eq!(q("گرفت"), [b.code, a.code], "the start of a word");
+    assert_eq!(q("موسوی کارگ"), [a.code], "words and the start of the last");
+    assert_eq!(q("tohid tun"), [b.code], "Latin letters in any case");
+    assert_eq!(q("TOHID"), [b.code]);
+    let code = a.code.to_string();
+    assert_eq!(q(&a.code.spoken()), [a.code], "a tracking code, exactly");
+    assert!(
+        q(&code[..6]).contains(&a.code),
+        "the start of a tracking code"
+    );
+    assert!(
+        q("بارانی").is_empty(),
+        "a word is not the start of a longer one"
+    );
+
+    // An imported case, by its old system's id (exactly, in any digits, and
+    // by its words), and by what it says.
+    let mut old = s
+        .export(0, 10)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.case.code == b.code)
+        .unwrap();
+    old.serial = None;
+    old.case.old_id = Some("SR-2024-00917".into());
+    old.case.citizen_name = "Jane Roe".into();
+    old.case.description = "چاله در پياده‌رو".into();
+    let imported = s.import(&[old]).unwrap()[0];
+    let mut q = |text: &str| codes(s.search(text, 50).unwrap());
+    assert_eq!(q("SR-2024-00917"), [imported]);
+    assert_eq!(q("SR-۲۰۲۴-۰۰۹۱۷"), [imported], "its id in Persian digits");
+    assert_eq!(q("sr 2024"), [imported], "the start of its id, in words");
+    assert_eq!(q("jane roe"), [imported]);
+    assert_eq!(q("پیاده رو"), [imported]);
+
+    // An attached call adds its caller to the words of the case.
+    assert!(q("حسین مرادی").is_empty());
+    let contact = citydesk::domain::case::Contact {
+        at: now(),
+        channel: citydesk::domain::case::Channel::Phone,
+        name: "حسين مرادي".into(),
+        phone: "۰۹۱۹-۸۸۸-۷۷۶۶".into(),
+        comment: None,
+        registered_by: "ali".into(),
+    };
+    s.act(&ali(), b.code, None, &Action::Attach { contact }, now())
+        .unwrap();
+    let mut q = |text: &str| codes(s.search(text, 50).unwrap());
+    assert_eq!(q("حسین مرادی"), [b.code], "the attached caller's name");
+    assert_eq!(
+        q("۰۹۱۹۸۸۸"),
+        [b.code],
+        "the start of the attached caller's phone"
+    );
+    // Other changes keep the words: the case is still found after them.
+    s.act(&ali(), a.code, None, &Action::Take, now()).unwrap();
+    let mut q = |text: &str| codes(s.search(text, 50).unwrap());
+    assert_eq!(q("آبگرفتگی"), [a.code]);
+    assert_eq!(q("حسین مرادی"), [b.code]);
+    assert!(
+        q("  ").is_empty() && q("،؟!").is_empty(),
+        "no words, no cases"
     );
 }
 

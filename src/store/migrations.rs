@@ -16,10 +16,18 @@
 //! version-1 store printed stay the codes of its cases.
 //!
 //! Version 3 gives the managers' report indexes that hold what it reads.
+//!
+//! Version 4 gives the case search a word index: every case's `search_text`
+//! is written again as its words (`sql::words_of`: code, callers' names and
+//! phones, place, description, old id, normalized by `words::index_text`),
+//! and the engine's index over them is built: SQLite's FTS5 table `cases_fts`
+//! with the triggers that keep it in step, PostgreSQL's generated column
+//! `search_words` (a tsvector of the words and their starts, made by the
+//! function `citydesk_words`) and its GIN index `cases_words`.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use super::sql::{Dialect, Param, Row, Tx};
+use super::sql::{self, Dialect, Param, Row, Tx};
 use super::{Result, StoreError};
 use crate::domain::case::{CancelReason, Channel, Feedback, Outcome};
 use crate::domain::event::What;
@@ -27,13 +35,14 @@ use crate::domain::shift::{Center, Shift};
 use crate::domain::tracking::TrackingCode;
 
 /// The newest schema version.
-pub const LATEST: u32 = 3;
+pub const LATEST: u32 = 4;
 
 /// Runs the step from version `from` to `from + 1` (not the version bump).
 pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
     match from {
         1 => v1_to_v2(tx),
         2 => tx.batch(V3),
+        3 => v3_to_v4(tx),
         _ => Err(StoreError::Backend(format!(
             "no migration from schema version {from}"
         ))),
@@ -133,6 +142,137 @@ CREATE TRIGGER operators_notify
     AFTER INSERT OR UPDATE OF display_name, role, active, password_hash ON operators
     FOR EACH STATEMENT EXECUTE FUNCTION citydesk_notify();
 ";
+
+const V4_SQLITE_INDEX: &str = "
+CREATE VIRTUAL TABLE cases_fts USING fts5(
+    search_text, content = 'cases', content_rowid = 'id',
+    tokenize = 'ascii', detail = 'none', prefix = '2 3 4 5 6 7 8'
+);
+CREATE TRIGGER cases_fts_insert AFTER INSERT ON cases
+BEGIN
+    INSERT INTO cases_fts (rowid, search_text) VALUES (new.id, new.search_text);
+END;
+CREATE TRIGGER cases_fts_update AFTER UPDATE OF search_text ON cases
+    WHEN old.search_text IS NOT new.search_text
+BEGIN
+    INSERT INTO cases_fts (cases_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+    INSERT INTO cases_fts (rowid, search_text) VALUES (new.id, new.search_text);
+END;
+CREATE TRIGGER cases_fts_delete AFTER DELETE ON cases
+BEGIN
+    INSERT INTO cases_fts (cases_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+END;
+INSERT INTO cases_fts (cases_fts) VALUES ('rebuild');
+";
+
+const V4_PG_INDEX: &str = "
+CREATE FUNCTION citydesk_words(words TEXT) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT array_to_tsvector(string_to_array(words, ' ') || ARRAY(
+        SELECT DISTINCT left(w, n) || '~'
+        FROM unnest(string_to_array(words, ' ')) AS w, generate_series(2, 8) AS n
+        WHERE char_length(w) >= n))
+$$;
+ALTER TABLE cases ADD COLUMN search_words tsvector
+    GENERATED ALWAYS AS (citydesk_words(search_text)) STORED;
+CREATE INDEX cases_words ON cases USING gin (search_words);
+";
+
+/// Cases whose words are written per statement by `v3_to_v4`.
+const V4_BATCH: usize = 500;
+
+/// One case's words as `v3_to_v4` reads them: its id, `sql::WORD_COLUMNS`,
+/// and its contacts' names and phones.
+struct Words {
+    id: i64,
+    fields: [String; 7],
+    contacts: Vec<(String, String)>,
+}
+
+fn v3_to_v4(tx: &mut dyn Tx) -> Result<()> {
+    let mut after = i64::MIN;
+    loop {
+        let mut batch: Vec<Words> = Vec::new();
+        tx.query(
+            &format!(
+                "SELECT id, {} FROM cases WHERE id > ?1 ORDER BY id LIMIT {V4_BATCH}",
+                sql::WORD_COLUMNS
+            ),
+            &[after.into()],
+            &mut |r: &dyn Row| {
+                let text = |i| r.text(i).map(Option::unwrap_or_default);
+                batch.push(Words {
+                    id: r.int(0)?.unwrap_or_default(),
+                    fields: [
+                        r.int(1)?.unwrap_or_default().to_string(),
+                        text(2)?,
+                        text(3)?,
+                        text(4)?,
+                        text(5)?,
+                        text(6)?,
+                        text(7)?,
+                    ],
+                    contacts: Vec::new(),
+                });
+                Ok(())
+            },
+        )?;
+        let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+            break;
+        };
+        let (from, to) = (first.id, last.id);
+        after = to;
+        let mut contacts: Vec<(i64, String, String)> = Vec::new();
+        tx.query(
+            "SELECT case_id, name, phone FROM contacts WHERE case_id >= ?1 AND case_id <= ?2
+             ORDER BY case_id, seq",
+            &[from.into(), to.into()],
+            &mut |r: &dyn Row| {
+                contacts.push((
+                    r.int(0)?.unwrap_or_default(),
+                    r.text(1)?.unwrap_or_default(),
+                    r.text(2)?.unwrap_or_default(),
+                ));
+                Ok(())
+            },
+        )?;
+        for (case_id, name, phone) in contacts {
+            if let Ok(i) = batch.binary_search_by_key(&case_id, |w| w.id) {
+                batch[i].contacts.push((name, phone));
+            }
+        }
+        let mut values = Vec::with_capacity(batch.len());
+        let mut params: Vec<Param> = Vec::with_capacity(2 * batch.len());
+        for (i, w) in batch.iter().enumerate() {
+            let fields = w.fields.each_ref().map(String::as_str);
+            let contacts: Vec<(&str, &str)> = w
+                .contacts
+                .iter()
+                .map(|(n, p)| (n.as_str(), p.as_str()))
+                .collect();
+            values.push(format!(
+                "(CAST(?{} AS BIGINT), CAST(?{} AS TEXT))",
+                2 * i + 1,
+                2 * i + 2
+            ));
+            params.push(w.id.into());
+            params.push(sql::words_of(fields, &contacts).into());
+        }
+        tx.execute(
+            &format!(
+                "UPDATE cases SET search_text = v.column2 FROM (VALUES {}) AS v
+                 WHERE cases.id = v.column1",
+                values.join(", ")
+            ),
+            &params,
+        )?;
+    }
+    tx.batch(if tx.dialect() == Dialect::Postgres {
+        V4_PG_INDEX
+    } else {
+        V4_SQLITE_INDEX
+    })
+}
 
 /// A version-1 timeline row with what is needed to type it.
 struct OldRow {

@@ -29,7 +29,8 @@ use crate::domain::roles::{
 use crate::domain::shift::Shift;
 use crate::domain::tracking::{CAPACITY, CodeKey, TrackingCode};
 use crate::domain::workflow::{self, Action};
-use crate::text::{phone_key, search_key};
+use crate::text::phone_key;
+use crate::words;
 
 /// The engines' few differences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -270,8 +271,61 @@ fn update_case_sql() -> String {
     )
 }
 
-/// `id`, then CASE_COLUMNS, then DERIVED_COLUMNS.
-fn case_params(id: i64, c: &Case) -> Vec<Param> {
+/// The words search finds a case by (`words::index_text`, kept as
+/// `search_text`, which each engine's word index reads): its tracking code,
+/// the caller's name and phone, the place, the description, its old system's
+/// id, and the name and phone of every contact about it (`contacts`: name,
+/// phone). Phones are indexed by their key, so any way of typing one finds it.
+pub fn case_words(c: &Case, contacts: &[(&str, &str)]) -> String {
+    let code = c.code.to_string();
+    words_of(
+        [
+            &code,
+            &c.citizen_name,
+            &c.citizen_phone,
+            &c.neighborhood,
+            &c.address,
+            &c.description,
+            c.old_id.as_deref().unwrap_or_default(),
+        ],
+        contacts,
+    )
+}
+
+/// The columns of `cases` that `words_of` reads, in its order.
+pub const WORD_COLUMNS: &str =
+    "code, citizen_name, citizen_phone, neighborhood, address, description, old_id";
+
+/// `case_words` from the `WORD_COLUMNS` of a case (the caller's phone third).
+pub fn words_of(fields: [&str; 7], contacts: &[(&str, &str)]) -> String {
+    let phone = |p: &str| phone_key(p).unwrap_or_else(|_| p.to_owned());
+    let mut all: Vec<String> = fields.iter().map(|f| (*f).to_owned()).collect();
+    all[2] = phone(fields[2]);
+    for (name, p) in contacts {
+        all.push((*name).to_owned());
+        all.push(phone(p));
+    }
+    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+    words::index_text(&refs)
+}
+
+/// The contacts of the case with row `id` as `case_words` takes them.
+fn contact_words(tx: &mut dyn Tx, id: i64) -> Result<Vec<(String, String)>> {
+    rows(
+        tx,
+        "SELECT name, phone FROM contacts WHERE case_id = ?1 ORDER BY seq",
+        &[id.into()],
+        |r| Ok((req_text(r, 0)?, req_text(r, 1)?)),
+    )
+}
+
+fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
+}
+
+/// `id`, then CASE_COLUMNS, then DERIVED_COLUMNS; `words` is the case's
+/// `case_words`.
+fn case_params(id: i64, c: &Case, words: String) -> Vec<Param> {
     let pending = c.status.awaits_department();
     let int = |v: u32| Param::from(i64::from(v));
     // Set aside until a call-back: listed for follow-up no earlier than that.
@@ -317,11 +371,7 @@ fn case_params(id: i64, c: &Case) -> Vec<Param> {
         Param::Int(pending.then(|| c.due_at.timestamp())),
         Param::Int(pending.then(|| not_before(c.escalate_at))),
         Param::Int((c.status == Status::FollowUp).then(|| not_before(c.status_since))),
-        search_key(&format!(
-            "{} {} {} {}",
-            c.citizen_name, c.neighborhood, c.address, c.description
-        ))
-        .into(),
+        words.into(),
     ]
 }
 
@@ -533,7 +583,8 @@ pub fn register(
     let (case, mut contact) = new.with_code(code_of(key, serial)?);
     contact.comment = note.map(str::to_owned);
     let id = serial as i64;
-    tx.execute(&insert_case_sql(), &case_params(id, &case))?;
+    let words = case_words(&case, &[(&contact.name, &contact.phone)]);
+    tx.execute(&insert_case_sql(), &case_params(id, &case, words))?;
     if let Some(rid) = &input.request_id {
         tx.execute(
             "UPDATE cases SET request_id = ?1 WHERE id = ?2",
@@ -604,7 +655,14 @@ pub fn act(
         _ => {}
     }
     let change = workflow::apply(&case, action, by, catalog, settings, now)?;
-    let mut params = case_params(id, &change.case);
+    // The words are derived again from the case and all its contacts, with
+    // the one this change adds (an attached call's caller becomes findable).
+    let mut contacts = contact_words(tx, id)?;
+    if let Some(k) = &change.contact {
+        contacts.push((k.name.clone(), k.phone.clone()));
+    }
+    let words = case_words(&change.case, &pairs(&contacts));
+    let mut params = case_params(id, &change.case, words);
     params.push(case.version.into());
     if tx.execute(&update_case_sql(), &params)? != 1 {
         return Err(StoreError::Backend(format!(
@@ -924,7 +982,13 @@ pub fn plan_import(
         let id = serial as i64;
         let mut case = item.case.clone();
         case.code = code_of(key, serial)?;
-        rows.cases.push(case_params(id, &case));
+        let contacts: Vec<(&str, &str)> = item
+            .contacts
+            .iter()
+            .map(|k| (k.name.as_str(), k.phone.as_str()))
+            .collect();
+        let words = case_words(&case, &contacts);
+        rows.cases.push(case_params(id, &case, words));
         for (seq, k) in item.contacts.iter().enumerate() {
             rows.contacts.push(contact_params(id, seq as i64 + 1, k));
         }
@@ -1085,9 +1149,13 @@ pub fn copy_operators(tx: &mut dyn Tx, ops: &[Operator]) -> Result<()> {
 }
 
 /// Cases matching what an operator typed in search: first the cases imported
-/// with exactly that id in their old system, then a tracking code, a phone
-/// number, or words found in the name, address, neighborhood or description
-/// (any digit script, Arabic or Persian letter forms). Newest first.
+/// with exactly that id in their old system, then the case with that tracking
+/// code, the cases a phone number called about, then the cases holding every
+/// word typed (`words::query`: any digit script, Arabic or Persian letter
+/// forms, words joined by a ZWNJ or a space alike) in their code, caller's
+/// name and phone, place, description, old id or a later caller's name and
+/// phone: those with every word whole first, then those where the last word
+/// typed is the start of a word. Newest first within each.
 pub fn search(tx: &mut dyn Tx, query: &str, limit: u32) -> Result<Vec<Case>> {
     let q = query.trim();
     if q.is_empty() {
@@ -1121,55 +1189,100 @@ pub fn search(tx: &mut dyn Tx, query: &str, limit: u32) -> Result<Vec<Case>> {
     Ok(out)
 }
 
-/// `search` without the old ids: tracking code, phone or words.
+/// `search` without the old ids: tracking code or phone number (exactly),
+/// else words.
 fn search_live(tx: &mut dyn Tx, q: &str, limit: u32) -> Result<Vec<Case>> {
     if let Ok(code) = TrackingCode::parse(q) {
-        return match find_case(tx, code, false) {
-            Ok((_, c)) => Ok(vec![c]),
-            Err(StoreError::NoSuchCase(_)) => Ok(Vec::new()),
-            Err(e) => Err(e),
-        };
+        match find_case(tx, code, false) {
+            Ok((_, c)) => return Ok(vec![c]),
+            Err(StoreError::NoSuchCase(_)) => {}
+            Err(e) => return Err(e),
+        }
     }
     let lim = Param::from(i64::from(limit));
     if let Ok(phone) = phone_key(q) {
-        return rows(
+        let theirs = rows(
             tx,
             &format!(
                 "SELECT {} FROM cases WHERE id IN (SELECT case_id FROM contacts WHERE phone_key = ?1)
                  ORDER BY received_at DESC, id DESC LIMIT ?2",
                 cols()
             ),
-            &[phone.into(), lim],
+            &[phone.into(), lim.clone()],
             case_from_row,
-        );
+        )?;
+        if !theirs.is_empty() {
+            return Ok(theirs);
+        }
     }
-    let words: Vec<String> = search_key(q)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .take(6)
-        .map(|w| {
-            let escaped = w
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            format!("%{escaped}%")
-        })
-        .collect();
-    if words.is_empty() {
+    let query = words::query(q);
+    if query.is_empty() {
         return Ok(Vec::new());
     }
-    let conditions: Vec<String> = (1..=words.len())
-        .map(|i| format!("search_text LIKE ?{i} ESCAPE '\\'"))
-        .collect();
-    let sql = format!(
-        "SELECT {} FROM cases WHERE {} ORDER BY id DESC LIMIT ?{}",
-        cols(),
-        conditions.join(" AND "),
-        words.len() + 1
-    );
-    let mut params: Vec<Param> = words.iter().map(|w| Param::from(w.as_str())).collect();
-    params.push(lim);
-    rows(tx, &sql, &params, case_from_row)
+    // Whole words first: looking a word up is a step into the index, while
+    // the start of a word gathers every word it begins (tens of thousands of
+    // rows at 1M cases). Only if they are fewer than the limit, the cases
+    // found by the start of the last word follow them.
+    let dialect = tx.dialect();
+    let exact = query.whole_words();
+    let mut out = rows(
+        tx,
+        &words_sql(dialect),
+        &[query_text(dialect, &exact).into(), lim],
+        case_from_row,
+    )?;
+    let left = limit.saturating_sub(out.len() as u32);
+    if left > 0 && exact != query {
+        let more = rows(
+            tx,
+            &words_sql(dialect),
+            &[query_text(dialect, &query).into(), i64::from(limit).into()],
+            case_from_row,
+        )?;
+        for c in more {
+            if out.len() as u32 == limit {
+                break;
+            }
+            if !out.iter().any(|o| o.code == c.code) {
+                out.push(c);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The word search, newest first: ?1 is the query in the engine's syntax
+/// (`query_text`), ?2 the limit. SQLite asks its FTS5 table `cases_fts` for
+/// the newest matching rows (it reads its lists of rows newest first and stops
+/// at the limit); PostgreSQL its GIN index `cases_words` on the same words.
+pub fn words_sql(dialect: Dialect) -> String {
+    match dialect {
+        Dialect::Sqlite => format!(
+            "SELECT {} FROM cases WHERE id IN (
+                 SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
+             ORDER BY id DESC",
+            cols()
+        ),
+        Dialect::Postgres => format!(
+            "SELECT {} FROM cases WHERE {WORDS_TSVECTOR} @@ CAST(?1 AS TEXT)::tsquery
+             ORDER BY id DESC LIMIT ?2",
+            cols()
+        ),
+    }
+}
+
+/// PostgreSQL's words of a case: the generated column holding `search_text`
+/// split on its single spaces, each word a lexeme as it is (no parser, no
+/// dictionary), with the starts of each (`words::PREFIX_LEXEMES`), indexed
+/// by `cases_words` (schema.sql).
+pub const WORDS_TSVECTOR: &str = "search_words";
+
+/// A query in the syntax `words_sql` takes on `dialect`.
+pub fn query_text(dialect: Dialect, query: &words::Query) -> String {
+    match dialect {
+        Dialect::Sqlite => query.fts5(),
+        Dialect::Postgres => query.tsquery(),
+    }
 }
 
 /// Earlier cases a new call may belong to: the caller's own (every case this
