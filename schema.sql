@@ -205,16 +205,6 @@ CREATE TABLE timeline (
     result      TEXT,
     -- the event's own fields as versioned JSON: {"v":1,"action":"refer",...}
     data        TEXT NOT NULL,
-    -- Tamper evidence (src/store/chain.rs). hash: SHA-256 of this entry's
-    -- fields, its case_hash and the hash of the case's entry before it.
-    hash        TEXT NOT NULL,
-    -- SHA-256 of the case row as this change left it (NULL where that is
-    -- not known: the earlier entries of a case loaded whole by an import)
-    case_hash   TEXT,
-    -- this entry's place in the store-wide chain (1, 2, ...), and the chain's
-    -- hash up to it: SHA-256 of the chain before it and this entry's hash
-    chain_seq   BIGINT NOT NULL UNIQUE,
-    chain       TEXT NOT NULL,
     PRIMARY KEY (case_id, seq)
 );
 
@@ -235,15 +225,14 @@ CREATE TABLE handovers (
     PRIMARY KEY (shift_date, shift_name)
 );
 
--- Who is signed in: a person's session from `citydesk login` (or the
--- console's sign-in, or one command's --password-stdin), and the tokens an
--- administrator issues to service accounts (`citydesk operator token`). The
--- token itself is shown once and kept only as its SHA-256.
+-- Who is signed in: a person's session from `citydesk login`, and the
+-- tokens an administrator issues to service accounts (`citydesk operator
+-- token`). The token itself is given once and kept only as its SHA-256
+-- (src/secret.rs key_hash, as Open311 client keys).
 CREATE TABLE sessions (
     token_hash TEXT PRIMARY KEY,
     operator   TEXT NOT NULL REFERENCES operators (name),
-    -- 'shift' (citydesk login, the console), 'command' (one command's
-    -- --password-stdin) or 'service' (a script's token)
+    -- 'shift' (citydesk login) or 'service' (a script's token)
     kind       TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     created_by TEXT NOT NULL,
@@ -306,5 +295,3 @@ CREATE TRIGGER operators_notify
 -- @end
 
 INSERT INTO counters (name, value) VALUES ('case', 0);
--- the last place taken on the timeline's store-wide chain
-INSERT INTO counters (name, value) VALUES ('chain', 0);

@@ -304,8 +304,7 @@ fn access(
     if let Some(g) = file.group {
         let ok = !g.is_empty()
             && g.len() <= 32
-            && g
-                .chars()
+            && g.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
         if !ok {
             return Err(format!(

@@ -601,6 +601,44 @@ impl Say for StoreError {
     }
 }
 
+impl Say for crate::auth::SignIn {
+    fn say(&self, w: &Words) -> String {
+        use crate::auth::SignIn;
+        match self {
+            SignIn::NotSignedIn { location } => {
+                w.fill("sign-in.not-signed-in", &[("location", location)])
+            }
+            SignIn::UnknownToken => w.t("sign-in.unknown-token").to_owned(),
+            SignIn::Expired { operator, at } => w.fill(
+                "sign-in.expired",
+                &[("operator", operator), ("at", &w.time(*at))],
+            ),
+            SignIn::Revoked { operator, by, at } => w.fill(
+                "sign-in.revoked",
+                &[("operator", operator), ("by", by), ("at", &w.time(*at))],
+            ),
+            SignIn::WrongPassword => w.t("sign-in.wrong-password").to_owned(),
+            SignIn::OtherOperator { signed_in, named } => w.fill(
+                "sign-in.other-operator",
+                &[("signed_in", signed_in), ("named", named)],
+            ),
+            SignIn::ServiceOnly { operator } => {
+                w.fill("sign-in.service-only", &[("operator", operator)])
+            }
+            SignIn::ServiceByPassword { operator } => {
+                w.fill("sign-in.service-by-password", &[("operator", operator)])
+            }
+            SignIn::NotService { operator } => {
+                w.fill("sign-in.not-service", &[("operator", operator)])
+            }
+            SignIn::NeedsPassword => w.t("sign-in.needs-password").to_owned(),
+            SignIn::SessionFile { path, why } => {
+                w.fill("sign-in.session-file", &[("path", path), ("why", why)])
+            }
+        }
+    }
+}
+
 /// `Display` of the typed errors: their English words.
 macro_rules! display_in_english {
     ($($t:ty),+) => {$(
@@ -619,7 +657,8 @@ display_in_english!(
     InvalidInput,
     Refusal,
     Denied,
-    StoreError
+    StoreError,
+    crate::auth::SignIn
 );
 
 #[cfg(test)]

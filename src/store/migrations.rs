@@ -14,6 +14,8 @@
 //! Version 2 also adds the Open311 clients table and services' attributes,
 //! and gives the store tracking-code key 0 (`CodeKey::LEGACY`): the codes a
 //! version-1 store printed stay the codes of its cases.
+//!
+//! Version 3 adds the sessions table (`citydesk login`, service tokens).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -25,12 +27,13 @@ use crate::domain::shift::{Center, Shift};
 use crate::domain::tracking::TrackingCode;
 
 /// The newest schema version.
-pub const LATEST: u32 = 2;
+pub const LATEST: u32 = 3;
 
 /// Runs the step from version `from` to `from + 1` (not the version bump).
 pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
     match from {
         1 => v1_to_v2(tx),
+        2 => tx.batch(V3_SESSIONS),
         _ => Err(StoreError::Backend(format!(
             "no migration from schema version {from}"
         ))),
@@ -83,6 +86,20 @@ CREATE TABLE clients (
     revoked_at BIGINT
 );
 INSERT INTO meta (key, value) VALUES ('code_key', '0');
+";
+
+const V3_SESSIONS: &str = "
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    operator   TEXT NOT NULL REFERENCES operators (name),
+    kind       TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    expires_at BIGINT,
+    revoked_at BIGINT,
+    revoked_by TEXT
+);
+CREATE INDEX sessions_operator ON sessions (operator);
 ";
 
 const V2_SQLITE_UNGUARD: &str = "

@@ -13,8 +13,10 @@ use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql, TransactionBehavior};
 
 use super::engine::Engine;
+use super::files;
 use super::sql::{self, Dialect, Param, Row, Tx};
 use super::{InitReport, Result, SCHEMA_VERSION, Settings, StoreError, Watcher};
+use crate::domain::Access;
 use crate::domain::catalog::Catalog;
 
 /// How long a writer waits for another process's transaction before giving up.
@@ -97,19 +99,21 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-fn connect(path: &Path, create: bool) -> Result<Connection> {
-    if !create && !path.exists() {
+fn connect(path: &Path, create: Option<&Access>) -> Result<Connection> {
+    if create.is_none() && !path.exists() {
         return Err(StoreError::Missing(path.display().to_string()));
     }
-    if create && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+    if create.is_some()
+        && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(dir).map_err(|e| {
             StoreError::Backend(format!("cannot create folder {}: {e}", dir.display()))
         })?;
     }
-    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    if create {
-        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    if let Some(access) = create {
+        files::create(path, access)?;
     }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| {
         StoreError::Backend(format!("cannot open the store at {}: {e}", path.display()))
     })?;
@@ -155,12 +159,13 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 impl SqliteStore {
     /// Opens a store that `init` has set up.
     pub fn open(path: &Path, settings: Settings) -> Result<SqliteStore> {
-        let mut conn = connect(path, false)?;
+        let mut conn = connect(path, None)?;
         if sql::schema_version(&mut SqliteTx(&conn))?.is_none() {
             return Err(StoreError::NotInitialized(path.display().to_string()));
         }
         migrate(&mut conn)?;
         let catalog = sql::load_catalog(&mut SqliteTx(&conn))?;
+        files::secure(path, &settings.access)?;
         Ok(SqliteStore {
             conn,
             path: path.to_owned(),
@@ -176,7 +181,7 @@ impl SqliteStore {
         catalog: &Catalog,
         now: DateTime<Utc>,
     ) -> Result<(SqliteStore, InitReport)> {
-        let mut conn = connect(path, true)?;
+        let mut conn = connect(path, Some(&settings.access))?;
         migrate(&mut conn)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let created = sql::schema_version(&mut SqliteTx(&tx))?.is_none();
@@ -186,6 +191,7 @@ impl SqliteStore {
         let retired = sql::store_catalog(&mut SqliteTx(&tx), catalog)?;
         tx.commit()?;
         let catalog = sql::load_catalog(&mut SqliteTx(&conn))?;
+        files::secure(path, &settings.access)?;
         let report = InitReport::new(created, &catalog, retired);
         Ok((
             SqliteStore {
@@ -255,7 +261,7 @@ impl Engine for SqliteStore {
     }
 
     fn watcher(&self) -> Result<Box<dyn Watcher>> {
-        let conn = connect(&self.path, false)?;
+        let conn = connect(&self.path, None)?;
         let mut w = SqliteWatcher { conn, seen: 0 };
         w.seen = w.version()?;
         Ok(Box::new(w))
