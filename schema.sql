@@ -205,8 +205,17 @@ CREATE TABLE timeline (
     result      TEXT,
     -- the event's own fields as versioned JSON: {"v":1,"action":"refer",...}
     data        TEXT NOT NULL,
+    -- Tamper evidence (src/store/chain.rs). hash: SHA-256 of this entry's
+    -- fields and of the hash of its case's entry before it. chain_seq: its
+    -- place on the store-wide chain (1, 2, ...); chain: the chain's hash up
+    -- to it (SHA-256 of the chain before it and this entry's hash).
+    hash        TEXT NOT NULL,
+    chain_seq   BIGINT NOT NULL,
+    chain       TEXT NOT NULL,
     PRIMARY KEY (case_id, seq)
 );
+
+CREATE UNIQUE INDEX timeline_chain ON timeline (chain_seq);
 
 -- a shift's events (handover), and a period's of one kind (reports)
 CREATE INDEX timeline_at ON timeline (at);
@@ -295,3 +304,5 @@ CREATE TRIGGER operators_notify
 -- @end
 
 INSERT INTO counters (name, value) VALUES ('case', 0);
+-- the last place taken on the timeline's store-wide chain: its head
+INSERT INTO counters (name, value) VALUES ('chain', 0);

@@ -639,6 +639,51 @@ impl Say for crate::auth::SignIn {
     }
 }
 
+/// One break in a store's history, in words (`verified` names the cases).
+pub fn say_break(
+    verified: &crate::store::chain::Verified,
+    b: &crate::store::chain::Break,
+    w: &Words,
+) -> String {
+    use crate::store::chain::Break;
+    let n = |v: &i64| v.to_string();
+    match b {
+        Break::Edited { case_id, seq } => w.fill(
+            "verify.edited",
+            &[("code", &verified.code(*case_id)), ("seq", &n(seq))],
+        ),
+        Break::Link { case_id, seq } => w.fill(
+            "verify.link",
+            &[("code", &verified.code(*case_id)), ("seq", &n(seq))],
+        ),
+        Break::CaseGap {
+            case_id,
+            after,
+            next,
+        } => w.fill(
+            "verify.case-gap",
+            &[
+                ("code", &verified.code(*case_id)),
+                ("after", &n(after)),
+                ("next", &n(next)),
+            ],
+        ),
+        Break::Missing { from, to } => {
+            w.fill("verify.missing", &[("from", &n(from)), ("to", &n(to))])
+        }
+        Break::Chain { place } => w.fill("verify.chain", &[("place", &n(place))]),
+        Break::Head { counter, last } => w.fill(
+            "verify.head",
+            &[("counter", &n(counter)), ("last", &n(last))],
+        ),
+        Break::Unchained { case_id, seq } => w.fill(
+            "verify.unchained",
+            &[("code", &verified.code(*case_id)), ("seq", &n(seq))],
+        ),
+        Break::Trigger { name } => w.fill("verify.trigger", &[("name", name)]),
+    }
+}
+
 /// `Display` of the typed errors: their English words.
 macro_rules! display_in_english {
     ($($t:ty),+) => {$(

@@ -30,6 +30,14 @@ fn check_migrated(location: &str, raw: &mut dyn FnMut(&str) -> Vec<String>) {
     );
     let totals = s.totals().unwrap();
     assert_eq!((totals.cases, totals.timeline, totals.contacts), (6, 27, 7));
+    // The migration chained every existing entry: the history verifies.
+    let v = s.verify().unwrap();
+    assert_eq!(
+        (v.entries, v.head, v.breaks.len()),
+        (27, 27, 0),
+        "{:?}",
+        v.breaks
+    );
     // A version-1 store keeps the unkeyed permutation: the codes it printed
     // stay valid, and its next case gets the code its next serial always had.
     assert_eq!(raw("SELECT value FROM meta WHERE key = 'code_key'"), ["0"]);

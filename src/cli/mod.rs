@@ -71,6 +71,9 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         operator: Option<String>,
     },
+    /// Check the timeline's hash chain: every entry's hash and link, the
+    /// chain's head and the append-only triggers; exit code 1 on any break
+    Verify,
     /// Create the store (if needed) and load the service catalog; safe to repeat
     Init {
         /// A catalog TOML file to load instead of the built-in one

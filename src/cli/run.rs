@@ -337,6 +337,7 @@ pub fn run(
     match command {
         Command::Login => login(&ctx, input, out),
         Command::Logout { operator } => logout(&ctx, operator.as_deref(), out),
+        Command::Verify => verify(&ctx, out),
         Command::Init { catalog } => init(&ctx, catalog.as_deref(), config_path.as_deref(), out),
         Command::Operator(cmd) => operator(&ctx, cmd, input, out),
         Command::Case(cmd) => case(&ctx, cmd, input, out),
@@ -1457,4 +1458,47 @@ fn logout(ctx: &Ctx, operator: Option<&str>, out: &mut dyn Write) -> Result<(), 
             )
         },
     )
+}
+
+/// `citydesk verify`: the timeline's hash chain, every break said.
+fn verify(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
+    let mut store = ctx.open()?;
+    let v = store.verify().map_err(|e| ctx.err(e))?;
+    let problems: Vec<String> = v
+        .breaks
+        .iter()
+        .map(|b| crate::present::say_break(&v, b, &ctx.words))
+        .collect();
+    ctx.emit(out, &v, |out| {
+        if problems.is_empty() {
+            writeln!(
+                out,
+                "{}",
+                ctx.words.fill(
+                    "verify.clean",
+                    &[
+                        ("entries", &v.entries.to_string()),
+                        ("head", &v.head.to_string()),
+                        ("hash", &v.head_hash),
+                    ],
+                )
+            )
+        } else {
+            for p in &problems {
+                writeln!(out, "{p}")?;
+            }
+            Ok(())
+        }
+    })?;
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError {
+            typed: serde_json::to_value(&v.breaks).ok(),
+            ..CliError::new(
+                ctx.words
+                    .fill("verify.broken", &[("count", &problems.len().to_string())]),
+            )
+        })
+    }
 }

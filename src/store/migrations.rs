@@ -16,6 +16,11 @@
 //! version-1 store printed stay the codes of its cases.
 //!
 //! Version 3 adds the sessions table (`citydesk login`, service tokens).
+//!
+//! Version 4 makes the timeline tamper-evident (`chain`): every existing
+//! entry gets its hash and its place on the store-wide chain, in case order,
+//! as if appended so; the append-only triggers are lifted for the rewrite and
+//! put back in the same transaction.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -27,13 +32,14 @@ use crate::domain::shift::{Center, Shift};
 use crate::domain::tracking::TrackingCode;
 
 /// The newest schema version.
-pub const LATEST: u32 = 3;
+pub const LATEST: u32 = 4;
 
 /// Runs the step from version `from` to `from + 1` (not the version bump).
 pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
     match from {
         1 => v1_to_v2(tx),
         2 => tx.batch(V3_SESSIONS),
+        3 => v3_to_v4(tx),
         _ => Err(StoreError::Backend(format!(
             "no migration from schema version {from}"
         ))),
@@ -101,6 +107,37 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_operator ON sessions (operator);
 ";
+
+const V4_COLUMNS: &str = "
+ALTER TABLE timeline ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE timeline ADD COLUMN chain_seq BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE timeline ADD COLUMN chain TEXT NOT NULL DEFAULT '';
+";
+
+const V4_SQLITE_GUARD: &str = "
+CREATE TRIGGER timeline_no_update BEFORE UPDATE ON timeline
+BEGIN
+    SELECT RAISE(ABORT, 'the timeline is append-only');
+END;
+CREATE TRIGGER timeline_no_delete BEFORE DELETE ON timeline
+BEGIN
+    SELECT RAISE(ABORT, 'the timeline is append-only');
+END;
+CREATE UNIQUE INDEX timeline_chain ON timeline (chain_seq);
+";
+
+const V4_PG_GUARD: &str = "
+ALTER TABLE timeline ENABLE TRIGGER timeline_no_change;
+CREATE UNIQUE INDEX timeline_chain ON timeline (chain_seq);
+";
+
+fn v3_to_v4(tx: &mut dyn Tx) -> Result<()> {
+    let pg = tx.dialect() == Dialect::Postgres;
+    tx.batch(V4_COLUMNS)?;
+    tx.batch(if pg { V2_PG_UNGUARD } else { V2_SQLITE_UNGUARD })?;
+    super::chain::backfill(tx, &super::sql::EVENT_COLUMNS)?;
+    tx.batch(if pg { V4_PG_GUARD } else { V4_SQLITE_GUARD })
+}
 
 const V2_SQLITE_UNGUARD: &str = "
 DROP TRIGGER timeline_no_update;

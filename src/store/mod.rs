@@ -10,6 +10,7 @@
 //! `-- @dialect NAME` blocks; for PostgreSQL the text is derived mechanically
 //! (`schema_for`): its own block, and INTEGER written as BIGINT.
 
+pub mod chain;
 pub mod engine;
 pub mod files;
 pub mod migrations;
@@ -637,4 +638,8 @@ pub trait Store: Send {
     /// Ends every open session and token of `operator` (the operator
     /// themself, or an administrator); how many were ended.
     fn end_sessions(&mut self, by: &Actor, operator: &str, now: DateTime<Utc>) -> Result<u64>;
+
+    /// Recomputes the timeline's hash chain and reports every break (see
+    /// `chain`). Holds the chain's head while it reads, so writers wait.
+    fn verify(&mut self) -> Result<chain::Verified>;
 }

@@ -443,11 +443,19 @@ fn insert_contact(tx: &mut dyn Tx, case_id: i64, seq: i64, k: &Contact) -> Resul
     Ok(())
 }
 
+/// The timeline's columns as rows are inserted: the event's, then the chain's.
+fn timeline_columns() -> Vec<&'static str> {
+    EVENT_COLUMNS
+        .iter()
+        .chain(super::chain::COLUMNS.iter())
+        .copied()
+        .collect()
+}
+
 fn insert_event(tx: &mut dyn Tx, case_id: i64, e: &Event) -> Result<()> {
-    tx.execute(
-        &insert_sql("timeline", &EVENT_COLUMNS),
-        &event_params(case_id, e),
-    )?;
+    let mut rows = [event_params(case_id, e)];
+    super::chain::link(tx, &mut rows)?;
+    tx.execute(&insert_sql("timeline", &timeline_columns()), &rows[0])?;
     Ok(())
 }
 
@@ -906,6 +914,7 @@ pub fn plan_import(
         }
         codes.push(case.code);
     }
+    super::chain::link(tx, &mut rows.timeline)?;
     Ok((rows, codes))
 }
 
@@ -913,7 +922,7 @@ pub fn plan_import(
 pub fn insert_rows(tx: &mut dyn Tx, rows: &ImportRows) -> Result<()> {
     tx.insert_many("cases", &case_table_columns(), &rows.cases)?;
     tx.insert_many("contacts", &CONTACT_COLUMNS, &rows.contacts)?;
-    tx.insert_many("timeline", &EVENT_COLUMNS, &rows.timeline)
+    tx.insert_many("timeline", &timeline_columns(), &rows.timeline)
 }
 
 /// Makes imports wait for each other, so that two runs of one file cannot
