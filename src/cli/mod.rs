@@ -71,6 +71,12 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         operator: Option<String>,
     },
+    /// Back the SQLite store up into FILE (a new file, 0600) while consoles
+    /// work: one consistent snapshot; administrators. PostgreSQL: pg_dump (README)
+    Backup { file: PathBuf },
+    /// Restore a backup FILE into an empty store (--store: a new SQLite file,
+    /// or an empty PostgreSQL database), then verify it
+    Restore { file: PathBuf },
     /// Check the timeline's hash chain: every entry's hash and link, the
     /// chain's head and the append-only triggers; exit code 1 on any break
     Verify,
