@@ -26,7 +26,8 @@ pub fn store_files(path: &Path) -> [PathBuf; 3] {
 }
 
 /// Creates an empty file at `path` with the store's mode (and group), before
-/// SQLite opens it, so that it is never readable by others, not even for a moment.
+/// SQLite opens it, so that it is never readable by others, not even for a
+/// moment; a file that exists already is left to `secure`.
 pub fn create(path: &Path, access: &Access) -> Result<()> {
     let mut o = std::fs::OpenOptions::new();
     o.write(true).create_new(true);
@@ -37,7 +38,8 @@ pub fn create(path: &Path, access: &Access) -> Result<()> {
     }
     match o.open(path) {
         Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        // An existing store is checked by `secure` when opened.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
         Err(e) => {
             return Err(StoreError::Backend(format!(
                 "cannot create the store at {}: {e}",
