@@ -211,8 +211,17 @@ CREATE TABLE timeline (
     result      TEXT,
     -- the event's own fields as versioned JSON: {"v":1,"action":"refer",...}
     data        TEXT NOT NULL,
+    -- Tamper evidence (src/store/chain.rs). hash: SHA-256 of this entry's
+    -- fields and of the hash of its case's entry before it. chain_seq: its
+    -- place on the store-wide chain (1, 2, ...); chain: the chain's hash up
+    -- to it (SHA-256 of the chain before it and this entry's hash).
+    hash        TEXT NOT NULL,
+    chain_seq   BIGINT NOT NULL,
+    chain       TEXT NOT NULL,
     PRIMARY KEY (case_id, seq)
 );
+
+CREATE UNIQUE INDEX timeline_chain ON timeline (chain_seq);
 
 -- a shift's events (handover), and a period's of one kind (reports)
 CREATE INDEX timeline_at ON timeline (at);
@@ -230,6 +239,25 @@ CREATE TABLE handovers (
     accepted_at BIGINT,
     PRIMARY KEY (shift_date, shift_name)
 );
+
+-- Who is signed in: a person's session from `citydesk login`, and the
+-- tokens an administrator issues to service accounts (`citydesk operator
+-- token`). The token itself is given once and kept only as its SHA-256
+-- (src/secret.rs key_hash, as Open311 client keys).
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    operator   TEXT NOT NULL REFERENCES operators (name),
+    -- 'shift' (citydesk login) or 'service' (a script's token)
+    kind       TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    -- NULL: until revoked (service tokens)
+    expires_at BIGINT,
+    revoked_at BIGINT,
+    revoked_by TEXT
+);
+
+CREATE INDEX sessions_operator ON sessions (operator);
 
 -- An intake form being typed, one per operator, saved as it is typed and
 -- offered back at the operator's next start.
@@ -327,3 +355,5 @@ CREATE TRIGGER operators_notify
 -- @end
 
 INSERT INTO counters (name, value) VALUES ('case', 0);
+-- the last place taken on the timeline's store-wide chain: its head
+INSERT INTO counters (name, value) VALUES ('chain', 0);

@@ -19,3 +19,5 @@ GRANT SELECT, UPDATE ON counters TO citydesk_console;
 GRANT SELECT, INSERT, UPDATE, DELETE ON drafts TO citydesk_console;
 -- the Open311 server reads clients by key; `citydesk client add/revoke` writes them
 GRANT SELECT, INSERT, UPDATE ON clients TO citydesk_console;
+-- `citydesk login` keeps sessions (token hashes); `logout` ends them
+GRANT SELECT, INSERT, UPDATE ON sessions TO citydesk_console;

@@ -166,6 +166,7 @@ fn main() {
         &[
             "--as",
             "admin",
+            "--password-stdin",
             "--json",
             "client",
             "add",
@@ -175,7 +176,7 @@ fn main() {
             "--rate",
             "100000",
         ],
-        "",
+        "a long admin password\n",
     );
     let key = serde_json::from_str::<serde_json::Value>(&added).unwrap()["api_key"]
         .as_str()

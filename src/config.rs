@@ -26,6 +26,20 @@ struct File {
     /// The Open311 server (`citydesk serve`).
     #[serde(default)]
     open311: Open311Config,
+    /// Sessions and the store file's access.
+    #[serde(default)]
+    access: AccessFile,
+}
+
+/// `[access]`: how long a sign-in lasts; who may open a SQLite store file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct AccessFile {
+    /// Hours a session from `citydesk login` lasts (default 12).
+    session_hours: Option<u32>,
+    /// A group whose members share a SQLite store on one host: the store
+    /// is made 0660 and owned by it (default: none, the store is 0600).
+    group: Option<String>,
 }
 
 /// `[open311]`: the Open311 GeoReport v2 server's settings.
@@ -261,7 +275,46 @@ pub fn parse_all(text: &str) -> Result<(Settings, Keymap), String> {
             rules.follow_up_after
         ));
     }
-    Ok((Settings { rules, center }, keymap))
+    let access = access(file.access, &at)?;
+    Ok((
+        Settings {
+            rules,
+            center,
+            access,
+        },
+        keymap,
+    ))
+}
+
+/// `[access]`, checked.
+fn access(
+    file: AccessFile,
+    at: &dyn Fn(&str, &str) -> String,
+) -> Result<crate::domain::Access, String> {
+    let mut access = crate::domain::Access::default();
+    if let Some(h) = file.session_hours {
+        if !(1..=24).contains(&h) {
+            return Err(format!(
+                "{}[access] session_hours = {h}: give 1 to 24 hours (a shift's length, at most a day)",
+                at("access", "session_hours")
+            ));
+        }
+        access.session_hours = h;
+    }
+    if let Some(g) = file.group {
+        let ok = !g.is_empty()
+            && g.len() <= 32
+            && g.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if !ok {
+            return Err(format!(
+                "{}[access] group = {g:?} is not a group name: write the name of a group of this host, e.g. \"citydesk\"",
+                at("access", "group")
+            ));
+        }
+        access.group = Some(g);
+    }
+    Ok(access)
 }
 
 /// The center's zone and shifts, checked.

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod backup;
 pub mod bidi;
 pub mod calendar;
 pub mod cli;

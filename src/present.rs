@@ -622,6 +622,89 @@ impl Say for StoreError {
     }
 }
 
+impl Say for crate::auth::SignIn {
+    fn say(&self, w: &Words) -> String {
+        use crate::auth::SignIn;
+        match self {
+            SignIn::NotSignedIn { location } => {
+                w.fill("sign-in.not-signed-in", &[("location", location)])
+            }
+            SignIn::UnknownToken => w.t("sign-in.unknown-token").to_owned(),
+            SignIn::Expired { operator, at } => w.fill(
+                "sign-in.expired",
+                &[("operator", operator), ("at", &w.time(*at))],
+            ),
+            SignIn::Revoked { operator, by, at } => w.fill(
+                "sign-in.revoked",
+                &[("operator", operator), ("by", by), ("at", &w.time(*at))],
+            ),
+            SignIn::WrongPassword => w.t("sign-in.wrong-password").to_owned(),
+            SignIn::OtherOperator { signed_in, named } => w.fill(
+                "sign-in.other-operator",
+                &[("signed_in", signed_in), ("named", named)],
+            ),
+            SignIn::ServiceOnly { operator } => {
+                w.fill("sign-in.service-only", &[("operator", operator)])
+            }
+            SignIn::ServiceByPassword { operator } => {
+                w.fill("sign-in.service-by-password", &[("operator", operator)])
+            }
+            SignIn::NotService { operator } => {
+                w.fill("sign-in.not-service", &[("operator", operator)])
+            }
+            SignIn::NeedsPassword => w.t("sign-in.needs-password").to_owned(),
+            SignIn::SessionFile { path, why } => {
+                w.fill("sign-in.session-file", &[("path", path), ("why", why)])
+            }
+        }
+    }
+}
+
+/// One break in a store's history, in words (`verified` names the cases).
+pub fn say_break(
+    verified: &crate::store::chain::Verified,
+    b: &crate::store::chain::Break,
+    w: &Words,
+) -> String {
+    use crate::store::chain::Break;
+    let n = |v: &i64| v.to_string();
+    match b {
+        Break::Edited { case_id, seq } => w.fill(
+            "verify.edited",
+            &[("code", &verified.code(*case_id)), ("seq", &n(seq))],
+        ),
+        Break::Link { case_id, seq } => w.fill(
+            "verify.link",
+            &[("code", &verified.code(*case_id)), ("seq", &n(seq))],
+        ),
+        Break::CaseGap {
+            case_id,
+            after,
+            next,
+        } => w.fill(
+            "verify.case-gap",
+            &[
+                ("code", &verified.code(*case_id)),
+                ("after", &n(after)),
+                ("next", &n(next)),
+            ],
+        ),
+        Break::Missing { from, to } => {
+            w.fill("verify.missing", &[("from", &n(from)), ("to", &n(to))])
+        }
+        Break::Chain { place } => w.fill("verify.chain", &[("place", &n(place))]),
+        Break::Head { counter, last } => w.fill(
+            "verify.head",
+            &[("counter", &n(counter)), ("last", &n(last))],
+        ),
+        Break::Unchained { case_id, seq } => w.fill(
+            "verify.unchained",
+            &[("code", &verified.code(*case_id)), ("seq", &n(seq))],
+        ),
+        Break::Trigger { name } => w.fill("verify.trigger", &[("name", name)]),
+    }
+}
+
 /// `Display` of the typed errors: their English words.
 macro_rules! display_in_english {
     ($($t:ty),+) => {$(
@@ -640,7 +723,8 @@ display_in_english!(
     InvalidInput,
     Refusal,
     Denied,
-    StoreError
+    StoreError,
+    crate::auth::SignIn
 );
 
 #[cfg(test)]

@@ -270,7 +270,7 @@ fn the_first_account_must_be_able_to_add_the_others() {
     );
     env.add_operator(None, "boss", "admin");
     let err = env.add_operator_refused(None, "ali", "operator", "long enough password\n");
-    assert!(err.contains("name an administrator with --as"), "{err}");
+    assert!(err.contains("you are not signed in"), "{err}");
     let err = env.add_operator_refused(Some("boss"), "ali", "operator", "short\n");
     assert!(err.contains("at least 8 characters"), "{err}");
     let err = env.add_operator_refused(
@@ -283,7 +283,7 @@ fn the_first_account_must_be_able_to_add_the_others() {
     env.add_operator(Some("boss"), "ali", "operator");
     let err = env.add_operator_refused(Some("boss"), "ali", "operator", "long enough password\n");
     assert!(err.contains("already exists"), "{err}");
-    let list = env.json(None, &["operator", "list"]);
+    let list = env.json(Some("boss"), &["operator", "list"]);
     assert_eq!(list.as_array().unwrap().len(), 2);
 
     // A center set up by a supervisor: the supervisor adds operators until an
@@ -423,10 +423,11 @@ fn bad_input_is_refused_and_changes_nothing() {
         ],
     );
     assert!(err.contains("no operator is named \"ghost\""), "{err}");
+    // Nobody can sign in as someone who does not exist, and nobody acts unsigned.
     let err = env.refused(Some("ghost"), &["case", "note", &code, "x"]);
-    assert!(err.contains("no operator is named \"ghost\""), "{err}");
+    assert!(err.contains("not signed in"), "{err}");
     let err = env.refused(None, &["case", "note", &code, "x"]);
-    assert!(err.contains("--as OPERATOR"), "{err}");
+    assert!(err.contains("run `citydesk login`"), "{err}");
     let err = env.refused(Some("ali"), &["case", "note", &code, "  "]);
     assert!(err.contains("note: is empty"), "{err}");
     let err = env.refused(
@@ -532,13 +533,13 @@ fn escape_sequences_are_stored_but_never_printed_raw() {
     assert_eq!(v["description"], evil, "stored as typed");
     let code = v["code"].as_str().unwrap();
     env.ok(Some("ali"), &["case", "note", code, evil]);
-    let shown = env.ok(None, &["case", "show", code]);
+    let shown = env.ok(Some("admin"), &["case", "show", code]);
     assert!(
         !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
         "{shown:?}"
     );
     assert!(shown.contains("␛]0;pwned␇␛[2J"), "{shown}");
-    let queue = env.ok(None, &["queue", "unreferred"]);
+    let queue = env.ok(Some("admin"), &["queue", "unreferred"]);
     assert!(!queue.contains('\u{1b}'));
 }
 
@@ -647,24 +648,24 @@ fn queues_list_the_right_cases_in_order() {
             .collect()
     };
     assert_eq!(
-        codes(env.json(None, &["queue", "overdue"])),
+        codes(env.json(Some("admin"), &["queue", "overdue"])),
         [very_late.clone(), late.clone()]
     );
     assert_eq!(
-        codes(env.json(None, &["queue", "due-soon", "--within", "4h"])),
+        codes(env.json(Some("admin"), &["queue", "due-soon", "--within", "4h"])),
         [soon.as_str()]
     );
     assert_eq!(
-        codes(env.json(None, &["queue", "follow-up"])),
+        codes(env.json(Some("admin"), &["queue", "follow-up"])),
         [very_late.as_str()]
     );
-    let unreferred = codes(env.json(None, &["queue", "unreferred"]));
+    let unreferred = codes(env.json(Some("admin"), &["queue", "unreferred"]));
     assert_eq!(unreferred[0], urgent, "urgent first");
     assert_eq!(unreferred.len(), 5);
     assert!(unreferred.contains(&fresh));
     assert_eq!(
         codes(env.json(
-            None,
+            Some("admin"),
             &["queue", "unreferred", "--limit", "2", "--offset", "4"]
         ))
         .len(),
@@ -677,18 +678,21 @@ fn queues_list_the_right_cases_in_order() {
         &["case", "resolve", &late, "--response", "done"],
     );
     assert_eq!(
-        codes(env.json(None, &["queue", "feedback"])),
+        codes(env.json(Some("admin"), &["queue", "feedback"])),
         [late.as_str()]
     );
     assert_eq!(
-        codes(env.json(None, &["queue", "overdue"])),
+        codes(env.json(Some("admin"), &["queue", "overdue"])),
         [very_late.as_str()],
         "answered cases are not overdue"
     );
     env.ok(Some("ali"), &["case", "feedback", &late, "--dissatisfied"]);
-    assert_eq!(codes(env.json(None, &["queue", "follow-up"])).len(), 2);
+    assert_eq!(
+        codes(env.json(Some("admin"), &["queue", "follow-up"])).len(),
+        2
+    );
 
-    let text = env.ok(None, &["queue", "overdue"]);
+    let text = env.ok(Some("admin"), &["queue", "overdue"]);
     assert!(text.contains("late"), "{text}");
     assert!(text.contains("Pothole"), "{text}");
     let err = env.refused(None, &["queue", "mine"]);
@@ -753,7 +757,10 @@ fn init_with_a_catalog_file_retires_dropped_services() {
         .replace("code = \"pothole\"", "code = \"pothole-v2\"");
     let path = env.dir.path().join("custom.toml");
     std::fs::write(&path, custom).unwrap();
-    let report = env.json(None, &["init", "--catalog", path.to_str().unwrap()]);
+    let report = env.json(
+        Some("admin"),
+        &["init", "--catalog", path.to_str().unwrap()],
+    );
     assert_eq!(report["services_retired"], 1);
     assert_eq!(
         env.case(&code)["service"],
@@ -797,11 +804,11 @@ fn help_lists_the_commands() {
 fn search_from_the_command_line() {
     let env = Env::new();
     let code = env.new_case(&[]);
-    let found = env.json(None, &["case", "search", "۰۹۱۲ ۱۲۳ ۴۵۶۷"]);
+    let found = env.json(Some("admin"), &["case", "search", "۰۹۱۲ ۱۲۳ ۴۵۶۷"]);
     assert_eq!(found[0]["code"], code.as_str());
-    let found = env.json(None, &["case", "search", "چاله پلاک"]);
+    let found = env.json(Some("admin"), &["case", "search", "چاله پلاک"]);
     assert_eq!(found.as_array().unwrap().len(), 1);
-    let text = env.ok(None, &["case", "search", "nothing like this"]);
+    let text = env.ok(Some("admin"), &["case", "search", "nothing like this"]);
     assert!(
         text.contains("no case matches \"nothing like this\""),
         "{text}"
@@ -980,7 +987,7 @@ fn a_huge_span_is_refused_with_what_to_write() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("is more than 366 days"), "{within}: {err}");
     }
-    env.ok(None, &["queue", "due-soon", "--within", "366d"]);
+    env.ok(Some("admin"), &["queue", "due-soon", "--within", "366d"]);
 }
 
 /// Issue 10: escape sequences in a bad value reached the terminal raw, in
@@ -1041,7 +1048,7 @@ fn json_output_escapes_c1_del_and_bidi_controls() {
     let env = Env::new();
     let text = "چاله \u{9b}2J\u{7f}\u{202e}evil\u{2067}x\u{2069}";
     let code = env.new_case(&["--neighborhood", text]);
-    let out = env.run(None, &["--json", "case", "show", &code]);
+    let out = env.run(Some("ali"), &["--json", "case", "show", &code]);
     assert!(out.status.success());
     let raw = String::from_utf8(out.stdout).unwrap();
     assert!(

@@ -68,6 +68,6 @@ fn eight_processes(env: &Env) {
     let unique: HashSet<_> = codes.iter().collect();
     assert_eq!(unique.len(), 1600, "no duplicate tracking codes");
     assert_eq!(env.case_count(), 1600);
-    let overdue = env.json(None, &["queue", "unreferred", "--limit", "1000"]);
+    let overdue = env.json(Some("admin"), &["queue", "unreferred", "--limit", "1000"]);
     assert_eq!(overdue.as_array().unwrap().len(), 1000);
 }

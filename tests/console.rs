@@ -20,7 +20,7 @@ fn a_call_registered_by_keys_is_found_by_the_cli() {
     t.type_call("09121234567");
     t.keys(&["C-s"]);
     t.wait_for("Registered: read the code", Duration::from_secs(10));
-    let found = env.json(None, &["case", "search", "09121234567"]);
+    let found = env.json(Some("admin"), &["case", "search", "09121234567"]);
     let case = &found[0];
     assert_eq!(case["citizen_phone"], "09121234567");
     assert_eq!(case["district"], "3");
@@ -34,7 +34,7 @@ fn a_call_registered_by_keys_is_found_by_the_cli() {
         t.screen().contains(&spoken),
         "the code is on screen to read aloud"
     );
-    let shown = env.ok(None, &["case", "show", code]);
+    let shown = env.ok(Some("admin"), &["case", "show", code]);
     assert!(shown.contains("چاله بزرگ جلوی پلاک ۱۲"), "{shown}");
 }
 

@@ -11,14 +11,38 @@ use std::process::{Command, Output};
 use common::Env;
 
 fn citydesk(store: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_citydesk"))
-        .arg("--store")
+    let mut c = Command::new(env!("CARGO_BIN_EXE_citydesk"));
+    c.arg("--store")
         .arg(store)
         .args(args)
         .env_remove("CITYDESK_OPERATOR")
-        .env("CITYDESK_CONFIG", store.with_extension("toml"))
-        .output()
-        .unwrap()
+        .env("CITYDESK_CONFIG", store.with_extension("toml"));
+    with_password(c, args)
+}
+
+/// Runs `c`; with `--as` among `args`, signed in for this one command
+/// (`--password-stdin`, which writes nothing to the store).
+fn with_password(mut c: Command, args: &[&str]) -> Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let signing = args.contains(&"--as");
+    if signing {
+        c.arg("--password-stdin");
+    }
+    let mut child = c
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    if signing {
+        stdin
+            .write_all(format!("{}\n", common::PASSWORD).as_bytes())
+            .unwrap();
+    }
+    drop(stdin);
+    child.wait_with_output().unwrap()
 }
 
 fn stderr(o: &Output) -> String {
@@ -96,9 +120,8 @@ fn as_reader(store: &Path, args: &[&str]) -> Output {
         .arg(store)
         .args(args)
         .env_remove("CITYDESK_OPERATOR")
-        .env("CITYDESK_CONFIG", "/nonexistent/citydesk.toml")
-        .output()
-        .unwrap()
+        .env("CITYDESK_CONFIG", "/nonexistent/citydesk.toml");
+    with_password(c, args)
 }
 
 fn set_mode(p: &Path, mode: u32) {
@@ -124,7 +147,7 @@ fn a_read_only_store_is_read_and_writes_say_why_not() {
             assert!(out.status.success(), "{args:?}: {}", stderr(&out));
             String::from_utf8(out.stdout).unwrap()
         };
-        assert!(ok(&["queue"]).contains("unreferred         1"));
+        assert!(ok(&["--as", "ali", "queue"]).contains("unreferred         1"));
         assert!(ok(&["--as", "ali", "queue", "unreferred"]).contains(&code));
         assert!(ok(&["--as", "ali", "case", "show", &code]).contains("registered"));
         assert!(ok(&["--as", "ali", "case", "search", "مریم"]).contains(&code));

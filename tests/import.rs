@@ -649,15 +649,18 @@ fn search_finds_an_imported_case_by_its_old_id() {
     );
     assert!(out.starts_with("imported 50 of 50 rows of "), "{out}");
     assert!(out.contains("\n  refused   none\n"), "{out}");
-    let found = env.json(None, &["case", "search", "101001320322"]);
+    let found = env.json(Some("admin"), &["case", "search", "101001320322"]);
     let found = found.as_array().unwrap();
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["old_id"], "101001320322");
     assert_eq!(found[0]["status"], "closed");
-    let text = env.ok(None, &["case", "search", "101001320322"]);
+    let text = env.ok(Some("admin"), &["case", "search", "101001320322"]);
     assert!(text.contains(found[0]["code"].as_str().unwrap()), "{text}");
     // The case shows where it came from.
-    let show = env.ok(None, &["case", "show", found[0]["code"].as_str().unwrap()]);
+    let show = env.ok(
+        Some("admin"),
+        &["case", "show", found[0]["code"].as_str().unwrap()],
+    );
     assert!(
         show.contains("imported from boston (its id there: 101001320322)"),
         "{show}"

@@ -162,13 +162,19 @@ fn the_cli_migrates_and_reports_the_proof() {
     let env = common::Env::new();
     env.new_case(&[]);
     let to = env.dir.path().join("copy.db").display().to_string();
-    let out = env.ok(None, &["migrate", "--from", &env.store, "--to", &to]);
+    let out = env.ok(
+        Some("admin"),
+        &["migrate", "--from", &env.store, "--to", &to],
+    );
     assert!(
         out.contains("cases 1 · contacts 1 · timeline entries 1 · operators 4 · drafts 0"),
         "{out}"
     );
     assert!(out.contains("verified"), "{out}");
-    let err = env.refused(None, &["migrate", "--from", &env.store, "--to", &to]);
+    let err = env.refused(
+        Some("admin"),
+        &["migrate", "--from", &env.store, "--to", &to],
+    );
     assert!(
         err.contains("already holds 1 cases and 4 operators"),
         "{err}"

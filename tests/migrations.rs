@@ -24,13 +24,21 @@ fn code(s: &str) -> TrackingCode {
 #[allow(clippy::many_single_char_names)] // cases a, b, c, d of the fixture
 fn check_migrated(location: &str, raw: &mut dyn FnMut(&str) -> Vec<String>) {
     let mut s = store::open(location, &Settings::default()).unwrap();
-    assert_eq!(SCHEMA_VERSION, 4);
+    assert_eq!(SCHEMA_VERSION, 6);
     assert_eq!(
         raw("SELECT value FROM meta WHERE key = 'schema_version'"),
-        ["4"]
+        ["6"]
     );
     let totals = s.totals().unwrap();
     assert_eq!((totals.cases, totals.timeline, totals.contacts), (6, 27, 7));
+    // The migration chained every existing entry: the history verifies.
+    let v = s.verify().unwrap();
+    assert_eq!(
+        (v.entries, v.head, v.breaks.len()),
+        (27, 27, 0),
+        "{:?}",
+        v.breaks
+    );
     // A version-1 store keeps the unkeyed permutation: the codes it printed
     // stay valid, and its next case gets the code its next serial always had.
     assert_eq!(raw("SELECT value FROM meta WHERE key = 'code_key'"), ["0"]);
@@ -292,4 +300,67 @@ fn a_version_1_postgres_store_is_migrated_without_loss() {
         .batch_execute("UPDATE timeline SET data = 'forged'")
         .unwrap_err();
     assert!(format!("{e:?}").contains("append-only"), "{e:?}");
+}
+
+const V2_SCHEMA: &str = include_str!("fixtures/store-v2/schema.sql");
+
+/// A version-2 store (the schema before sessions and the hash chain) is
+/// brought to the newest: sessions can be kept and its empty history verifies.
+#[test]
+fn a_version_2_sqlite_store_gets_sessions_and_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&store::schema_text_for(V2_SCHEMA, "sqlite"))
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO meta (key, value) VALUES ('schema_version', '2'), ('code_key', '7');
+             INSERT INTO operators (name, display_name, role, password_hash, active, created_at)
+             VALUES ('ali', 'علی', 'operator', '!', 1, 1795875732);
+             INSERT INTO departments (code, name_fa, name_en) VALUES ('d1', 'منطقه ۱', 'District 1 Office');
+             INSERT INTO districts (code, name_fa, name_en, office) VALUES ('1', 'منطقه ۱', 'District 1', 'd1');
+             INSERT INTO services (code, category, name_fa, name_en, department, deadline_hours)
+             VALUES ('pothole', 'technical-civil', 'چاله', 'Pothole', 'd1', 72);",
+        )
+        .unwrap();
+    }
+    let mut s = store::open(path.to_str().unwrap(), &Settings::default()).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: String = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION.to_string());
+    let now = chrono::DateTime::from_timestamp(1_795_875_800, 0).unwrap();
+    let ali = citydesk::domain::roles::Actor {
+        name: "ali".into(),
+        role: citydesk::domain::roles::Role::Operator,
+    };
+    s.add_session(
+        &ali,
+        &citydesk::auth::NewSession {
+            token_hash: "cd".repeat(32),
+            operator: "ali".into(),
+            kind: citydesk::auth::SessionKind::Shift,
+            created_by: "ali".into(),
+            expires_at: None,
+        },
+        now,
+    )
+    .unwrap();
+    assert_eq!(
+        s.session(&"cd".repeat(32)).unwrap().unwrap().operator,
+        "ali"
+    );
+    let v = s.verify().unwrap();
+    assert_eq!(
+        (v.entries, v.head, v.breaks.len()),
+        (0, 0, 0),
+        "{:?}",
+        v.breaks
+    );
 }

@@ -89,7 +89,7 @@ fn counts_of(v: &serde_json::Value, key: &str) -> BTreeMap<String, usize> {
 
 /// Counts per service code and status of what the store exports.
 fn store_counts(env: &Env) -> (BTreeMap<String, usize>, BTreeMap<String, usize>) {
-    let out = env.ok(None, &["export", "open311", "--format", "json"]);
+    let out = env.ok(Some("admin"), &["export", "open311", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
     for r in v.as_array().unwrap() {
@@ -175,7 +175,7 @@ fn payloads_import_without_loss(env: &Env) {
     assert_eq!(store_counts(env).0, all_services);
 
     // An imported case keeps its old id, its answer and its photo link.
-    let toronto = env.json(None, &["case", "search", "Warden Freeman"]);
+    let toronto = env.json(Some("admin"), &["case", "search", "Warden Freeman"]);
     assert_eq!(toronto.as_array().unwrap().len(), 1, "{toronto}");
     let code = toronto[0]["code"].as_str().unwrap().to_owned();
     let case = env.case(&code);
@@ -239,7 +239,7 @@ fn broken_files_import_nothing() {
 fn export_then_import_round_trips_without_personal_data() {
     let env = Env::new();
     let code = env.new_case(&["--refer"]);
-    let out = env.ok(None, &["export", "open311", "--format", "xml"]);
+    let out = env.ok(Some("admin"), &["export", "open311", "--format", "xml"]);
     assert!(
         out.contains(&format!("<service_request_id>{code}</service_request_id>")),
         "{out}"
@@ -515,7 +515,7 @@ fn endpoint_speaks_georeport(env: &Env) {
             assert!(!body.contains(personal), "{path} shows {personal}: {body}");
         }
     }
-    let out = env.ok(None, &["export", "open311"]);
+    let out = env.ok(Some("admin"), &["export", "open311"]);
     assert!(!out.contains("Parisa") && !out.contains("0935"), "{out}");
 }
 
@@ -666,7 +666,7 @@ fn bad_input_is_refused_and_registers_nothing(env: &Env) {
             .body
             .contains("\u{241b}[2J")
     );
-    let shown = env.ok(None, &["case", "show", &id]);
+    let shown = env.ok(Some("admin"), &["case", "show", &id]);
     assert!(!shown.contains('\u{1b}'), "the CLI neutralizes: {shown}");
 
     // A revoked key is refused; the client's cases stay.
@@ -752,12 +752,25 @@ fn only_administrators_issue_keys_and_names_are_checked() {
         &["client", "add", "portal", "--channel", "app"],
     );
     assert!(e.contains("already exists"), "{e}");
-    // Its service account can sign in nowhere and may not work cases.
+    // Its service account cannot sign in with a password, and with a token
+    // it may not work cases.
     let code = env.new_case(&[]);
     let e = env.refused(
         Some("client-portal"),
         &["case", "refer", &code, "--department", "d3"],
     );
+    assert!(e.contains("not signed in"), "{e}");
+    let token = env.json(Some("admin"), &["operator", "token", "client-portal"])["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = env
+        .bare("portal")
+        .env("CITYDESK_TOKEN", token)
+        .args(["case", "refer", &code, "--department", "d3"])
+        .output()
+        .unwrap();
+    let e = String::from_utf8_lossy(&out.stderr);
     assert!(e.contains("service account"), "{e}");
 }
 

@@ -136,7 +136,7 @@ fn the_console_keeps_a_call_through_an_outage_and_saves_it_once() {
         1,
         "registered once, though it was tried more than once"
     );
-    let found = env.json(None, &["case", "search", "09121234567"]);
+    let found = env.json(Some("admin"), &["case", "search", "09121234567"]);
     assert!(
         found[0]["description"]
             .as_str()

@@ -954,6 +954,19 @@ fn the_console_role_can_work_but_not_destroy() {
         1
     );
 
+    // It keeps sessions and verifies the history.
+    let session = citydesk::auth::NewSession {
+        token_hash: "ab".repeat(32),
+        operator: "ali".into(),
+        kind: citydesk::auth::SessionKind::Shift,
+        created_by: "ali".into(),
+        expires_at: Some(now() + Duration::hours(12)),
+    };
+    s.add_session(&ali(), &session, now()).unwrap();
+    assert!(s.end_session(&session.token_hash, "ali", now()).unwrap());
+    let v = s.verify().unwrap();
+    assert!(v.breaks.is_empty(), "{:?}", v.breaks);
+
     let mut console = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
     for q in [
         "DELETE FROM cases",

@@ -29,7 +29,8 @@ pub struct Cli {
     /// The store: a SQLite file path [default: <data dir>/citydesk.db]
     #[arg(long, env = "CITYDESK_STORE", global = true, value_name = "PATH")]
     pub store: Option<String>,
-    /// The operator acting (must exist and be active)
+    /// The operator acting: with --password-stdin, sign in for this one
+    /// command; else it must be who `citydesk login` signed in
     #[arg(
         long = "as",
         env = "CITYDESK_OPERATOR",
@@ -37,6 +38,15 @@ pub struct Cli {
         value_name = "OPERATOR"
     )]
     pub actor: Option<String>,
+    /// Read passwords from standard input, one a line: first the password of
+    /// the operator named by --as (for this command, or for `login`), then
+    /// (`operator add`) the new account's
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
+    /// A file holding a session or service-account token (scripts); the
+    /// CITYDESK_TOKEN environment variable may hold the token instead
+    #[arg(long, global = true, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
     /// The config file [default: <config dir>/config.toml]
     #[arg(long, env = "CITYDESK_CONFIG", global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -52,6 +62,25 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Sign in for a shift: asks for the password (or reads it with
+    /// --password-stdin) and leaves a session token, readable only by you, in
+    /// your state folder; it lasts `[access] session_hours` (default 12)
+    Login,
+    /// Sign out: end this session; with --operator, end every session and
+    /// token of that operator (yourself, or anyone for an administrator)
+    Logout {
+        #[arg(long, value_name = "NAME")]
+        operator: Option<String>,
+    },
+    /// Back the SQLite store up into FILE (a new file, 0600) while consoles
+    /// work: one consistent snapshot; administrators. PostgreSQL: pg_dump (README)
+    Backup { file: PathBuf },
+    /// Restore a backup FILE into an empty store (--store: a new SQLite file,
+    /// or an empty PostgreSQL database), then verify it
+    Restore { file: PathBuf },
+    /// Check the timeline's hash chain: every entry's hash and link, the
+    /// chain's head and the append-only triggers; exit code 1 on any break
+    Verify,
     /// Create the store (if needed) and load the service catalog; safe to repeat
     Init {
         /// A catalog TOML file to load instead of the built-in one
@@ -122,7 +151,8 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum OperatorCommand {
-    /// Add an operator; the first one (an administrator) needs no --as
+    /// Add an operator (give --password-stdin: the new password is read from
+    /// standard input); the first one (an administrator) needs no sign-in
     Add {
         /// Login name: lower-case Latin letters, digits, '.', '_', '-'
         name: String,
@@ -131,10 +161,11 @@ pub enum OperatorCommand {
         /// The name shown in the console (any script)
         #[arg(long)]
         display_name: Option<String>,
-        /// Read the password from the first line of standard input
-        #[arg(long, required = true)]
-        password_stdin: bool,
     },
+    /// Issue a token to a service account (a script, e.g. an SMS gateway),
+    /// shown this once and kept only as its hash; it may only register cases
+    /// and attach contacts, and lasts until `citydesk logout --operator NAME`
+    Token { name: String },
     /// List operators
     List,
     /// Disable an operator's account (they can no longer act)

@@ -16,6 +16,28 @@ pub mod workflow;
 pub struct Settings {
     pub rules: intake::Rules,
     pub center: shift::Center,
+    pub access: Access,
+}
+
+/// Who may reach the store, from the config's `[access]`: how long a
+/// sign-in lasts, and (SQLite on a shared host) the group whose members may
+/// open the store file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    /// Hours a session from `citydesk login` lasts (1 to 24).
+    pub session_hours: u32,
+    /// A SQLite store (and its -wal/-shm files, and backups) is made 0600, or
+    /// 0660 owned by this group when one is named.
+    pub group: Option<String>,
+}
+
+impl Default for Access {
+    fn default() -> Self {
+        Access {
+            session_hours: 12,
+            group: None,
+        }
+    }
 }
 
 /// Declares a closed set of values with a stable code used in the store, the

@@ -9,8 +9,9 @@ use chrono::{DateTime, Duration, Utc};
 use super::reports;
 use super::sql::{self, Tx};
 use super::{
-    CatalogAdditions, Client, Draft, Filter, ImportCase, NewClient, NewOperator, Operator, Page,
-    Queue, QueueCounts, RequestQuery, Result, Settings, Store, Totals, Watcher,
+    CatalogAdditions, Client, Draft, Filter, ImportCase, NewClient, NewOperator, NewSession,
+    Operator, Page, Queue, QueueCounts, RequestQuery, Result, Session, Settings, Store, Totals,
+    Watcher,
 };
 use crate::domain::case::{Case, CaseRecord};
 use crate::domain::catalog::Catalog;
@@ -350,5 +351,32 @@ impl<E: Engine> Store for E {
 
     fn cases_of(&mut self, q: &ReportQuery, key: &str, limit: u32) -> Result<Vec<Case>> {
         self.read(|tx| reports::cases_of(tx, q, key, limit))
+    }
+
+    fn add_session(&mut self, by: &Actor, new: &NewSession, now: DateTime<Utc>) -> Result<()> {
+        self.write(|tx, _, _| sql::add_session(tx, by, new, now))
+    }
+
+    fn session(&mut self, token_hash: &str) -> Result<Option<Session>> {
+        self.read(|tx| sql::session(tx, token_hash))
+    }
+
+    fn end_session(&mut self, token_hash: &str, by: &str, now: DateTime<Utc>) -> Result<bool> {
+        self.write(|tx, _, _| sql::end_session(tx, token_hash, by, now))
+    }
+
+    fn end_sessions(&mut self, by: &Actor, operator: &str, now: DateTime<Utc>) -> Result<u64> {
+        self.write(|tx, _, _| sql::end_sessions(tx, by, operator, now))
+    }
+
+    fn verify(&mut self) -> Result<super::chain::Verified> {
+        self.write(|tx, _, _| {
+            // Take the head's lock first: no entry is appended while we read.
+            tx.execute(
+                "UPDATE counters SET value = value WHERE name = 'chain'",
+                &[],
+            )?;
+            super::chain::verify(tx, &sql::EVENT_COLUMNS)
+        })
     }
 }

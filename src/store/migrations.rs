@@ -24,6 +24,13 @@
 //! with the triggers that keep it in step, PostgreSQL's generated column
 //! `search_words` (a tsvector of the words and their starts, made by the
 //! function `citydesk_words`) and its GIN index `cases_words`.
+//!
+//! Version 5 adds the sessions table (`citydesk login`, service tokens).
+//!
+//! Version 6 makes the timeline tamper-evident (`chain`): every existing
+//! entry gets its hash and its place on the store-wide chain, in case order,
+//! as if appended so; the append-only triggers are lifted for the rewrite and
+//! put back in the same transaction.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -35,7 +42,7 @@ use crate::domain::shift::{Center, Shift};
 use crate::domain::tracking::TrackingCode;
 
 /// The newest schema version.
-pub const LATEST: u32 = 4;
+pub const LATEST: u32 = 6;
 
 /// Runs the step from version `from` to `from + 1` (not the version bump).
 pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
@@ -43,6 +50,8 @@ pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
         1 => v1_to_v2(tx),
         2 => tx.batch(V3),
         3 => v3_to_v4(tx),
+        4 => tx.batch(V5_SESSIONS),
+        5 => v5_to_v6(tx),
         _ => Err(StoreError::Backend(format!(
             "no migration from schema version {from}"
         ))),
@@ -109,6 +118,51 @@ CREATE TABLE clients (
 );
 INSERT INTO meta (key, value) VALUES ('code_key', '0');
 ";
+
+const V5_SESSIONS: &str = "
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    operator   TEXT NOT NULL REFERENCES operators (name),
+    kind       TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    expires_at BIGINT,
+    revoked_at BIGINT,
+    revoked_by TEXT
+);
+CREATE INDEX sessions_operator ON sessions (operator);
+";
+
+const V6_COLUMNS: &str = "
+ALTER TABLE timeline ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE timeline ADD COLUMN chain_seq BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE timeline ADD COLUMN chain TEXT NOT NULL DEFAULT '';
+";
+
+const V6_SQLITE_GUARD: &str = "
+CREATE TRIGGER timeline_no_update BEFORE UPDATE ON timeline
+BEGIN
+    SELECT RAISE(ABORT, 'the timeline is append-only');
+END;
+CREATE TRIGGER timeline_no_delete BEFORE DELETE ON timeline
+BEGIN
+    SELECT RAISE(ABORT, 'the timeline is append-only');
+END;
+CREATE UNIQUE INDEX timeline_chain ON timeline (chain_seq);
+";
+
+const V6_PG_GUARD: &str = "
+ALTER TABLE timeline ENABLE TRIGGER timeline_no_change;
+CREATE UNIQUE INDEX timeline_chain ON timeline (chain_seq);
+";
+
+fn v5_to_v6(tx: &mut dyn Tx) -> Result<()> {
+    let pg = tx.dialect() == Dialect::Postgres;
+    tx.batch(V6_COLUMNS)?;
+    tx.batch(if pg { V2_PG_UNGUARD } else { V2_SQLITE_UNGUARD })?;
+    super::chain::backfill(tx, &super::sql::EVENT_COLUMNS)?;
+    tx.batch(if pg { V6_PG_GUARD } else { V6_SQLITE_GUARD })
+}
 
 const V2_SQLITE_UNGUARD: &str = "
 DROP TRIGGER timeline_no_update;

@@ -10,7 +10,9 @@
 //! `-- @dialect NAME` blocks; for PostgreSQL the text is derived mechanically
 //! (`schema_for`): its own block, and INTEGER written as BIGINT.
 
+pub mod chain;
 pub mod engine;
+pub mod files;
 pub mod migrations;
 pub mod postgres;
 pub mod reports;
@@ -20,6 +22,7 @@ pub mod sqlite;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+pub use crate::auth::{NewSession, Session};
 use crate::domain::case::{Case, CaseRecord, Channel, Contact};
 use crate::domain::catalog::{Catalog, CatalogError, Department, District, Service};
 use crate::domain::event::Event;
@@ -638,4 +641,23 @@ pub trait Store: Send {
 
     /// The cases of one group of a report, newest first.
     fn cases_of(&mut self, q: &ReportQuery, key: &str, limit: u32) -> Result<Vec<Case>>;
+
+    /// Keeps a new session or service token (its hash; see `auth`). A
+    /// service token is issued only by an active administrator `by`, and
+    /// only to an active service account.
+    fn add_session(&mut self, by: &Actor, new: &NewSession, now: DateTime<Utc>) -> Result<()>;
+
+    /// The session whose token hashes to `token_hash`, if any.
+    fn session(&mut self, token_hash: &str) -> Result<Option<Session>>;
+
+    /// Ends one session (`citydesk logout`); whether it was open.
+    fn end_session(&mut self, token_hash: &str, by: &str, now: DateTime<Utc>) -> Result<bool>;
+
+    /// Ends every open session and token of `operator` (the operator
+    /// themself, or an administrator); how many were ended.
+    fn end_sessions(&mut self, by: &Actor, operator: &str, now: DateTime<Utc>) -> Result<u64>;
+
+    /// Recomputes the timeline's hash chain and reports every break (see
+    /// `chain`). Holds the chain's head while it reads, so writers wait.
+    fn verify(&mut self) -> Result<chain::Verified>;
 }

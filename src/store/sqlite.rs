@@ -15,8 +15,10 @@ use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql, TransactionBehavior};
 
 use super::engine::Engine;
+use super::files;
 use super::sql::{self, Dialect, Param, Row, Tx};
 use super::{InitReport, Result, SCHEMA_VERSION, Settings, StoreError, Watcher};
+use crate::domain::Access;
 use crate::domain::catalog::Catalog;
 
 /// How long a writer waits for another process's transaction before giving up.
@@ -195,7 +197,8 @@ fn holds(conn: &Connection, path: &Path) -> Result<Holds> {
 /// file the process cannot write (or in a folder it cannot write) opens
 /// read-only (`read_only` tells). Only a citydesk store (or an empty file,
 /// when `create`) is then switched to WAL.
-fn connect(path: &Path, create: bool) -> Result<(Connection, bool)> {
+fn connect(path: &Path, access: Option<&Access>) -> Result<(Connection, bool)> {
+    let create = access.is_some();
     if !create && !path.exists() {
         return Err(StoreError::Missing(path.display().to_string()));
     }
@@ -203,6 +206,9 @@ fn connect(path: &Path, create: bool) -> Result<(Connection, bool)> {
         std::fs::create_dir_all(dir).map_err(|e| {
             StoreError::Backend(format!("cannot create folder {}: {e}", dir.display()))
         })?;
+    }
+    if let Some(access) = access {
+        files::create(path, access)?;
     }
     let cannot_open = |e: rusqlite::Error| {
         StoreError::Backend(format!("cannot open the store at {}: {e}", path.display()))
@@ -298,7 +304,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 impl SqliteStore {
     /// Opens a store that `init` has set up.
     pub fn open(path: &Path, settings: Settings) -> Result<SqliteStore> {
-        let (mut conn, read_only) = connect(path, false)?;
+        let (mut conn, read_only) = connect(path, None)?;
         let Some(found) = sql::schema_version(&mut SqliteTx(&conn))? else {
             return Err(StoreError::NotInitialized(path.display().to_string()));
         };
@@ -308,6 +314,9 @@ impl SqliteStore {
         }
         migrate(&mut conn)?;
         let catalog = sql::load_catalog(&mut SqliteTx(&conn))?;
+        if !read_only {
+            files::secure(path, &settings.access)?;
+        }
         Ok(SqliteStore {
             conn,
             path: path.to_owned(),
@@ -324,7 +333,7 @@ impl SqliteStore {
         catalog: &Catalog,
         now: DateTime<Utc>,
     ) -> Result<(SqliteStore, InitReport)> {
-        let (mut conn, read_only) = connect(path, true)?;
+        let (mut conn, read_only) = connect(path, Some(&settings.access))?;
         migrate(&mut conn)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let created = sql::schema_version(&mut SqliteTx(&tx))?.is_none();
@@ -334,6 +343,7 @@ impl SqliteStore {
         let retired = sql::store_catalog(&mut SqliteTx(&tx), catalog)?;
         tx.commit()?;
         let catalog = sql::load_catalog(&mut SqliteTx(&conn))?;
+        files::secure(path, &settings.access)?;
         let report = InitReport::new(created, &catalog, retired);
         Ok((
             SqliteStore {
@@ -404,7 +414,7 @@ impl Engine for SqliteStore {
     }
 
     fn watcher(&self) -> Result<Box<dyn Watcher>> {
-        let (conn, _) = connect(&self.path, false)?;
+        let (conn, _) = connect(&self.path, None)?;
         let mut w = SqliteWatcher { conn, seen: 0 };
         w.seen = w.version()?;
         Ok(Box::new(w))

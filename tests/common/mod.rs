@@ -15,6 +15,9 @@ pub struct Env {
     /// A SQLite path or a PostgreSQL URL.
     pub store: String,
     _db: Option<pg::TempDb>,
+    /// Who has signed in (`citydesk login`) to this store, each with a
+    /// state folder of their own (XDG_STATE_HOME) holding the session file.
+    signed_in: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -28,6 +31,7 @@ impl Env {
             dir,
             store,
             _db: None,
+            signed_in: std::sync::Mutex::default(),
         }
     }
 
@@ -38,6 +42,7 @@ impl Env {
             dir: tempfile::tempdir().unwrap(),
             store: db.url.clone(),
             _db: Some(db),
+            signed_in: std::sync::Mutex::default(),
         })
     }
 
@@ -62,16 +67,59 @@ impl Env {
         env
     }
 
-    pub fn cmd(&self, actor: Option<&str>) -> Command {
+    /// The state folder (XDG_STATE_HOME) of `actor`'s commands, where
+    /// `citydesk login` leaves the session file.
+    pub fn state_dir(&self, actor: &str) -> std::path::PathBuf {
+        self.dir.path().join("state").join(actor)
+    }
+
+    /// The binary on this store with nobody signed in.
+    pub fn bare(&self, state: &str) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_citydesk"));
         c.env("CITYDESK_STORE", &self.store)
             .env("CITYDESK_CONFIG", self.dir.path().join("config.toml"))
+            .env("XDG_STATE_HOME", self.state_dir(state))
             .env_remove("CITYDESK_OPERATOR")
+            .env_remove("CITYDESK_TOKEN")
             .stdin(Stdio::null());
-        if let Some(a) = actor {
-            c.args(["--as", a]);
-        }
         c
+    }
+
+    /// The binary acting as `actor` through the session file `citydesk
+    /// login` left (signed in once per Env, if they can be); None: nobody
+    /// signed in.
+    pub fn cmd(&self, actor: Option<&str>) -> Command {
+        let Some(a) = actor else {
+            return self.bare("_nobody");
+        };
+        self.sign_in(a);
+        self.bare(a)
+    }
+
+    /// Signs `actor` in with `PASSWORD`, unless they are already; a refused
+    /// sign-in (no such operator, disabled) is tried again next time.
+    pub fn sign_in(&self, actor: &str) {
+        let mut signed = self.signed_in.lock().unwrap();
+        if signed.contains(actor) {
+            return;
+        }
+        let mut child = self
+            .bare(actor)
+            .args(["login", "--as", actor, "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{PASSWORD}\n").as_bytes())
+            .unwrap();
+        if child.wait_with_output().unwrap().status.success() {
+            signed.insert(actor.to_owned());
+        }
     }
 
     pub fn run_with_input(&self, actor: Option<&str>, args: &[&str], input: &str) -> Output {
@@ -186,7 +234,7 @@ impl Env {
     }
 
     pub fn case(&self, code: &str) -> serde_json::Value {
-        self.json(None, &["case", "show", code])
+        self.json(Some("admin"), &["case", "show", code])
     }
 
     pub fn status(&self, code: &str) -> String {
