@@ -2,6 +2,7 @@
 //! values before anything touches the store. Exit codes: 0 done; 1 refused or
 //! invalid input, with a message saying why and what to do; 2 usage error.
 
+pub mod doctor;
 pub mod output;
 pub mod run;
 
@@ -42,6 +43,10 @@ pub struct Cli {
     /// Print JSON for scripts instead of text for people
     #[arg(long, global = true)]
     pub json: bool,
+    /// The language of the console and of messages: fa or en [default:
+    /// CITYDESK_LANG, else [display] lang of the config, else the system's]
+    #[arg(long, global = true, value_name = "LANG", value_parser = parse_lang)]
+    pub lang: Option<crate::locale::Lang>,
     /// The console: fill in this operator name on the sign-in screen
     #[arg(long, value_name = "NAME")]
     pub operator: Option<String>,
@@ -102,6 +107,14 @@ pub enum Command {
     /// Write cases out for another system (no personal data)
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Check how this terminal shows Persian: a sample drawn both ways; the
+    /// one that reads right is saved as [display] bidi in the config
+    Doctor {
+        /// Save this answer without asking: 1 (citydesk puts the text in
+        /// order) or 2 (the terminal does)
+        #[arg(long, value_name = "1|2")]
+        answer: Option<String>,
+    },
     /// Print a shell completion script
     ///
     /// For example: `citydesk completions bash > /etc/bash_completion.d/citydesk`
@@ -364,9 +377,11 @@ pub struct NewCaseArgs {
     pub address: String,
     #[arg(long)]
     pub description: String,
-    /// When the citizen made contact (RFC 3339), if earlier than now
-    #[arg(long, value_parser = parse_time)]
-    pub received_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the citizen made contact, if earlier than now: RFC 3339
+    /// (2026-11-28T09:30:00+03:30), or the center's local date and time,
+    /// Gregorian or Jalali (2026-11-28 09:30, 1405-09-07 09:30)
+    #[arg(long, value_parser = parse_when, value_name = "TIME")]
+    pub received_at: Option<When>,
     #[arg(long, value_parser = code::<crate::domain::case::Priority>(), default_value = "normal")]
     pub priority: crate::domain::case::Priority,
     /// Refer it at once to this department (a code: see `citydesk catalog departments`)
@@ -565,6 +580,42 @@ fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
         })
 }
 
+/// A language code for `--lang`.
+fn parse_lang(s: &str) -> Result<crate::locale::Lang, String> {
+    crate::locale::Lang::parse(s)
+        .ok_or_else(|| format!("{s:?} is not a language citydesk speaks: give fa or en"))
+}
+
+/// A time given on the command line: an instant (RFC 3339), or a local
+/// date and time of the center, which becomes an instant once the center's
+/// time zone is known (see `run`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    At(chrono::DateTime<chrono::Utc>),
+    Local(chrono::NaiveDateTime),
+}
+
+/// RFC 3339, or a local date (ISO or Jalali, any digit script) and a time
+/// `HH:MM`, separated by a space or `T`.
+fn parse_when(s: &str) -> Result<When, String> {
+    if let Ok(t) = parse_time(s) {
+        return Ok(When::At(t));
+    }
+    let t = crate::text::ascii_digits(s.trim());
+    let (date, time) = t
+        .rsplit_once([' ', 'T'])
+        .ok_or_else(|| {
+            format!(
+                "{s:?} is not a time: write 2026-11-28T09:30:00+03:30, or the center's local date and time: 2026-11-28 09:30 or 1405-09-07 09:30"
+            )
+        })?;
+    let date = crate::calendar::parse_date(date).map_err(|e| e.to_string())?;
+    let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M")
+        .or_else(|_| chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M:%S"))
+        .map_err(|_| format!("{s:?}: {:?} is not a time of day: write HH:MM, e.g. 09:30", time.trim()))?;
+    Ok(When::Local(date.and_time(time)))
+}
+
 /// A date: ISO (2026-12-03) or Jalali (1405-09-12), any digit script.
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
     crate::calendar::parse_date(s).map_err(|e| e.to_string())
@@ -666,6 +717,30 @@ mod tests {
             let _ = parse_date(s);
         }
         assert!(parse_date("2026-02-30").is_err());
+    }
+
+    #[test]
+    fn received_at_takes_an_instant_or_a_local_time_in_either_calendar() {
+        let local = |y, m, d, h, min| {
+            When::Local(
+                chrono::NaiveDate::from_ymd_opt(y, m, d)
+                    .unwrap()
+                    .and_hms_opt(h, min, 0)
+                    .unwrap(),
+            )
+        };
+        assert_eq!(parse_when("1405-09-07 16:20"), Ok(local(2026, 11, 28, 16, 20)));
+        assert_eq!(parse_when("۱۴۰۵/۰۹/۰۷ ۱۶:۲۰"), Ok(local(2026, 11, 28, 16, 20)));
+        assert_eq!(parse_when("2026-11-28T16:20"), Ok(local(2026, 11, 28, 16, 20)));
+        assert_eq!(parse_when("1405-01-01 00:00"), Ok(local(2026, 3, 21, 0, 0)));
+        assert!(matches!(
+            parse_when("2026-11-28T09:30:00+03:30"),
+            Ok(When::At(_))
+        ));
+        let e = parse_when("1404-12-30 10:00").unwrap_err();
+        assert!(e.contains("Esfand 1404 has 29 days"), "{e}");
+        assert!(parse_when("1405-09-07 25:00").is_err());
+        assert!(parse_when("yesterday").is_err());
     }
 
     #[test]
