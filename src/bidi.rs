@@ -150,7 +150,11 @@ fn char_cells(c: char) -> usize {
 pub fn fit(logical: &str, cols: usize, mode: BidiMode, rtl_layout: bool) -> String {
     let (drawn, pad) = fitted(logical, cols, mode, rtl_layout);
     let pad = " ".repeat(pad);
-    if rtl_layout { pad + &drawn } else { drawn + &pad }
+    if rtl_layout {
+        pad + &drawn
+    } else {
+        drawn + &pad
+    }
 }
 
 /// Like [`fit`], with the text against the cell's far end instead (numbers
@@ -159,7 +163,11 @@ pub fn fit(logical: &str, cols: usize, mode: BidiMode, rtl_layout: bool) -> Stri
 pub fn fit_end(logical: &str, cols: usize, mode: BidiMode, rtl_layout: bool) -> String {
     let (drawn, pad) = fitted(logical, cols, mode, rtl_layout);
     let pad = " ".repeat(pad);
-    if rtl_layout { drawn + &pad } else { pad + &drawn }
+    if rtl_layout {
+        drawn + &pad
+    } else {
+        pad + &drawn
+    }
 }
 
 /// What [`fit`] draws, and the cells of padding it needs (the caller puts
@@ -920,9 +928,10 @@ mod tests {
         assert_eq!(caret("سلام", 0, BidiMode::App, false), 4);
         assert_eq!(caret("سلام", 4, BidiMode::App, true), 0);
         assert_eq!(caret("abc", 3, BidiMode::App, false), 3);
-        // forced right-to-left base: "abc." draws ".abc"; after "abc" the
-        // caret is at the right of c
-        assert_eq!(caret("abc.", 3, BidiMode::App, true), 4);
+        // forced right-to-left base: "abc." draws ".abc"; before "." the
+        // caret stands at the leading edge of "." (in the right-to-left
+        // run: its right edge), column 1
+        assert_eq!(caret("abc.", 3, BidiMode::App, true), 1);
         assert_eq!(caret("سلام", 1, BidiMode::Terminal, false), 3);
         assert_eq!(caret("abc", 1, BidiMode::Terminal, false), 1);
     }

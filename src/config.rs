@@ -619,7 +619,10 @@ mod tests {
         assert_eq!(d.lang, Some(Lang::Fa));
         assert_eq!(d.bidi, Some(BidiMode::Terminal));
         let e = parse_all("[display]\nbidi = \"both\"\n").unwrap_err();
-        assert!(e.starts_with("line 2: [display] bidi = \"both\": write \"app\""), "{e}");
+        assert!(
+            e.starts_with("line 2: [display] bidi = \"both\": write \"app\""),
+            "{e}"
+        );
         let e = parse_all("\n[display]\nlang = \"de\"\n").unwrap_err();
         assert!(e.starts_with("line 3: [display] lang = \"de\""), "{e}");
         assert!(parse_all("[display]\nfont = 1\n").is_err());
@@ -636,7 +639,10 @@ mod tests {
             "# mine\n[center]\ntime_zone = \"Asia/Tehran\"\n\n[display]\nbidi = \"terminal\"\n"
         );
         // again: the line is replaced, not added
-        assert_eq!(with_bidi(&saved, BidiMode::App), saved.replace("terminal", "app"));
+        assert_eq!(
+            with_bidi(&saved, BidiMode::App),
+            saved.replace("terminal", "app")
+        );
         let text = "[display]\nlang = \"fa\"\n[keys]\nintake = \"F3\"\n";
         let saved = with_bidi(text, BidiMode::App);
         assert_eq!(

@@ -6,9 +6,10 @@
 //! Right-to-left text: in App mode the console tells the terminal to stop
 //! its own BiDi reordering (`CSI 8 l`) once the screen is up; on every way
 //! out (a quit, an error, a panic) it gives the terminal its reordering back
-//! (`CSI 8 h`). Until the mode is known (no `[display] bidi` in the config),
-//! the first-run check shows a sample drawn both ways with the terminal as
-//! it is, and the operator's pick is saved to the config.
+//! (`CSI 8 h`). Until the mode is known (no `[display] bidi` in the config)
+//! a Persian console opens with the first-run check: a sample drawn both
+//! ways with the terminal as it is; the operator's pick is saved to the
+//! config. An English console takes the default (App) without asking.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -19,10 +20,10 @@ use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
 use crate::app::{self, App, Effect, Msg};
 use crate::bidi::{BIDI_EXPLICIT, BIDI_IMPLICIT, BidiMode};
-use crate::locale::Lang;
 use crate::clock::Clock;
 use crate::domain::catalog::Catalog;
 use crate::keymap::Keymap;
+use crate::locale::Lang;
 use crate::store::{self, Settings, StoreError};
 use crate::worker::{self, Request};
 
@@ -90,7 +91,10 @@ pub fn run(
         clock.now(),
     )
     .display(looks.lang, looks.bidi.unwrap_or_default());
-    if looks.bidi.is_none() {
+    // The first-run check is for operators who read Persian: in English
+    // the default (App) stands until `citydesk doctor` changes it.
+    let ask = looks.bidi.is_none() && looks.lang.rtl();
+    if ask {
         app.overlay = Some(crate::app::modal::Overlay::BidiCheck);
     }
     let (tx, rx) = channel::<Msg>();
@@ -116,8 +120,8 @@ pub fn run(
 
     let mut terminal = ratatui::init();
     restore_bidi_on_panic();
-    if let Some(mode) = looks.bidi {
-        tell_terminal(mode);
+    if !ask {
+        tell_terminal(looks.bidi.unwrap_or_default());
     }
     let started = Instant::now();
     let mut dirty = true;

@@ -312,9 +312,50 @@ mod tests {
     }
 
     #[test]
+    fn persian_has_exactly_the_english_keys_and_placeholders() {
+        let en = Locale::english();
+        let fa = Locale::persian();
+        let (en_keys, fa_keys) = (en.keys(), fa.keys());
+        let missing: Vec<&&str> = en_keys.iter().filter(|k| !fa.has(k)).collect();
+        let extra: Vec<&&str> = fa_keys.iter().filter(|k| !en.has(k)).collect();
+        assert!(missing.is_empty(), "missing from fa.toml: {missing:?}");
+        assert!(extra.is_empty(), "in fa.toml but not en.toml: {extra:?}");
+        let differ: Vec<&&str> = en_keys
+            .iter()
+            .filter(|k| placeholders(en.t(k)) != placeholders(fa.t(k)))
+            .collect();
+        assert!(differ.is_empty(), "placeholders differ: {differ:?}");
+        // Every Persian text is Persian (or a code/symbol kept as is on
+        // purpose): none is the English text copied over.
+        let copied: Vec<&&str> = en_keys
+            .iter()
+            .filter(|k| {
+                let e = en.t(k);
+                let mut words = e.to_owned();
+                for p in placeholders(e) {
+                    words = words.replace(&format!("{{{p}}}"), "");
+                }
+                e == fa.t(k) && words.chars().filter(char::is_ascii_alphabetic).count() > 3
+            })
+            .collect();
+        assert!(copied.is_empty(), "English left in fa.toml: {copied:?}");
+    }
+
+    #[test]
+    fn a_missing_or_extra_key_is_found() {
+        let en = Locale::parse("[a]\nb = \"x\"\nc = \"y {n}\"\n").unwrap();
+        let fa = Locale::parse_as(Lang::Fa, "[a]\nb = \"ایکس\"\nd = \"{n}\"\n").unwrap();
+        assert_eq!(en.keys(), ["a.b", "a.c"]);
+        assert!(!fa.has("a.c") && !en.has("a.d"));
+    }
+
+    #[test]
     fn placeholders_are_found() {
         assert_eq!(placeholders("{a} and {b}, {a}"), ["a", "b"]);
-        assert_eq!(placeholders("no {} here {not a name}"), Vec::<String>::new());
+        assert_eq!(
+            placeholders("no {} here {not a name}"),
+            Vec::<String>::new()
+        );
         assert_eq!(placeholders("{old_id} {n}"), ["n", "old_id"]);
     }
 }

@@ -18,7 +18,7 @@ fn commands(fx: &[Effect]) -> Vec<&Command> {
     fx.iter()
         .filter_map(|e| match e {
             Effect::Store { command, .. } => Some(command),
-            Effect::Quit => None,
+            Effect::Quit | Effect::SaveBidi(_) => None,
         })
         .collect()
 }
@@ -567,9 +567,14 @@ fn every_locale_key_used_exists() {
                     if i > 0 && text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
                         continue;
                     }
-                    let rest = text[i + opener.len()..]
-                        .trim_start()
-                        .trim_start_matches('"');
+                    let rest = text[i + opener.len()..].trim_start();
+                    // A literal key, not another method named fill (a Row's).
+                    let Some(rest) = rest
+                        .strip_prefix('"')
+                        .or(opener.ends_with('"').then_some(rest))
+                    else {
+                        continue;
+                    };
                     let key: String = rest.chars().take_while(|c| *c != '"').collect();
                     if key.contains('{') || key.is_empty() || !key.contains('.') {
                         continue; // built at run time, checked where built

@@ -198,10 +198,7 @@ mod tests {
         for c in "می".chars() {
             f.handle_in(key(KeyCode::Char(c)), flow);
         }
-        f.handle_in(
-            KeyEvent::new(KeyCode::Char(' '), KeyModifiers::SHIFT),
-            flow,
-        );
+        f.handle_in(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::SHIFT), flow);
         for c in "خواهم".chars() {
             f.handle_in(key(KeyCode::Char(c)), flow);
         }

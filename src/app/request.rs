@@ -168,7 +168,10 @@ pub enum Msg {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)] // one effect at a time; boxing would buy nothing
 pub enum Effect {
-    Store { id: u64, command: Command },
+    Store {
+        id: u64,
+        command: Command,
+    },
     /// Switch the terminal to this right-to-left mode and save it in the
     /// config file (the first-run check's answer).
     SaveBidi(crate::bidi::BidiMode),

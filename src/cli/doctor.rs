@@ -85,7 +85,10 @@ pub fn run(
         "{}",
         w.fill(
             "bidi.terminal-is",
-            &[("terminal", &terminal), ("suggested", &mode_word(w, suggested))]
+            &[
+                ("terminal", &terminal),
+                ("suggested", &mode_word(w, suggested))
+            ]
         )
     )?;
     writeln!(
@@ -102,20 +105,19 @@ pub fn run(
         writeln!(out, "     {}", bidi::for_cell_dir(BIDI_SAMPLE, mode, true))?;
     }
     writeln!(out)?;
-    let chosen = match answer {
-        Some(a) => Some(answer_of(a).ok_or_else(|| {
+    let chosen = if let Some(a) = answer {
+        Some(answer_of(a).ok_or_else(|| {
             CliError::new(w.fill("bidi.bad-answer", &[("given", &format!("{a:?}"))]))
-        })?),
-        None => {
-            write!(out, "{} ", w.t("bidi.ask"))?;
-            out.flush()?;
-            let mut line = String::new();
-            input
-                .read_line(&mut line)
-                .map_err(|e| CliError::new(e.to_string()))?;
-            writeln!(out)?;
-            answer_of(&line)
-        }
+        })?)
+    } else {
+        write!(out, "{} ", w.t("bidi.ask"))?;
+        out.flush()?;
+        let mut line = String::new();
+        input
+            .read_line(&mut line)
+            .map_err(|e| CliError::new(e.to_string()))?;
+        writeln!(out)?;
+        answer_of(&line)
     };
     let Some(mode) = chosen else {
         writeln!(out, "{}", w.t("bidi.unchanged"))?;
@@ -128,12 +130,13 @@ pub fn run(
     writeln!(
         out,
         "{}",
-        w.fill(
-            "bidi.saved",
-            &[("path", &path.display().to_string())]
-        )
+        w.fill("bidi.saved", &[("path", &path.display().to_string())])
     )?;
-    writeln!(out, "{}", w.fill("bidi.now", &[("mode", &mode_word(w, Some(mode)))]))?;
+    writeln!(
+        out,
+        "{}",
+        w.fill("bidi.now", &[("mode", &mode_word(w, Some(mode)))])
+    )?;
     Ok(())
 }
 
@@ -156,9 +159,15 @@ mod tests {
             Some(BidiMode::Terminal)
         );
         assert_eq!(guess(env(&[("WT_SESSION", "x")])).1, Some(BidiMode::App));
-        assert_eq!(guess(env(&[("TERM", "xterm-kitty")])).1, Some(BidiMode::App));
+        assert_eq!(
+            guess(env(&[("TERM", "xterm-kitty")])).1,
+            Some(BidiMode::App)
+        );
         assert_eq!(guess(env(&[("VTE_VERSION", "7600")])).1, None);
-        assert_eq!(guess(env(&[("TERM", "xterm-256color")])).0, "xterm-256color");
+        assert_eq!(
+            guess(env(&[("TERM", "xterm-256color")])).0,
+            "xterm-256color"
+        );
     }
 
     #[test]

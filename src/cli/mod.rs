@@ -612,7 +612,12 @@ fn parse_when(s: &str) -> Result<When, String> {
     let date = crate::calendar::parse_date(date).map_err(|e| e.to_string())?;
     let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M")
         .or_else(|_| chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M:%S"))
-        .map_err(|_| format!("{s:?}: {:?} is not a time of day: write HH:MM, e.g. 09:30", time.trim()))?;
+        .map_err(|_| {
+            format!(
+                "{s:?}: {:?} is not a time of day: write HH:MM, e.g. 09:30",
+                time.trim()
+            )
+        })?;
     Ok(When::Local(date.and_time(time)))
 }
 
@@ -729,9 +734,18 @@ mod tests {
                     .unwrap(),
             )
         };
-        assert_eq!(parse_when("1405-09-07 16:20"), Ok(local(2026, 11, 28, 16, 20)));
-        assert_eq!(parse_when("۱۴۰۵/۰۹/۰۷ ۱۶:۲۰"), Ok(local(2026, 11, 28, 16, 20)));
-        assert_eq!(parse_when("2026-11-28T16:20"), Ok(local(2026, 11, 28, 16, 20)));
+        assert_eq!(
+            parse_when("1405-09-07 16:20"),
+            Ok(local(2026, 11, 28, 16, 20))
+        );
+        assert_eq!(
+            parse_when("۱۴۰۵/۰۹/۰۷ ۱۶:۲۰"),
+            Ok(local(2026, 11, 28, 16, 20))
+        );
+        assert_eq!(
+            parse_when("2026-11-28T16:20"),
+            Ok(local(2026, 11, 28, 16, 20))
+        );
         assert_eq!(parse_when("1405-01-01 00:00"), Ok(local(2026, 3, 21, 0, 0)));
         assert!(matches!(
             parse_when("2026-11-28T09:30:00+03:30"),

@@ -157,10 +157,8 @@ pub fn run(
         Some(p) => config::load_display(p).map_err(|e| CliError::new(e.to_string()))?,
         None => config::Display::default(),
     };
-    let lang = crate::locale::Lang::choose(cli.lang, display.lang, |name| {
-        std::env::var(name).ok()
-    })
-    .map_err(CliError::new)?;
+    let lang = crate::locale::Lang::choose(cli.lang, display.lang, |name| std::env::var(name).ok())
+        .map_err(CliError::new)?;
     let open311 = match &config_path {
         Some(p) => config::load_open311(p).map_err(|e| CliError::new(e.to_string()))?,
         None => config::Open311Config::default(),

@@ -77,9 +77,9 @@ fn fields(app: &App, r: &CaseRecord, frame: &mut Frame, area: Rect) {
     } else {
         theme::title()
     };
-    let service = cat.service(&c.service).map_or(c.service.clone(), |s| {
-        w.names(&s.name_fa, &s.name_en)
-    });
+    let service = cat
+        .service(&c.service)
+        .map_or(c.service.clone(), |s| w.names(&s.name_fa, &s.name_en));
     let district = w.district(cat, &c.district);
     let (dl, dl_style) = deadline(app, c, now);
     let mut lines = vec![
@@ -212,7 +212,11 @@ fn timeline(app: &App, r: &CaseRecord, frame: &mut Frame, area: Rect) {
             arrow,
             w.event(&e.what, &app.cx.catalog)
         );
-        body.extend(wrap(&text, width).into_iter().map(|l| Row::line(l, Style::new())));
+        body.extend(
+            wrap(&text, width)
+                .into_iter()
+                .map(|l| Row::line(l, Style::new())),
+        );
     }
     for (i, k) in r.contacts.iter().enumerate().rev() {
         let text = format!(
@@ -224,7 +228,11 @@ fn timeline(app: &App, r: &CaseRecord, frame: &mut Frame, area: Rect) {
             k.phone,
             k.comment.clone().unwrap_or_default()
         );
-        body.extend(wrap(&text, width).into_iter().map(|l| Row::line(l, theme::dim())));
+        body.extend(
+            wrap(&text, width)
+                .into_iter()
+                .map(|l| Row::line(l, theme::dim())),
+        );
     }
     lines.extend(body.into_iter().skip(app.case.scroll as usize));
     text::rows(frame, area, app.cx.flow, &lines);
@@ -281,7 +289,11 @@ fn prompt(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
         // Codes and dates read left to right.
         let ltr = matches!(spec.input, Input::Date | Input::Code);
         let mut row = Row::new()
-            .cell(&label, label_w, if on { theme::focus() } else { theme::label() })
+            .cell(
+                &label,
+                label_w,
+                if on { theme::focus() } else { theme::label() },
+            )
             .gap(1)
             .fill(&shown, Style::new());
         if ltr {
@@ -290,7 +302,14 @@ fn prompt(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
         if on {
             let (x, width) = row.span_of(2, inner.x, inner.width, flow);
             let x = if ltr {
-                text::caret_at(&shown, f.cursor().saturating_sub(dropped), x, width, flow, true)
+                text::caret_at(
+                    &shown,
+                    f.cursor().saturating_sub(dropped),
+                    x,
+                    width,
+                    flow,
+                    true,
+                )
             } else {
                 caret_x(&shown, f.cursor().saturating_sub(dropped), x, width, flow)
             };

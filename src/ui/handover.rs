@@ -132,10 +132,7 @@ fn per_person(
         .iter()
         .map(|c| w.t(&format!("handover.col.{c}")).to_owned())
         .collect();
-    let widths: Vec<usize> = heads
-        .iter()
-        .map(|h| crate::bidi::cells(h).max(3))
-        .collect();
+    let widths: Vec<usize> = heads.iter().map(|h| crate::bidi::cells(h).max(3)).collect();
     let name_w = by_operator
         .keys()
         .map(|n| crate::bidi::cells(n))
@@ -160,9 +157,10 @@ fn per_person(
             k.escalations,
         ]
     };
-    let mut head = Row::new()
-        .style(theme::header())
-        .cell(w.t("handover.per-operator"), name_w, Style::new());
+    let mut head =
+        Row::new()
+            .style(theme::header())
+            .cell(w.t("handover.per-operator"), name_w, Style::new());
     for (h, width) in heads.iter().zip(&widths) {
         head = head.gap(1).num(h, *width, Style::new());
     }
@@ -300,8 +298,8 @@ fn lists(app: &App, frame: &mut Frame, area: Rect) {
 fn notes_pane(app: &App, frame: &mut Frame, area: Rect) {
     let w = &app.cx.words;
     let flow = app.cx.flow;
-    let s = &app.handover;
-    let record = s.handover.as_ref().and_then(|h| h.record.as_ref());
+    let state = &app.handover;
+    let record = state.handover.as_ref().and_then(|h| h.record.as_ref());
     let title = match record.and_then(|r| r.noted_by.as_deref().zip(r.noted_at)) {
         Some((who, at)) => format!(
             " {} · {} ",
@@ -311,7 +309,7 @@ fn notes_pane(app: &App, frame: &mut Frame, area: Rect) {
         None => format!(" {} ", w.t("handover.notes")),
     };
     let inner = text::block(frame, area, flow, Borders::TOP, &title);
-    let (text, style) = match (&s.notes, record) {
+    let (text, style) = match (&state.notes, record) {
         (Some(field), _) => (field.text(), theme::focus()),
         (None, Some(r)) if !r.notes.trim().is_empty() => (r.notes.clone(), Style::new()),
         _ => (w.t("handover.no-notes").to_owned(), theme::dim()),
@@ -329,7 +327,7 @@ fn notes_pane(app: &App, frame: &mut Frame, area: Rect) {
         .map(|l| Row::line(l, style))
         .collect();
     text::rows(frame, inner, flow, &lines);
-    if s.notes.is_some() {
+    if state.notes.is_some() {
         let n = last.chars().count();
         let x = text::caret_x(&last, n, inner.x, inner.width, flow);
         let y = inner.y + shown.saturating_sub(1) as u16;

@@ -143,12 +143,9 @@ fn form(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
         // The phone number reads left to right in any layout.
         let ltr = field == Field::Phone;
         let last = value_lines.len() - 1;
+        let label_key = format!("intake.{}", field.name());
         for (i, v) in value_lines.iter().enumerate() {
-            let label = if i == 0 {
-                w.t(&format!("intake.{}", field.name()))
-            } else {
-                ""
-            };
+            let label = if i == 0 { w.t(&label_key) } else { "" };
             // The line being typed shows its end when it is too long.
             let (shown, dropped) = if tf.is_some() || (focused && i == last) {
                 tail(v, value_w.saturating_sub(1))
@@ -317,11 +314,10 @@ fn saved(app: &App, frame: &mut Frame, area: Rect) {
             .text(s.code.spoken(), theme::title())
             .ltr(),
     );
-    lines.push(
-        Row::new()
-            .gap(1)
-            .fill(w.fill("intake.due", &[("when", &w.time(s.due))]), Style::new()),
-    );
+    lines.push(Row::new().gap(1).fill(
+        w.fill("intake.due", &[("when", &w.time(s.due))]),
+        Style::new(),
+    ));
     let referred = match &s.department {
         Some(d) => w.fill(
             "intake.referred-to",

@@ -84,20 +84,18 @@ fn field_row(
     app: &App,
     frame: &mut Frame,
     area: Rect,
-    label: &str,
-    label_style: Style,
+    (label, label_style): (&str, Style),
     f: &TextField,
     hint: Option<&str>,
     focused: bool,
 ) -> Row {
     let flow = app.cx.flow;
     let label = format!("{label}: ");
-    let room = (area.width as usize).saturating_sub(text::Row::new().text(&label, Style::new()).natural_width());
+    let room = (area.width as usize)
+        .saturating_sub(text::Row::new().text(&label, Style::new()).natural_width());
     let (shown, dropped) = tail(&f.text(), room.saturating_sub(1));
     let row = match hint {
-        Some(h) => Row::new()
-            .text(&label, label_style)
-            .fill(h, theme::dim()),
+        Some(h) => Row::new().text(&label, label_style).fill(h, theme::dim()),
         None => Row::new()
             .text(&label, label_style)
             .fill(&shown, Style::new()),
@@ -128,8 +126,7 @@ fn search_box(app: &App, frame: &mut Frame, area: Rect) {
         app,
         frame,
         area,
-        w.t("search.title"),
-        style,
+        (w.t("search.title"), style),
         &l.search,
         hint,
         l.searching,
@@ -354,7 +351,11 @@ fn queue_rows(app: &App, frame: &mut Frame, area: Rect) {
             .gap(1)
             .cell(w.service(cat, &c.service), cols.service, Style::new())
             .gap(1)
-            .cell(w.department(cat, &c.department), cols.department, Style::new())
+            .cell(
+                w.department(cat, &c.department),
+                cols.department,
+                Style::new(),
+            )
             .gap(1)
             .cell(district, cols.district, Style::new())
             .gap(1);
@@ -368,7 +369,14 @@ fn queue_rows(app: &App, frame: &mut Frame, area: Rect) {
             " "
         };
         row = row
-            .text(urgent, if selected { Style::new() } else { theme::late() })
+            .text(
+                urgent,
+                if selected {
+                    Style::new()
+                } else {
+                    theme::late()
+                },
+            )
             .cell(
                 text,
                 cols.why.saturating_sub(1),

@@ -61,11 +61,12 @@ pub fn render(app: &App, frame: &mut Frame) {
 /// cut), a handover waiting, who else is at work, and the store (cut first).
 fn header(app: &App, width: u16) -> Row {
     let w = &app.cx.words;
-    let me = app.cx.me().map_or(String::new(), |o| {
-        format!(
-            "{} ({})",
-            cut(&o.display_name, 20),
-            w.code("role", o.role.as_str())
+    // The name and the role are cells of their own: a Persian name must
+    // not turn the role's brackets around it.
+    let me = app.cx.me().map(|o| {
+        (
+            format!("{} ", cut(&o.display_name, 20)),
+            format!("({}) ", w.code("role", o.role.as_str())),
         )
     });
     let clock = w.clock(app.cx.now);
@@ -81,9 +82,13 @@ fn header(app: &App, width: u16) -> Row {
     row = row
         .text(format!(" {} ", w.t("app.title")), theme::title())
         .text("│ ", Style::new())
-        .text(format!("{me} "), Style::new())
+        .text(me.as_ref().map_or("", |m| m.0.as_str()), Style::new())
+        .text(me.as_ref().map_or(" ", |m| m.1.as_str()), Style::new())
         .text("│ ", Style::new())
-        .text(format!("{} {} ", w.t("app.shift"), app.cx.shift()), Style::new())
+        .text(
+            format!("{} {} ", w.t("app.shift"), app.cx.shift()),
+            Style::new(),
+        )
         .text("│ ", Style::new())
         .text(format!("{clock} "), Style::new())
         .text("│ ", Style::new());
@@ -149,12 +154,7 @@ fn tab_line(app: &App, width: u16) -> Row {
         };
         row = row
             .text(
-                format!(
-                    " {} {} {} ",
-                    w.n(k),
-                    w.t(&format!("{names}.{k}")),
-                    w.n(n)
-                ),
+                format!(" {} {} {} ", w.n(k), w.t(&format!("{names}.{k}")), w.n(n)),
                 style,
             )
             .gap(1);

@@ -154,9 +154,12 @@ fn bidi_check(app: &App, frame: &mut Frame, area: Rect) {
         &format!(" {} ", w.t("bidi.title")),
     );
     text::rows(frame, inner, flow, &lines);
-    for (i, (mode, key)) in [(BidiMode::App, "bidi.app"), (BidiMode::Terminal, "bidi.terminal")]
-        .into_iter()
-        .enumerate()
+    for (i, (mode, key)) in [
+        (BidiMode::App, "bidi.app"),
+        (BidiMode::Terminal, "bidi.terminal"),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let y = inner.y + (sample_at + i * 2) as u16;
         let label = Row::new()

@@ -93,12 +93,26 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
 /// The width of the on-time gauge.
 const GAUGE: usize = 14;
 
+/// The figures table's column widths.
+struct Cols {
+    name: usize,
+    contacts: usize,
+    median: usize,
+    satisfied: usize,
+    open: usize,
+}
+
 /// One row of the table: the group, an on-time gauge, then contacts,
 /// median time to answer, satisfaction and backlog.
-fn row(app: &App, name: &str, f: &Figures, name_w: usize, style: Style) -> Row {
+fn row(app: &App, name: &str, f: &Figures, cols: &Cols, style: Style) -> Row {
+    let name_w = cols.name;
     let w = &app.cx.words;
-    let pct = |x: Option<f64>| x.map_or_else(|| "–".to_owned(), |v| w.n(format!("{:.0}%", v * 100.0)));
-    let mut r = Row::new().style(style).cell(name, name_w, Style::new()).gap(1);
+    let pct =
+        |x: Option<f64>| x.map_or_else(|| "–".to_owned(), |v| w.n(format!("{:.0}%", v * 100.0)));
+    let mut r = Row::new()
+        .style(style)
+        .cell(name, name_w, Style::new())
+        .gap(1);
     r = match f.on_time_share {
         Some(share) => {
             let gauge_style = if share >= 0.9 {
@@ -121,39 +135,53 @@ fn row(app: &App, name: &str, f: &Figures, name_w: usize, style: Style) -> Row {
         None => r.gap(GAUGE),
     };
     r.gap(1)
-        .num(w.n(f.contacts), 6, Style::new())
+        .num(w.n(f.contacts), cols.contacts, Style::new())
         .gap(1)
         .num(
-            f.median_answer_seconds
-                .map_or_else(|| "–".to_owned(), |s| w.span_short(chrono::Duration::seconds(s))),
-            8,
+            f.median_answer_seconds.map_or_else(
+                || "–".to_owned(),
+                |s| w.span_short(chrono::Duration::seconds(s)),
+            ),
+            cols.median,
             Style::new(),
         )
         .gap(1)
-        .num(pct(f.satisfaction), 5, Style::new())
+        .num(pct(f.satisfaction), cols.satisfied, Style::new())
         .gap(1)
-        .num(w.n(f.backlog.iter().sum::<u64>()), 6, Style::new())
+        .num(w.n(f.backlog.iter().sum::<u64>()), cols.open, Style::new())
 }
 
 fn table(app: &App, frame: &mut Frame, area: Rect) {
     let w = &app.cx.words;
     let s = &app.report;
     let Some(report) = &s.report else { return };
-    let name_w = (area.width as usize).saturating_sub(48).clamp(12, 34);
+    // Each column as wide as its heading or its widest figure.
+    let heading = |key: &str, least: usize| text::cells(w.t(key)).max(least);
+    let mut cols = Cols {
+        name: 0,
+        contacts: heading("report.col.contacts", 6),
+        median: heading("report.col.median", 8),
+        satisfied: heading("figures.satisfied", 5),
+        open: heading("figures.open", 6),
+    };
+    let figures = cols.contacts + cols.median + cols.satisfied + cols.open;
+    cols.name = (area.width as usize)
+        .saturating_sub(GAUGE + figures + 6)
+        .clamp(12, 34);
     let t = theme::title();
     let mut lines = vec![
         Row::new()
-            .cell(w.code("group", report.by.as_str()), name_w, t)
+            .cell(w.code("group", report.by.as_str()), cols.name, t)
             .gap(1)
             .cell(w.t("report.col.on-time"), GAUGE, t)
             .gap(1)
-            .num(w.t("report.col.contacts"), 6, t)
+            .num(w.t("report.col.contacts"), cols.contacts, t)
             .gap(1)
-            .num(w.t("report.col.median"), 8, t)
+            .num(w.t("report.col.median"), cols.median, t)
             .gap(1)
-            .num(w.t("figures.satisfied"), 5, t)
+            .num(w.t("figures.satisfied"), cols.satisfied, t)
             .gap(1)
-            .num(w.t("figures.open"), 6, t),
+            .num(w.t("figures.open"), cols.open, t),
     ];
     let rows: Vec<(String, &Figures)> = report
         .rows
@@ -168,10 +196,10 @@ fn table(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             Style::new()
         };
-        lines.push(row(app, name, f, name_w, style));
+        lines.push(row(app, name, f, &cols, style));
     }
     // The total, last.
-    lines.push(row(app, w.t("report.all"), &report.total, name_w, t));
+    lines.push(row(app, w.t("report.all"), &report.total, &cols, t));
     text::rows(frame, area, app.cx.flow, &lines);
 }
 

@@ -41,7 +41,11 @@ fn field(
 ) -> Row {
     let flow = app.cx.flow;
     let row = Row::new()
-        .cell(label, label_w, if on { theme::focus() } else { theme::label() })
+        .cell(
+            label,
+            label_w,
+            if on { theme::focus() } else { theme::label() },
+        )
         .gap(1)
         .fill(&shown, Style::new());
     if on {

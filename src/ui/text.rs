@@ -24,8 +24,8 @@ use ratatui::style::Style;
 use ratatui::widgets::{Block, Borders};
 use unicode_width::UnicodeWidthChar;
 
-pub use crate::bidi::Flow;
-use crate::bidi::{self, cells};
+use crate::bidi;
+pub use crate::bidi::{Flow, cells};
 use crate::text::for_terminal;
 
 /// Text made safe for the terminal.
@@ -219,11 +219,7 @@ impl Row {
                 Width::Fill => 0,
             })
             .collect();
-        let fills = self
-            .parts
-            .iter()
-            .filter(|p| p.width == Width::Fill)
-            .count();
+        let fills = self.parts.iter().filter(|p| p.width == Width::Fill).count();
         let rest = width.saturating_sub(wanted.iter().sum());
         let mut left = width;
         let mut fill_left = rest;
@@ -278,28 +274,60 @@ impl Row {
             if w == 0 {
                 continue;
             }
-            let (drawn, pad) = bidi::fitted(&p.text, w, flow.mode, flow.rtl && !p.ltr);
-            let pad = " ".repeat(pad);
-            let text = if flow.rtl != p.end {
-                pad + &drawn
-            } else {
-                drawn + &pad
-            };
+            let text = part_text(p, w, flow);
             let start = if flow.rtl {
                 area.width as usize - used - w
             } else {
                 used
             };
-            put(buf, area.x + start as u16, y, &text, self.style.patch(p.style));
+            put(
+                buf,
+                area.x + start as u16,
+                y,
+                &text,
+                self.style.patch(p.style),
+            );
             used += w;
         }
     }
 }
 
+/// What a part draws in its `w` cells, left to right on screen. Spaces at
+/// the start and end of its text stay at the start and end of the cell in
+/// the layout's direction (a trailing separator stays on the far side even
+/// when the text itself reads right to left); the text between them is cut,
+/// shaped and reordered by `bidi::fitted`.
+fn part_text(p: &Part, w: usize, flow: Flow) -> String {
+    let core = p.text.trim_matches(' ');
+    let (lead, trail) = if core.is_empty() {
+        (0, 0)
+    } else {
+        let lead = p.text.len() - p.text.trim_start_matches(' ').len();
+        let trail = p.text.len() - p.text.trim_end_matches(' ').len();
+        let lead = lead.min(w);
+        let trail = trail.min(w.saturating_sub(lead + cells(core)));
+        (lead, trail)
+    };
+    let (drawn, pad) = bidi::fitted(core, w - lead - trail, flow.mode, flow.rtl && !p.ltr);
+    let pad = " ".repeat(pad);
+    let body = if flow.rtl == p.end {
+        drawn + &pad
+    } else {
+        pad + &drawn
+    };
+    let (left, right) = if flow.rtl {
+        (trail, lead)
+    } else {
+        (lead, trail)
+    };
+    format!("{}{body}{}", " ".repeat(left), " ".repeat(right))
+}
+
 /// Writes prepared text into cells from `x`: each char of non-zero width
-/// in a cell of its own (a wide one hides the cell after it); a zero-width
-/// char (ZWNJ, a mark, an isolate control) goes into the symbol of the cell
-/// before it, or of the first cell when nothing comes before it.
+/// in a cell of its own (a wide one hides the cell after it); an isolate's
+/// opening control (LRI, RLI, FSI) goes into the symbol of the cell after
+/// it; any other zero-width char (ZWNJ, a mark, PDI) into the symbol of the
+/// cell before it, or of the first cell when nothing comes before it.
 fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, style: Style) {
     let right = buf.area.right();
     let mut col = x;
@@ -307,6 +335,12 @@ fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, style: Style) {
     let mut pending = String::new();
     for c in text.chars() {
         let w = c.width().unwrap_or(0) as u16;
+        // An isolate's opening control belongs to the char it opens, so a
+        // cell redrawn alone still sends it.
+        if matches!(c, '\u{2066}' | '\u{2067}' | '\u{2068}') {
+            pending.push(c);
+            continue;
+        }
         if w == 0 {
             match last {
                 Some(at) => {
@@ -330,6 +364,12 @@ fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, style: Style) {
         }
         last = Some(col);
         col += w;
+    }
+    // An isolate opened with nothing drawn after it still closes.
+    if let Some(at) = last.filter(|_| !pending.is_empty()) {
+        let cell = &mut buf[(at, y)];
+        let symbol = format!("{}{pending}", cell.symbol());
+        cell.set_symbol(&symbol);
     }
 }
 
@@ -441,7 +481,9 @@ mod tests {
     fn drawn(row: &Row, width: u16, flow: Flow) -> Vec<String> {
         let mut buf = Buffer::empty(Rect::new(0, 0, width, 1));
         row.draw(&mut buf, 0, 0, width, flow);
-        (0..width).map(|x| buf[(x, 0)].symbol().to_owned()).collect()
+        (0..width)
+            .map(|x| buf[(x, 0)].symbol().to_owned())
+            .collect()
     }
 
     fn line(row: &Row, width: u16, flow: Flow) -> String {

@@ -67,6 +67,8 @@ impl Env {
         c.env("CITYDESK_STORE", &self.store)
             .env("CITYDESK_CONFIG", self.dir.path().join("config.toml"))
             .env_remove("CITYDESK_OPERATOR")
+            // English whatever the machine's locale; Persian tests ask for it.
+            .env("CITYDESK_LANG", "en")
             .stdin(Stdio::null());
         if let Some(a) = actor {
             c.args(["--as", a]);
