@@ -1156,3 +1156,24 @@ fn the_figures_change_grouping_and_period_and_a_row_lists_its_cases() {
         .collect();
     assert_eq!(group, ["pothole"]);
 }
+
+/// The first-run check takes 1 or 2 in any digits, changes the mode at once
+/// and asks for it to be saved; other keys are ignored; Esc leaves it.
+#[test]
+fn the_first_run_check_picks_the_bidi_mode() {
+    use citydesk::app::modal::Overlay;
+    use citydesk::bidi::BidiMode;
+    let mut a = app(Role::Operator).display(citydesk::locale::Lang::Fa, BidiMode::App);
+    a.overlay = Some(Overlay::BidiCheck);
+    assert!(press(&mut a, "x").is_empty());
+    assert_eq!(a.overlay, Some(Overlay::BidiCheck), "other keys wait");
+    let fx = press(&mut a, "۲");
+    assert_eq!(a.overlay, None);
+    assert_eq!(a.cx.flow.mode, BidiMode::Terminal);
+    assert!(fx.contains(&Effect::SaveBidi(BidiMode::Terminal)), "{fx:?}");
+    a.overlay = Some(Overlay::BidiCheck);
+    let fx = press(&mut a, "<Esc>");
+    assert_eq!(a.overlay, None);
+    assert_eq!(a.cx.flow.mode, BidiMode::Terminal, "Esc changes nothing");
+    assert!(!fx.iter().any(|e| matches!(e, Effect::SaveBidi(_))));
+}

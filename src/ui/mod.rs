@@ -124,10 +124,10 @@ fn header(app: &App, width: u16) -> Row {
             .text(format!("{} ", cut(&names, 60)), Style::new())
             .text("│ ", Style::new());
     }
-    row.fill(
-        format!("{} {}", w.t("app.store"), cut(&app.cx.store_label, 40)),
-        Style::new(),
-    )
+    // The store's path or URL reads left to right in any layout.
+    row.text(format!("{} ", w.t("app.store")), Style::new())
+        .fill(cut(&app.cx.store_label, 40), Style::new())
+        .ltr()
 }
 
 fn tab_line(app: &App, width: u16) -> Row {
