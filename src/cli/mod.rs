@@ -165,7 +165,7 @@ pub enum ClientCommand {
         #[arg(long, value_enum)]
         channel: ClientChannel,
         /// Requests a minute accepted with its key
-        #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        #[arg(long, default_value_t = 120, value_parser = number::<u32>(1, 100_000))]
         rate: u32,
     },
     /// List clients (never their keys)
@@ -216,7 +216,7 @@ pub enum CaseCommand {
     /// address or description (newest first)
     Search {
         query: String,
-        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        #[arg(long, default_value_t = 50, value_parser = number::<u32>(1, 1000))]
         limit: u32,
     },
     /// Refer (or re-refer, or reassign) a case to a department
@@ -453,9 +453,9 @@ pub struct QueueArgs {
     /// For due-soon: how far ahead to look (e.g. 4h, 90m, 2d)
     #[arg(long, value_parser = parse_span, default_value = "4h")]
     pub within: chrono::Duration,
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, default_value_t = 50, value_parser = number::<u32>(1, 1000))]
     pub limit: u32,
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = number::<u32>(0, u64::from(u32::MAX)))]
     pub offset: u32,
 }
 
@@ -507,13 +507,13 @@ pub enum CatalogPart {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// How many cases to generate
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, value_parser = number::<u64>(0, u64::MAX))]
     pub cases: u64,
     /// Spread them over this many days up to now
-    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=365))]
+    #[arg(long, default_value_t = 90, value_parser = number::<u32>(1, 365))]
     pub days: u32,
     /// Seed for the random generator (same seed, same cases)
-    #[arg(long, default_value_t = 137)]
+    #[arg(long, default_value_t = 137, value_parser = number::<u64>(0, u64::MAX))]
     pub seed: u64,
     /// Do not draw the progress bar
     #[arg(long)]
@@ -629,6 +629,26 @@ fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
 /// The longest span `--within` looks ahead.
 pub const MAX_SPAN_DAYS: i64 = 366;
 
+/// A whole number from `min` to `max` typed in any digit script (0-9,
+/// Persian ۰-۹, Arabic-Indic ٠-٩), as a clap value parser.
+fn number<T>(
+    min: u64,
+    max: u64,
+) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static
+where
+    T: TryFrom<u64> + Clone + Send + Sync + 'static,
+{
+    move |s: &str| {
+        let n: u64 = crate::text::ascii_digits(s.trim())
+            .parse()
+            .map_err(|_| format!("{s:?} is not a whole number: write digits, e.g. {min}"))?;
+        if n < min || n > max {
+            return Err(format!("{s:?} is not in {min}..={max}"));
+        }
+        T::try_from(n).map_err(|_| format!("{s:?} is too large"))
+    }
+}
+
 /// Parses a span like `4h`, `90m`, `2d`, `1h30m` (any digit script), up to
 /// `MAX_SPAN_DAYS`; larger numbers are refused, never overflowed.
 pub fn parse_span(s: &str) -> Result<chrono::Duration, String> {
@@ -675,6 +695,20 @@ pub fn parse_span(s: &str) -> Result<chrono::Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_in_any_digits() {
+        let limit = number::<u32>(1, 1000);
+        assert_eq!(limit("۵۰"), Ok(50));
+        assert_eq!(limit("٥٠"), Ok(50));
+        assert_eq!(limit(" 7 "), Ok(7));
+        assert!(limit("0").is_err());
+        assert!(limit("۱۰۰۱").is_err());
+        assert!(limit("5x").is_err());
+        assert!(limit("").is_err());
+        let parsed = Cli::try_parse_from(["citydesk", "queue", "overdue", "--limit", "۱۲"]);
+        assert!(parsed.is_ok(), "{parsed:?}");
+    }
 
     #[test]
     fn spans() {
