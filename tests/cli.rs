@@ -1035,3 +1035,22 @@ fn doctor_shows_persian_both_ways_and_saves_the_pick() {
     assert!(!out.status.success());
     assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
 }
+
+/// `case show` in Persian gives its times in the Jalali calendar with
+/// Persian digits; the English output keeps ISO dates.
+#[test]
+fn case_show_in_persian_gives_jalali_times() {
+    let env = Env::new();
+    let code = env.new_case(&["--received-at", "1405-09-07 10:00"]);
+    let out = env
+        .cmd(None)
+        .env("CITYDESK_LANG", "fa")
+        .args(["case", "show", &code])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("۷ آذر ۱۴۰۵ ۱۰:۰۰"), "{shown}");
+    let english = env.ok(None, &["case", "show", &code]);
+    assert!(english.contains("2026-11-28 10:00"), "{english}");
+}
