@@ -48,6 +48,15 @@ pub enum BidiMode {
     Terminal,
 }
 
+/// How text flows on this console: who reorders right-to-left text, and
+/// whether the whole layout is right to left (the Persian locale).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Flow {
+    pub mode: BidiMode,
+    /// The layout mirrors: labels on the right, tables read right to left.
+    pub rtl: bool,
+}
+
 /// Tells a terminal to stop its own BiDi reordering (explicit mode): sent at start in App mode.
 pub const BIDI_EXPLICIT: &str = "\x1b[8l";
 /// Gives a terminal its own BiDi reordering back (implicit mode): sent on every way out.
@@ -139,8 +148,33 @@ fn char_cells(c: char) -> usize {
 /// right-to-left and the text is right-aligned (pad on the left). The pad is
 /// outside the Terminal mode isolate.
 pub fn fit(logical: &str, cols: usize, mode: BidiMode, rtl_layout: bool) -> String {
+    let (drawn, pad) = fitted(logical, cols, mode, rtl_layout);
+    let pad = " ".repeat(pad);
+    if rtl_layout {
+        pad + &drawn
+    } else {
+        drawn + &pad
+    }
+}
+
+/// Like [`fit`], with the text against the cell's far end instead (numbers
+/// in a left-to-right table: pad on the left; in a right-to-left one, on the
+/// right).
+pub fn fit_end(logical: &str, cols: usize, mode: BidiMode, rtl_layout: bool) -> String {
+    let (drawn, pad) = fitted(logical, cols, mode, rtl_layout);
+    let pad = " ".repeat(pad);
+    if rtl_layout {
+        drawn + &pad
+    } else {
+        pad + &drawn
+    }
+}
+
+/// What [`fit`] draws, and the cells of padding it needs (the caller puts
+/// them on the side it wants).
+pub fn fitted(logical: &str, cols: usize, mode: BidiMode, rtl_layout: bool) -> (String, usize) {
     if cols == 0 {
-        return String::new();
+        return (String::new(), 0);
     }
     let full_rtl = rtl_layout || is_rtl(logical);
     // A cut can take the first strong character away ("۱۲۳۴ خیابان" → "۱۲…"):
@@ -176,12 +210,57 @@ pub fn fit(logical: &str, cols: usize, mode: BidiMode, rtl_layout: bool) -> Stri
             }
         }
     }
-    let pad = " ".repeat(cols.saturating_sub(cells(&drawn)));
-    if rtl_layout {
-        pad + &drawn
-    } else {
-        drawn + &pad
+    let pad = cols.saturating_sub(cells(&drawn));
+    (drawn, pad)
+}
+
+/// Where the caret of a field being edited is drawn, in cells from the left
+/// of the text as [`fit`] draws it (`rtl_layout` as given to `fit`, the
+/// text not cut): `cursor` is the number of chars before it.
+///
+/// App mode: [`visual_cursor_in`], the text's base direction as `fit` takes
+/// it. Terminal mode: the terminal draws the text, so only a guess is
+/// possible: the logical place, counted from the right-hand end for a
+/// right-to-left text.
+pub fn caret(logical: &str, cursor: usize, mode: BidiMode, rtl_layout: bool) -> usize {
+    let rtl = rtl_layout || is_rtl(logical);
+    match mode {
+        BidiMode::App => visual_cursor_in(logical, cursor, rtl),
+        BidiMode::Terminal => {
+            let before: usize = logical.chars().take(cursor).map(char_cells).sum();
+            if rtl {
+                cells(logical).saturating_sub(before)
+            } else {
+                before
+            }
+        }
     }
+}
+
+/// The logical cursor after one step left (`left`) or right on screen in a
+/// single-line text: App mode moves to the nearest place on that side as the
+/// text is drawn (so ← in a Persian word goes on to the next letter, which
+/// is on the left); Terminal mode, which cannot know the drawing, goes
+/// forward on → in a left-to-right text and on ← in a right-to-left one. At
+/// the edge the cursor stays.
+pub fn step(logical: &str, cursor: usize, left: bool, mode: BidiMode, rtl_layout: bool) -> usize {
+    let n = logical.chars().count();
+    let cursor = cursor.min(n);
+    let rtl = rtl_layout || is_rtl(logical);
+    if mode == BidiMode::Terminal || n == 0 {
+        let forward = left == rtl;
+        return if forward {
+            (cursor + 1).min(n)
+        } else {
+            cursor.saturating_sub(1)
+        };
+    }
+    let at: Vec<usize> = (0..=n).map(|i| visual_cursor_in(logical, i, rtl)).collect();
+    let here = at[cursor];
+    (0..=n)
+        .filter(|&j| if left { at[j] < here } else { at[j] > here })
+        .min_by_key(|&j| (at[j].abs_diff(here), j.abs_diff(cursor)))
+        .unwrap_or(cursor)
 }
 
 /// For a single-line text field being edited in App mode: the visual column
@@ -193,7 +272,13 @@ pub fn fit(logical: &str, cols: usize, mode: BidiMode, rtl_layout: bool) -> Stri
 /// where a char typed there appears; at the end of the text, at the trailing
 /// edge of the last char. Draw a bar cursor at the left edge of that column.
 pub fn visual_cursor(logical: &str, cursor: usize) -> usize {
-    let glyphs = layout(logical, is_rtl(logical));
+    visual_cursor_in(logical, cursor, is_rtl(logical))
+}
+
+/// [`visual_cursor`] with the line's base direction given (right to left
+/// when `rtl_base`), as [`for_cell_dir`] draws it.
+pub fn visual_cursor_in(logical: &str, cursor: usize, rtl_base: bool) -> usize {
+    let glyphs = layout(logical, rtl_base);
     let Some(last) = glyphs.len().checked_sub(1) else {
         return 0;
     };
@@ -787,6 +872,75 @@ mod tests {
         let line = "id سلام ok";
         let at: Vec<usize> = (0..=10).map(|i| visual_cursor(line, i)).collect();
         assert_eq!(at, [0, 1, 2, 7, 6, 5, 4, 7, 8, 9, 10]);
+    }
+
+    #[test]
+    fn arrows_move_on_screen_in_app_mode() {
+        let app_step = |s: &str, at, left| step(s, at, left, BidiMode::App, false);
+        // a Persian word: the start is on the right; ← goes on through it
+        assert_eq!(app_step("سلام", 0, true), 1);
+        assert_eq!(app_step("سلام", 3, true), 4);
+        assert_eq!(app_step("سلام", 4, true), 4, "the left edge");
+        assert_eq!(app_step("سلام", 2, false), 1);
+        assert_eq!(app_step("سلام", 0, false), 0, "the right edge");
+        // Latin text as usual
+        assert_eq!(app_step("abc", 1, true), 0);
+        assert_eq!(app_step("abc", 1, false), 2);
+        // Mixed, drawn "ABC دک": from after "کد " (column 0, left of A)
+        // → goes into the code.
+        let line = "کد ABC";
+        assert_eq!(app_step(line, 3, false), 4);
+        assert_eq!(app_step(line, 6, false), 2, "past C, on into the Persian");
+        assert_eq!(app_step(line, 2, true), 6);
+        // every place is reached by walking left from the right-hand end
+        for text in ["کد ABC", "Ali (علی) 12", "می\u{200c}خواهم بروم"] {
+            let n = text.chars().count();
+            let rtl = is_rtl(text);
+            let mut at = (0..=n)
+                .max_by_key(|&i| visual_cursor_in(text, i, rtl))
+                .unwrap();
+            let mut cols = vec![visual_cursor_in(text, at, rtl)];
+            loop {
+                let next = step(text, at, true, BidiMode::App, false);
+                if next == at {
+                    break;
+                }
+                at = next;
+                cols.push(visual_cursor_in(text, at, rtl));
+            }
+            assert!(cols.windows(2).all(|w| w[0] > w[1]), "{text:?}: {cols:?}");
+            assert_eq!(*cols.last().unwrap(), 0, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn arrows_in_terminal_mode_follow_the_text_direction() {
+        let t = |s: &str, at, left, rtl| step(s, at, left, BidiMode::Terminal, rtl);
+        assert_eq!(t("سلام", 1, true, false), 2);
+        assert_eq!(t("سلام", 1, false, false), 0);
+        assert_eq!(t("abc", 1, true, false), 0);
+        assert_eq!(t("abc", 1, true, true), 2, "a right-to-left layout");
+        assert_eq!(t("abc", 3, false, false), 3);
+    }
+
+    #[test]
+    fn caret_where_fit_draws_the_text() {
+        assert_eq!(caret("سلام", 0, BidiMode::App, false), 4);
+        assert_eq!(caret("سلام", 4, BidiMode::App, true), 0);
+        assert_eq!(caret("abc", 3, BidiMode::App, false), 3);
+        // forced right-to-left base: "abc." draws ".abc"; before "." the
+        // caret stands at the leading edge of "." (in the right-to-left
+        // run: its right edge), column 1
+        assert_eq!(caret("abc.", 3, BidiMode::App, true), 1);
+        assert_eq!(caret("سلام", 1, BidiMode::Terminal, false), 3);
+        assert_eq!(caret("abc", 1, BidiMode::Terminal, false), 1);
+    }
+
+    #[test]
+    fn fit_end_puts_the_pad_on_the_near_side() {
+        assert_eq!(fit_end("42", 5, BidiMode::App, false), "   42");
+        assert_eq!(fit_end("42", 5, BidiMode::App, true), "42   ");
+        assert_eq!(fit_end("123456", 4, BidiMode::App, false), "123…");
     }
 
     #[test]

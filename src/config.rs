@@ -29,6 +29,9 @@ struct File {
     /// Sessions and the store file's access.
     #[serde(default)]
     access: AccessFile,
+    /// The console's language and right-to-left mode.
+    #[serde(default)]
+    display: DisplayFile,
 }
 
 /// `[access]`: how long a sign-in lasts; who may open a SQLite store file.
@@ -40,6 +43,24 @@ struct AccessFile {
     /// A group whose members share a SQLite store on one host: the store
     /// is made 0660 and owned by it (default: none, the store is 0600).
     group: Option<String>,
+}
+
+/// `[display]` as written: checked into [`Display`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct DisplayFile {
+    lang: Option<String>,
+    bidi: Option<String>,
+}
+
+/// `[display]`: the language (when no `--lang` or `CITYDESK_LANG` says
+/// otherwise) and who reorders right-to-left text (`citydesk doctor` and
+/// the console's first-run check write `bidi`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Display {
+    pub lang: Option<crate::locale::Lang>,
+    /// `None`: not chosen yet (the console asks once).
+    pub bidi: Option<crate::bidi::BidiMode>,
 }
 
 /// `[open311]`: the Open311 GeoReport v2 server's settings.
@@ -252,6 +273,7 @@ pub fn parse_all(text: &str) -> Result<(Settings, Keymap), String> {
         })
         .collect();
     let keymap = Keymap::default().with_overrides(&keys, line_of)?;
+    display(&file.display, &at)?;
     let center = center(file.center, &at)?;
     let rules = file.workflow;
     if !(1..=10).contains(&rules.feedback_attempts) {
@@ -315,6 +337,113 @@ fn access(
         access.group = Some(g);
     }
     Ok(access)
+}
+
+/// Reads `[display]` of config text (checked as `parse_all` checks it).
+pub fn parse_display(text: &str) -> Result<Display, String> {
+    let file: File = toml::from_str(text).map_err(|e| toml_error(&e))?;
+    let at = |table: &str, key: &str| {
+        value_start(text, table, key)
+            .map_or(String::new(), |i| format!("line {}: ", line_at(text, i)))
+    };
+    display(&file.display, &at)
+}
+
+/// Reads `[display]` of the config at `path`; a missing file means the defaults.
+pub fn load_display(path: &Path) -> Result<Display, ConfigError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_display(&text).map_err(|message| ConfigError {
+            path: path.display().to_string(),
+            message,
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Display::default()),
+        Err(e) => Err(ConfigError {
+            path: path.display().to_string(),
+            message: format!("cannot be read: {e}"),
+        }),
+    }
+}
+
+fn display(file: &DisplayFile, at: &dyn Fn(&str, &str) -> String) -> Result<Display, String> {
+    let lang = match &file.lang {
+        None => None,
+        Some(l) => Some(crate::locale::Lang::parse(l).ok_or_else(|| {
+            format!(
+                "{}[display] lang = {l:?} is not a language citydesk speaks: write \"fa\" or \"en\"",
+                at("display", "lang")
+            )
+        })?),
+    };
+    let bidi = match file.bidi.as_deref().map(str::trim) {
+        None => None,
+        Some("app") => Some(crate::bidi::BidiMode::App),
+        Some("terminal") => Some(crate::bidi::BidiMode::Terminal),
+        Some(other) => {
+            return Err(format!(
+                "{}[display] bidi = {other:?}: write \"app\" (citydesk puts right-to-left text in order) or \"terminal\" (the terminal does); `citydesk doctor` shows both",
+                at("display", "bidi")
+            ));
+        }
+    };
+    Ok(Display { lang, bidi })
+}
+
+/// Writes `[display] bidi = "…"` into the config at `path`, keeping the
+/// rest of the file as it is (a new file, or a new `[display]` table, when
+/// there is none). The file must stay a valid config: checked before writing.
+pub fn save_bidi(path: &Path, mode: crate::bidi::BidiMode) -> Result<(), ConfigError> {
+    let err = |message: String| ConfigError {
+        path: path.display().to_string(),
+        message,
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(err(format!("cannot be read: {e}"))),
+    };
+    let new = with_bidi(&text, mode);
+    parse_all(&new).map_err(err)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| err(format!("cannot be written: {e}")))?;
+    }
+    std::fs::write(path, new).map_err(|e| err(format!("cannot be written: {e}")))
+}
+
+/// Config text with `[display] bidi` set to `mode`: the line replaced if
+/// there is one, else added under `[display]`, else a `[display]` table
+/// added at the end.
+pub fn with_bidi(text: &str, mode: crate::bidi::BidiMode) -> String {
+    let value = match mode {
+        crate::bidi::BidiMode::App => "app",
+        crate::bidi::BidiMode::Terminal => "terminal",
+    };
+    let line = format!("bidi = \"{value}\"");
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let header = |l: &str| l.trim_start().starts_with('[');
+    if let Some(start) = lines.iter().position(|l| l.trim() == "[display]") {
+        let end = lines[start + 1..]
+            .iter()
+            .position(|l| header(l))
+            .map_or(lines.len(), |i| start + 1 + i);
+        if let Some(i) = (start + 1..end).find(|&i| {
+            let l = lines[i].trim_start();
+            l.strip_prefix("bidi")
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        }) {
+            lines[i] = line;
+        } else {
+            lines.insert(start + 1, line);
+        }
+    } else {
+        if lines.last().is_some_and(|l| !l.trim().is_empty()) {
+            lines.push(String::new());
+        }
+        lines.push("[display]".to_owned());
+        lines.push(line);
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
 }
 
 /// The center's zone and shifts, checked.
@@ -422,6 +551,7 @@ fn toml_error(e: &toml::de::Error) -> String {
         ),
         ("expected struct CenterFile", "expected a table: [center]"),
         ("expected struct Rules", "expected a table: [workflow]"),
+        ("expected struct DisplayFile", "expected a table: [display]"),
         ("expected a map", "expected a table: [keys]"),
         (
             "expected a string",
@@ -531,5 +661,51 @@ mod tests {
         assert_eq!(s.center.zone, Zone::Named(chrono_tz::Europe::Berlin));
         assert_eq!(s.center.shifts.len(), 2);
         assert_eq!(s.center.shifts[1].name, "night");
+    }
+
+    #[test]
+    fn display_lang_and_bidi() {
+        use crate::bidi::BidiMode;
+        use crate::locale::Lang;
+        assert_eq!(parse_display("").unwrap(), Display::default());
+        let d = parse_display("[display]\nlang = \"fa\"\nbidi = \"terminal\"\n").unwrap();
+        assert_eq!(d.lang, Some(Lang::Fa));
+        assert_eq!(d.bidi, Some(BidiMode::Terminal));
+        let e = parse_all("[display]\nbidi = \"both\"\n").unwrap_err();
+        assert!(
+            e.starts_with("line 2: [display] bidi = \"both\": write \"app\""),
+            "{e}"
+        );
+        let e = parse_all("\n[display]\nlang = \"de\"\n").unwrap_err();
+        assert!(e.starts_with("line 3: [display] lang = \"de\""), "{e}");
+        assert!(parse_all("[display]\nfont = 1\n").is_err());
+    }
+
+    #[test]
+    fn bidi_is_saved_keeping_the_rest() {
+        use crate::bidi::BidiMode;
+        assert_eq!(with_bidi("", BidiMode::App), "[display]\nbidi = \"app\"\n");
+        let text = "# mine\n[center]\ntime_zone = \"Asia/Tehran\"\n";
+        let saved = with_bidi(text, BidiMode::Terminal);
+        assert_eq!(
+            saved,
+            "# mine\n[center]\ntime_zone = \"Asia/Tehran\"\n\n[display]\nbidi = \"terminal\"\n"
+        );
+        // again: the line is replaced, not added
+        assert_eq!(
+            with_bidi(&saved, BidiMode::App),
+            saved.replace("terminal", "app")
+        );
+        let text = "[display]\nlang = \"fa\"\n[keys]\nintake = \"F3\"\n";
+        let saved = with_bidi(text, BidiMode::App);
+        assert_eq!(
+            saved,
+            "[display]\nbidi = \"app\"\nlang = \"fa\"\n[keys]\nintake = \"F3\"\n"
+        );
+        assert_eq!(parse_display(&saved).unwrap().bidi, Some(BidiMode::App));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/config.toml");
+        save_bidi(&path, BidiMode::Terminal).unwrap();
+        assert_eq!(load_display(&path).unwrap().bidi, Some(BidiMode::Terminal));
     }
 }

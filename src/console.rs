@@ -2,24 +2,71 @@
 //! the watcher and the key reader, and runs the loop: messages in, `update`,
 //! effects out, draw when something changed. The terminal is restored on
 //! every way out, panics included (ratatui's init installs the hook).
+//!
+//! Right-to-left text: in App mode the console tells the terminal to stop
+//! its own BiDi reordering (`CSI 8 l`) once the screen is up; on every way
+//! out (a quit, an error, a panic) it gives the terminal its reordering back
+//! (`CSI 8 h`). Until the mode is known (no `[display] bidi` in the config)
+//! a Persian console opens with the first-run check: a sample drawn both
+//! ways with the terminal as it is; the operator's pick is saved to the
+//! config. An English console takes the default (App) without asking.
 
+use std::io::Write as _;
+use std::path::PathBuf;
 use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
 use crate::app::{self, App, Effect, Msg};
+use crate::bidi::{BIDI_EXPLICIT, BIDI_IMPLICIT, BidiMode};
 use crate::clock::Clock;
 use crate::domain::catalog::Catalog;
 use crate::keymap::Keymap;
+use crate::locale::Lang;
 use crate::store::{self, Settings, StoreError};
 use crate::worker::{self, Request};
+
+/// How the console shows text: its language, who reorders right-to-left
+/// text (`None`: not chosen yet, so the first-run check asks), and the
+/// config file the answer is saved to.
+#[derive(Debug, Clone)]
+pub struct Looks {
+    pub lang: Lang,
+    pub bidi: Option<BidiMode>,
+    pub config: Option<PathBuf>,
+}
+
+/// Tells the terminal who reorders right-to-left text: in App mode, not
+/// the terminal.
+fn tell_terminal(mode: BidiMode) {
+    let escape = match mode {
+        BidiMode::App => BIDI_EXPLICIT,
+        BidiMode::Terminal => BIDI_IMPLICIT,
+    };
+    let mut out = std::io::stdout();
+    let _ = out.write_all(escape.as_bytes());
+    let _ = out.flush();
+}
+
+/// Gives the terminal its own reordering back, also when a panic unwinds
+/// (after ratatui's hook has restored the screen).
+fn restore_bidi_on_panic() {
+    let before = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        before(info);
+        let mut out = std::io::stdout();
+        let _ = out.write_all(BIDI_IMPLICIT.as_bytes());
+        let _ = out.flush();
+    }));
+}
 
 /// Runs the console on the store at `location` until the operator quits.
 pub fn run(
     location: &str,
     settings: &Settings,
     keymap: Keymap,
+    looks: &Looks,
     operator: Option<&str>,
     clock: &dyn Clock,
 ) -> Result<(), StoreError> {
@@ -42,7 +89,14 @@ pub fn run(
         keymap,
         store.location(),
         clock.now(),
-    );
+    )
+    .display(looks.lang, looks.bidi.unwrap_or_default());
+    // The first-run check is for operators who read Persian: in English
+    // the default (App) stands until `citydesk doctor` changes it.
+    let ask = looks.bidi.is_none() && looks.lang.rtl();
+    if ask {
+        app.overlay = Some(crate::app::modal::Overlay::BidiCheck);
+    }
     let (tx, rx) = channel::<Msg>();
     let requests = worker::spawn(store, clock.shared(), tx.clone());
     let (loc, set) = (location.to_owned(), settings.clone());
@@ -65,6 +119,10 @@ pub fn run(
     });
 
     let mut terminal = ratatui::init();
+    restore_bidi_on_panic();
+    if !ask {
+        tell_terminal(looks.bidi.unwrap_or_default());
+    }
     let started = Instant::now();
     let mut dirty = true;
     let mut shown_minute = -1;
@@ -114,6 +172,16 @@ pub fn run(
                 Effect::Store { id, command } => {
                     let _ = requests.send(Request { id, command });
                 }
+                Effect::SaveBidi(mode) => {
+                    tell_terminal(mode);
+                    let saved = match &looks.config {
+                        Some(path) => crate::config::save_bidi(path, mode)
+                            .map(|()| path.display().to_string())
+                            .map_err(|e| e.to_string()),
+                        None => Err("no config file (no home folder): give --config PATH".into()),
+                    };
+                    let _ = tx.send(Msg::DisplaySaved(saved));
+                }
                 Effect::Quit => quit = true,
             }
         }
@@ -122,5 +190,6 @@ pub fn run(
         }
     };
     ratatui::restore();
+    tell_terminal(BidiMode::Terminal);
     result
 }

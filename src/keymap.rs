@@ -185,10 +185,15 @@ impl Key {
     }
 
     /// The key an event stands for, with Persian letters mapped to their
-    /// QWERTY places (so shortcuts work whatever the layout).
+    /// QWERTY places (so shortcuts work whatever the layout), and Persian
+    /// and Arabic-Indic digits to the digit keys (۱ opens queue 1).
     pub fn from_event(e: KeyEvent) -> Key {
         let code = match e.code {
-            KeyCode::Char(c) => KeyCode::Char(qwerty(c).unwrap_or(c)),
+            KeyCode::Char(c) => KeyCode::Char(
+                qwerty(c)
+                    .or_else(|| crate::text::ascii_digit(c))
+                    .unwrap_or(c),
+            ),
             other => other,
         };
         // Shift is part of the character itself ('?', 'G'); BackTab carries it too.

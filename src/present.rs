@@ -11,6 +11,7 @@ use std::fmt;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+use crate::calendar::{Calendar, Digits};
 use crate::domain::UnknownCode;
 use crate::domain::catalog::Catalog;
 use crate::domain::event::What;
@@ -19,7 +20,7 @@ use crate::domain::roles::{Denied, Role};
 use crate::domain::shift::{Center, Shift};
 use crate::domain::tracking::CodeError;
 use crate::domain::workflow::Refusal;
-use crate::locale::Locale;
+use crate::locale::{Lang, Locale};
 use crate::store::StoreError;
 use crate::text::PhoneError;
 
@@ -40,6 +41,11 @@ impl Words {
         Words { locale, center }
     }
 
+    /// The words of `lang`, with the center's clock.
+    pub fn of(lang: Lang, center: Center) -> Words {
+        Words::new(lang.locale(), center)
+    }
+
     /// English, with the default center (Tehran time).
     pub fn english() -> Words {
         Words::new(Locale::english(), Center::default())
@@ -47,6 +53,37 @@ impl Words {
 
     pub fn locale(&self) -> &'static Locale {
         self.locale
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.locale.lang()
+    }
+
+    /// The calendar dates are shown in: Jalali in Persian, else Gregorian.
+    pub fn calendar(&self) -> Calendar {
+        match self.lang() {
+            Lang::Fa => Calendar::Jalali,
+            Lang::En => Calendar::Gregorian,
+        }
+    }
+
+    /// The digits numbers are written with: Persian in Persian, else Latin.
+    pub fn digits(&self) -> Digits {
+        match self.lang() {
+            Lang::Fa => Digits::Persian,
+            Lang::En => Digits::Latin,
+        }
+    }
+
+    /// A number (or any text with digits: a percentage, a count) written
+    /// with the language's digits. Identifiers (tracking codes, phone
+    /// numbers) are not numbers: they stay as they are.
+    pub fn n(&self, v: impl fmt::Display) -> String {
+        let s = v.to_string();
+        match self.digits() {
+            Digits::Persian => crate::calendar::persian_digits(&s).replace('%', "٪"),
+            Digits::Latin => s,
+        }
     }
 
     /// The text of `key`.
@@ -103,23 +140,56 @@ impl Words {
             .join(self.t("list.or"))
     }
 
-    /// A span in its largest two units: `2d 4h`, `3h 20m`, `45m`.
+    /// A span in its largest two units: `2d 4h`, `3h 20m`, `45m`
+    /// ("۲ روز و ۴ ساعت").
     pub fn span(&self, d: Duration) -> String {
+        self.span_units(d, 2)
+    }
+
+    /// A span for a narrow table cell: in as many units as the locale's
+    /// `span.short-units` says (English 2: `2d 4h`; Persian 1: "۲ روز").
+    pub fn span_short(&self, d: Duration) -> String {
+        let units = self.t("span.short-units").parse().unwrap_or(2);
+        self.span_units(d, units)
+    }
+
+    fn span_units(&self, d: Duration, units: u8) -> String {
         let m = d.num_minutes().abs();
         let (days, hours, mins) = (m / 1440, (m / 60) % 24, m % 60);
-        let n = |key: &str, v: i64| self.fill(key, &[("n", &v.to_string())]);
+        let n = |key: &str, v: i64| self.fill(key, &[("n", &self.n(v))]);
+        let two = |a: String, b: String| {
+            if units >= 2 {
+                format!("{a}{}{b}", self.t("span.and"))
+            } else {
+                a
+            }
+        };
         match (days, hours, mins) {
             (0, 0, m) => n("span.m", m),
             (0, h, 0) => n("span.h", h),
-            (0, h, m) => format!("{} {}", n("span.h", h), n("span.m", m)),
+            (0, h, m) => two(n("span.h", h), n("span.m", m)),
             (d, 0, _) => n("span.d", d),
-            (d, h, _) => format!("{} {}", n("span.d", d), n("span.h", h)),
+            (d, h, _) => two(n("span.d", d), n("span.h", h)),
         }
     }
 
     /// Time left to a deadline, or how late it is.
     pub fn left(&self, due: DateTime<Utc>, now: DateTime<Utc>) -> String {
-        let time = self.span(due - now);
+        self.left_in(due, now, Self::span)
+    }
+
+    /// Time left or late, for a narrow cell ([`Words::span_short`]).
+    pub fn left_short(&self, due: DateTime<Utc>, now: DateTime<Utc>) -> String {
+        self.left_in(due, now, Self::span_short)
+    }
+
+    fn left_in(
+        &self,
+        due: DateTime<Utc>,
+        now: DateTime<Utc>,
+        span: fn(&Words, Duration) -> String,
+    ) -> String {
+        let time = span(self, due - now);
         if due >= now {
             self.fill("span.left", &[("time", &time)])
         } else {
@@ -127,19 +197,33 @@ impl Words {
         }
     }
 
-    /// A time as the center's local date and time.
+    /// A time as the center's local date and time: "2026-11-28 16:20";
+    /// in Persian Jalali with Persian digits, "۷ آذر ۱۴۰۵ ۱۶:۲۰".
     pub fn time(&self, t: DateTime<Utc>) -> String {
-        self.center.show(t)
+        match self.lang() {
+            Lang::En => self.center.show(t),
+            Lang::Fa => {
+                crate::calendar::date_time(self.calendar(), self.center.local(t), self.digits())
+            }
+        }
     }
 
     /// A local time of day (HH:MM).
     pub fn clock(&self, t: DateTime<Utc>) -> String {
-        self.center.local(t).format("%H:%M").to_string()
+        self.n(self.center.local(t).format("%H:%M"))
     }
 
-    /// A local date.
+    /// A local date: "2026-11-28"; in Persian "۷ آذر ۱۴۰۵".
     pub fn date(&self, d: NaiveDate) -> String {
-        d.format("%Y-%m-%d").to_string()
+        match self.lang() {
+            Lang::En => d.format("%Y-%m-%d").to_string(),
+            Lang::Fa => crate::calendar::date(self.calendar(), d, self.digits()),
+        }
+    }
+
+    /// A date for a table column, of one width: "2026-11-28", "۱۴۰۵/۰۹/۰۷".
+    pub fn date_numeric(&self, d: NaiveDate) -> String {
+        crate::calendar::date_numeric(self.calendar(), d, self.digits())
     }
 
     /// A shift: its date and its name.
@@ -147,16 +231,36 @@ impl Words {
         format!("{} {}", self.date(s.date), self.code("shift", &s.name))
     }
 
+    /// Of a catalog entry's two names, the one in this language.
+    pub fn name<'a>(&self, fa: &'a str, en: &'a str) -> &'a str {
+        match self.lang() {
+            Lang::Fa if !fa.trim().is_empty() => fa,
+            _ => en,
+        }
+    }
+
+    /// Both names, this language's first: "Pothole · چاله", "چاله · Pothole".
+    pub fn names(&self, fa: &str, en: &str) -> String {
+        match self.lang() {
+            Lang::Fa => format!("{fa} · {en}"),
+            Lang::En => format!("{en} · {fa}"),
+        }
+    }
+
     /// A service's name (the code itself for one the catalog no longer has).
     pub fn service(&self, catalog: &Catalog, code: &str) -> String {
-        catalog
-            .service(code)
-            .map_or_else(|| code.to_owned(), |s| s.name_en.clone())
+        catalog.service(code).map_or_else(
+            || code.to_owned(),
+            |s| self.name(&s.name_fa, &s.name_en).to_owned(),
+        )
     }
 
     /// A department's name (the code itself for one the catalog no longer has).
     pub fn department(&self, catalog: &Catalog, code: &str) -> String {
-        catalog.department_name(code).to_owned()
+        catalog.department(code).map_or_else(
+            || code.to_owned(),
+            |d| self.name(&d.name_fa, &d.name_en).to_owned(),
+        )
     }
 
     /// Who did a shift's work: an operator's login, or an old system's name
@@ -170,9 +274,10 @@ impl Words {
 
     /// A district's name (the code itself for one the catalog no longer has).
     pub fn district(&self, catalog: &Catalog, code: &str) -> String {
-        catalog
-            .district(code)
-            .map_or_else(|| code.to_owned(), |d| d.name_en.clone())
+        catalog.district(code).map_or_else(
+            || code.to_owned(),
+            |d| self.name(&d.name_fa, &d.name_en).to_owned(),
+        )
     }
 
     /// What happened in a timeline event, in a line (its time, actor and

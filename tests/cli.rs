@@ -1098,3 +1098,81 @@ fn case_import_refuses_one_request_id_for_two_different_cases() {
     );
     assert_eq!(env.case_count(), 1, "an identical repeat registers once");
 }
+
+/// `citydesk doctor` in Persian: the sample drawn both ways (shaped and in
+/// visual order; isolated, in logical order), the answer read from standard
+/// input in any digits and saved as `[display] bidi`; a wrong answer is
+/// refused and changes nothing.
+#[test]
+fn doctor_shows_persian_both_ways_and_saves_the_pick() {
+    use citydesk::bidi::{BidiMode, for_cell_dir};
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let env = Env::new();
+    let config = env.dir.path().join("config.toml");
+    let doctor = |args: &[&str], input: &str| {
+        let mut child = env
+            .cmd(None)
+            .env("CITYDESK_LANG", "fa")
+            .arg("doctor")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let sample = citydesk::app::modal::BIDI_SAMPLE;
+    let out = doctor(&[], "۲\n");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains(&for_cell_dir(sample, BidiMode::App, true)),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("\u{2067}{sample}\u{2069}")),
+        "the terminal's way: logical, isolated: {said}"
+    );
+    assert!(said.contains("citydesk متن را مرتب می‌کند"), "{said}");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("bidi = \"terminal\""), "{text}");
+    // --answer, Arabic-Indic digit; replaces the line
+    let out = doctor(&["--answer", "١"], "");
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        text.contains("bidi = \"app\"") && !text.contains("terminal"),
+        "{text}"
+    );
+    // a wrong answer: refused, the config as it was
+    let out = doctor(&["--answer", "3"], "");
+    assert!(!out.status.success());
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
+}
+
+/// `case show` in Persian gives its times in the Jalali calendar with
+/// Persian digits; the English output keeps ISO dates.
+#[test]
+fn case_show_in_persian_gives_jalali_times() {
+    let env = Env::new();
+    let code = env.new_case(&["--received-at", "1405-09-07 10:00"]);
+    let out = env
+        .cmd(None)
+        .env("CITYDESK_LANG", "fa")
+        .args(["case", "show", &code])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("۷ آذر ۱۴۰۵ ۱۰:۰۰"), "{shown}");
+    let english = env.ok(None, &["case", "show", &code]);
+    assert!(english.contains("2026-11-28 10:00"), "{english}");
+}

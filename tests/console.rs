@@ -1,6 +1,8 @@
 //! The real console in a real terminal (tmux): an operator registers a call
 //! by keys and the CLI finds it; a case registered by another process shows
-//! up in a running console; a console killed mid-call offers the call back.
+//! up in a running console; a console killed mid-call offers the call back;
+//! the Persian console (bidi = app) draws a name typed by keys shaped and in
+//! visual order, its label on the right.
 //! Each test has its own tmux server and store. Needs tmux (see `common::tmux`).
 
 mod common;
@@ -58,7 +60,9 @@ fn a_console_killed_mid_call_offers_the_call_back() {
         return;
     };
     t.type_call("09351112233");
-    t.wait_for("چاله بزرگ جلوی پلاک ۱۲", Duration::from_secs(5));
+    // The console draws Persian text shaped and in visual order (bidi = app).
+    let drawn = citydesk::bidi::for_cell("چاله بزرگ جلوی پلاک ۱۲", citydesk::bidi::BidiMode::App);
+    t.wait_for(&drawn, Duration::from_secs(5));
     // Wait until the draft in the store holds the last words typed, then kill -9.
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
@@ -91,8 +95,77 @@ fn a_console_killed_mid_call_offers_the_call_back() {
     again.wait_for("You have an unsaved call", Duration::from_secs(5));
     again.keys(&["y"]);
     again.wait_for("09351112233", Duration::from_secs(5));
-    again.wait_for("چاله بزرگ جلوی پلاک ۱۲", Duration::from_secs(5));
+    again.wait_for(&drawn, Duration::from_secs(5));
     again.keys(&["C-s"]);
     again.wait_for("Registered: read the code", Duration::from_secs(10));
     assert_eq!(env.case_count(), 1);
+}
+
+/// Text as the console draws it in App mode: shaped, in visual order.
+fn drawn(s: &str) -> String {
+    citydesk::bidi::for_cell(s, citydesk::bidi::BidiMode::App)
+}
+
+#[test]
+fn a_persian_name_typed_by_keys_reads_right_in_the_persian_console() {
+    let env = Env::new();
+    let config = env.dir.path().join("config.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap_or_default();
+    text.push_str("\n[display]\nbidi = \"app\"\n");
+    std::fs::write(&config, text).unwrap();
+    let Some(t) = Tmux::console_in(&env, "fa", "fa") else {
+        return;
+    };
+    t.sign_in(&drawn("ورود"), &drawn("خوش آمدید"));
+    t.keys(&["F2"]);
+    t.wait_for(&drawn("تماس تازه"), Duration::from_secs(5));
+    // Persian digits for the phone, then the name, letter by letter.
+    t.text("۰۹۱۲۱۲۳۴۵۶۷");
+    t.keys(&["Tab"]);
+    for c in "مریم احمدی".chars() {
+        t.text(&c.to_string());
+    }
+    let name = drawn("مریم احمدی");
+    // Shaped: joined (presentation) forms, in visual order: the last
+    // letter of the last word (ی) on the left.
+    assert!(
+        name.chars()
+            .filter(|c| ('\u{FB50}'..='\u{FEFF}').contains(c))
+            .count()
+            >= 8,
+        "{name:?}"
+    );
+    assert_eq!(name.chars().next(), Some('\u{FBFC}'), "final ی on the left");
+    t.wait_for(&name, Duration::from_secs(5));
+    let screen = t.screen();
+    let line = screen
+        .lines()
+        .find(|l| l.contains(&name))
+        .expect("the name's line");
+    // The label is on the right of the value, at the right of the form.
+    let label = drawn("نام");
+    let at_name = line.find(&name).unwrap();
+    let at_label = line.rfind(&label).expect("the label on the name's line");
+    assert!(at_label > at_name, "label right of the name: {line:?}");
+    // The phone's line reads left to right: Persian digits in order.
+    assert!(screen.contains("۰۹۱۲۱۲۳۴۵۶۷"), "{screen}");
+    // The form's rows keep their columns: every label starts its row at the
+    // same column from the right.
+    // (in screen columns: zero-width chars such as ZWNJ take none)
+    let right_edge = |l: &str, label: &str| {
+        let at = l.rfind(&drawn(label))? + drawn(label).len();
+        Some(citydesk::bidi::cells(&l[..at]))
+    };
+    let phone_line = screen
+        .lines()
+        .find(|l| l.contains("۰۹۱۲۱۲۳۴۵۶۷"))
+        .expect("the phone's line");
+    let (phone_end, name_end) = (
+        right_edge(phone_line, "تلفن").expect("the phone label"),
+        right_edge(line, "نام").expect("the name label"),
+    );
+    assert_eq!(
+        phone_end, name_end,
+        "labels aligned on the right:\n{screen}"
+    );
 }

@@ -18,7 +18,7 @@ fn commands(fx: &[Effect]) -> Vec<&Command> {
     fx.iter()
         .filter_map(|e| match e {
             Effect::Store { command, .. } => Some(command),
-            Effect::Quit => None,
+            Effect::Quit | Effect::SaveBidi(_) => None,
         })
         .collect()
 }
@@ -567,9 +567,14 @@ fn every_locale_key_used_exists() {
                     if i > 0 && text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
                         continue;
                     }
-                    let rest = text[i + opener.len()..]
-                        .trim_start()
-                        .trim_start_matches('"');
+                    let rest = text[i + opener.len()..].trim_start();
+                    // A literal key, not another method named fill (a Row's).
+                    let Some(rest) = rest
+                        .strip_prefix('"')
+                        .or(opener.ends_with('"').then_some(rest))
+                    else {
+                        continue;
+                    };
                     let key: String = rest.chars().take_while(|c| *c != '"').collect();
                     if key.contains('{') || key.is_empty() || !key.contains('.') {
                         continue; // built at run time, checked where built
@@ -1150,4 +1155,25 @@ fn the_figures_change_grouping_and_period_and_a_row_lists_its_cases() {
         })
         .collect();
     assert_eq!(group, ["pothole"]);
+}
+
+/// The first-run check takes 1 or 2 in any digits, changes the mode at once
+/// and asks for it to be saved; other keys are ignored; Esc leaves it.
+#[test]
+fn the_first_run_check_picks_the_bidi_mode() {
+    use citydesk::app::modal::Overlay;
+    use citydesk::bidi::BidiMode;
+    let mut a = app(Role::Operator).display(citydesk::locale::Lang::Fa, BidiMode::App);
+    a.overlay = Some(Overlay::BidiCheck);
+    assert!(press(&mut a, "x").is_empty());
+    assert_eq!(a.overlay, Some(Overlay::BidiCheck), "other keys wait");
+    let fx = press(&mut a, "۲");
+    assert_eq!(a.overlay, None);
+    assert_eq!(a.cx.flow.mode, BidiMode::Terminal);
+    assert!(fx.contains(&Effect::SaveBidi(BidiMode::Terminal)), "{fx:?}");
+    a.overlay = Some(Overlay::BidiCheck);
+    let fx = press(&mut a, "<Esc>");
+    assert_eq!(a.overlay, None);
+    assert_eq!(a.cx.flow.mode, BidiMode::Terminal, "Esc changes nothing");
+    assert!(!fx.iter().any(|e| matches!(e, Effect::SaveBidi(_))));
 }

@@ -127,7 +127,9 @@ fn the_console_keeps_a_call_through_an_outage_and_saves_it_once() {
     // Still typing while the server is down: nothing is lost.
     t.keys(&["End"]);
     t.text(" و عمیق");
-    t.wait_for("عمیق", Duration::from_secs(5));
+    // Drawn shaped and in visual order (bidi = app).
+    let drawn = citydesk::bidi::for_cell("عمیق", citydesk::bidi::BidiMode::App);
+    t.wait_for(&drawn, Duration::from_secs(5));
     sh(&start);
     std::mem::forget(restart);
     t.wait_for("Registered: read the code", Duration::from_secs(20));

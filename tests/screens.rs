@@ -1,5 +1,6 @@
 //! Every screen of the console at 80x24, 120x40 and 200x60, as snapshots (insta,
-//! TestBackend) with a fixed clock and fixed data. Review changes with
+//! TestBackend) with a fixed clock and fixed data; and every screen in Persian
+//! at 80x24 and 120x40 in both bidi modes (`fa_app_*`, `fa_terminal_*`). Review changes with
 //! `cargo insta review`; the files live in tests/snapshots/.
 
 mod common;
@@ -10,21 +11,43 @@ use ratatui::backend::TestBackend;
 
 use citydesk::app::modal::Overlay;
 use citydesk::app::{App, Command, Counts, Effect, Msg, Reply, Session, update};
+use citydesk::bidi::BidiMode;
 use citydesk::domain::case::{CaseRecord, Contact, Feedback, Status};
 use citydesk::domain::event::{Event, What};
 use citydesk::domain::roles::Role;
 use citydesk::domain::shift::Shift;
 use citydesk::domain::workflow::{self, Action};
+use citydesk::locale::Lang;
 use citydesk::store::{Draft, QueueCounts, QueuePage, StoreError};
 use common::console::{app, case, handover, now, press};
 
 const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 60)];
+/// The Persian console's sizes (each in both bidi modes).
+const SIZES_FA: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+/// Builds and shoots a screen in every look: English, then Persian with the
+/// app putting right-to-left text in order (`fa_app_*`), then Persian with
+/// the terminal doing it (`fa_terminal_*`). `common::console::app` builds
+/// the console in the look being shot, so every word on it is of that
+/// language (notices included).
+fn in_every_look(build_and_shoot: impl Fn()) {
+    for look in [None, Some(BidiMode::App), Some(BidiMode::Terminal)] {
+        common::console::set_look(look.map(|m| (Lang::Fa, m)));
+        build_and_shoot();
+    }
+    common::console::set_look(None);
+}
 
 fn shot(name: &str, a: &App) {
-    for (w, h) in SIZES {
+    let (prefix, sizes): (&str, &[(u16, u16)]) = match common::console::look() {
+        None => ("", &SIZES),
+        Some((_, BidiMode::App)) => ("fa_app_", &SIZES_FA),
+        Some((_, BidiMode::Terminal)) => ("fa_terminal_", &SIZES_FA),
+    };
+    for &(w, h) in sizes {
         let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
         term.draw(|f| citydesk::ui::render(a, f)).unwrap();
-        insta::assert_snapshot!(format!("{name}_{w}x{h}"), term.backend());
+        insta::assert_snapshot!(format!("{prefix}{name}_{w}x{h}"), term.backend());
     }
 }
 
@@ -202,252 +225,294 @@ fn case_app(role: Role) -> App {
 
 #[test]
 fn setup_screen() {
-    let mut a = app(Role::Operator);
-    a.cx.session = Session::setup();
-    press(&mut a, "sam<Tab>سام شریفی<Tab>short<Tab>short<Enter>");
-    shot("setup", &a);
+    in_every_look(|| {
+        let mut a = app(Role::Operator);
+        a.cx.session = Session::setup();
+        press(&mut a, "sam<Tab>سام شریفی<Tab>short<Tab>short<Enter>");
+        shot("setup", &a);
+    });
 }
 
 #[test]
 fn login_screen() {
-    let mut a = app(Role::Operator);
-    a.cx.session = Session::login(Some("ali"));
-    press(&mut a, "secret");
-    shot("login", &a);
+    in_every_look(|| {
+        let mut a = app(Role::Operator);
+        a.cx.session = Session::login(Some("ali"));
+        press(&mut a, "secret");
+        shot("login", &a);
+    });
 }
 
 #[test]
 fn queue_screen() {
-    shot("queue", &queue_app());
+    in_every_look(|| {
+        shot("queue", &queue_app());
+    });
 }
 
 #[test]
 fn empty_queue_screen() {
-    let mut a = app(Role::Operator);
-    let fx = press(&mut a, "6");
-    answer(
-        &mut a,
-        &fx,
-        |c| matches!(c, Command::Queue { .. }),
-        Reply::Rows(Ok(page(vec![]))),
-    );
-    shot("queue_empty", &a);
+    in_every_look(|| {
+        let mut a = app(Role::Operator);
+        let fx = press(&mut a, "6");
+        answer(
+            &mut a,
+            &fx,
+            |c| matches!(c, Command::Queue { .. }),
+            Reply::Rows(Ok(page(vec![]))),
+        );
+        shot("queue_empty", &a);
+    });
 }
 
 #[test]
 fn intake_choosing_a_service() {
-    let mut a = queue_app();
-    press(&mut a, "<F2>۰۹۱۲ ۱۲۳ ۴۵۶۷<Tab>مریم احمدی<Tab>tree");
-    shot("intake_service", &a);
+    in_every_look(|| {
+        let mut a = queue_app();
+        press(&mut a, "<F2>۰۹۱۲ ۱۲۳ ۴۵۶۷<Tab>مریم احمدی<Tab>tree");
+        shot("intake_service", &a);
+    });
 }
 
 #[test]
 fn intake_with_earlier_cases_and_a_mistake() {
-    let mut a = queue_app();
-    let fx = press(&mut a, "<F2>09121234567");
-    let earlier = vec![
-        case(31, "pothole", 40, &[]),
-        case(
-            32,
-            "trash-missed",
-            150,
-            &[Action::Cancel {
-                reason: citydesk::domain::case::CancelReason::Withdrawn,
-                duplicate_of: None,
-                comment: None,
-            }],
-        ),
-    ];
-    answer(
-        &mut a,
-        &fx,
-        |c| matches!(c, Command::Related { .. }),
-        Reply::Related(Ok(earlier)),
-    );
-    press(
-        &mut a,
-        "<Tab>مریم احمدی<Tab>pothole<Enter>بازار<Enter><Tab>چاله<C-s>",
-    );
-    shot("intake_related", &a);
+    in_every_look(|| {
+        let mut a = queue_app();
+        let fx = press(&mut a, "<F2>09121234567");
+        let earlier = vec![
+            case(31, "pothole", 40, &[]),
+            case(
+                32,
+                "trash-missed",
+                150,
+                &[Action::Cancel {
+                    reason: citydesk::domain::case::CancelReason::Withdrawn,
+                    duplicate_of: None,
+                    comment: None,
+                }],
+            ),
+        ];
+        answer(
+            &mut a,
+            &fx,
+            |c| matches!(c, Command::Related { .. }),
+            Reply::Related(Ok(earlier)),
+        );
+        press(
+            &mut a,
+            "<Tab>مریم احمدی<Tab>pothole<Enter>بازار<Enter><Tab>چاله<C-s>",
+        );
+        shot("intake_related", &a);
+    });
 }
 
 #[test]
 fn saved_code_read_aloud() {
-    let mut a = queue_app();
-    let fx = press(
-        &mut a,
-        "<F2>09121234567<Tab>مریم<Tab>pothole<Enter>بازار<Enter>خیابان<Tab>چاله<C-s>",
-    );
-    answer(
-        &mut a,
-        &fx,
-        |c| matches!(c, Command::Register { .. }),
-        Reply::Registered(Ok(case(41, "pothole", 0, &[]))),
-    );
-    shot("saved", &a);
+    in_every_look(|| {
+        let mut a = queue_app();
+        let fx = press(
+            &mut a,
+            "<F2>09121234567<Tab>مریم<Tab>pothole<Enter>بازار<Enter>خیابان<Tab>چاله<C-s>",
+        );
+        answer(
+            &mut a,
+            &fx,
+            |c| matches!(c, Command::Register { .. }),
+            Reply::Registered(Ok(case(41, "pothole", 0, &[]))),
+        );
+        shot("saved", &a);
+    });
 }
 
 #[test]
 fn case_screen() {
-    shot("case", &case_app(Role::FollowUpOfficer));
+    in_every_look(|| {
+        shot("case", &case_app(Role::FollowUpOfficer));
+    });
 }
 
 #[test]
 fn case_screen_for_an_operator_shows_what_is_disabled() {
-    shot("case_operator", &case_app(Role::Operator));
+    in_every_look(|| {
+        shot("case_operator", &case_app(Role::Operator));
+    });
 }
 
 #[test]
 fn case_with_a_refer_prompt() {
-    let mut a = case_app(Role::FollowUpOfficer);
-    press(&mut a, "r");
-    press(&mut a, "<BS><BS>park<Tab>reza");
-    shot("case_refer", &a);
+    in_every_look(|| {
+        let mut a = case_app(Role::FollowUpOfficer);
+        press(&mut a, "r");
+        press(&mut a, "<BS><BS>park<Tab>reza");
+        shot("case_refer", &a);
+    });
 }
 
 #[test]
 fn case_with_a_feedback_prompt() {
-    let mut a = case_app(Role::FollowUpOfficer);
-    a.case.record.as_mut().unwrap().case.status = Status::Resolved;
-    press(&mut a, "f<Right><Tab>still a hole");
-    shot("case_feedback", &a);
+    in_every_look(|| {
+        let mut a = case_app(Role::FollowUpOfficer);
+        a.case.record.as_mut().unwrap().case.status = Status::Resolved;
+        press(&mut a, "f<Right><Tab>still a hole");
+        shot("case_feedback", &a);
+    });
 }
 
 #[test]
 fn search_results() {
-    let mut a = queue_app();
-    let fx = press(&mut a, "/مریم<Enter>");
-    answer(
-        &mut a,
-        &fx,
-        |c| matches!(c, Command::Search(_)),
-        Reply::Rows(Ok(page(vec![
-            case(51, "pothole", 5, &[]),
-            case(52, "graffiti", 50, &[]),
-        ]))),
-    );
-    shot("search", &a);
+    in_every_look(|| {
+        let mut a = queue_app();
+        let fx = press(&mut a, "/مریم<Enter>");
+        answer(
+            &mut a,
+            &fx,
+            |c| matches!(c, Command::Search(_)),
+            Reply::Rows(Ok(page(vec![
+                case(51, "pothole", 5, &[]),
+                case(52, "graffiti", 50, &[]),
+            ]))),
+        );
+        shot("search", &a);
+    });
 }
 
 #[test]
 fn help_overlay() {
-    let mut a = queue_app();
-    press(&mut a, "?");
-    shot("help", &a);
+    in_every_look(|| {
+        let mut a = queue_app();
+        press(&mut a, "?");
+        shot("help", &a);
+    });
 }
 
 #[test]
 fn restore_draft_question() {
-    let mut a = queue_app();
-    a.overlay = Some(Overlay::Restore(Draft {
-        operator: "ali".into(),
-        saved_at: now() - Duration::minutes(7),
-        body: "{}".into(),
-    }));
-    shot("restore", &a);
+    in_every_look(|| {
+        let mut a = queue_app();
+        a.overlay = Some(Overlay::Restore(Draft {
+            operator: "ali".into(),
+            saved_at: now() - Duration::minutes(7),
+            body: "{}".into(),
+        }));
+        shot("restore", &a);
+    });
 }
 
 #[test]
 fn store_unreachable_while_saving() {
-    let mut a = queue_app();
-    let fx = press(
-        &mut a,
-        "<F2>09121234567<Tab>مریم<Tab>pothole<Enter>بازار<Enter>خیابان<Tab>چاله<C-s>",
-    );
-    answer(
-        &mut a,
-        &fx,
-        |c| matches!(c, Command::Register { .. }),
-        Reply::Registered(Err(StoreError::Unreachable("connection refused".into()))),
-    );
-    shot("store_down", &a);
+    in_every_look(|| {
+        let mut a = queue_app();
+        let fx = press(
+            &mut a,
+            "<F2>09121234567<Tab>مریم<Tab>pothole<Enter>بازار<Enter>خیابان<Tab>چاله<C-s>",
+        );
+        answer(
+            &mut a,
+            &fx,
+            |c| matches!(c, Command::Register { .. }),
+            Reply::Registered(Err(StoreError::Unreachable("connection refused".into()))),
+        );
+        shot("store_down", &a);
+    });
 }
 
 /// The follow-up queue: each row says why the case is there.
 #[test]
 fn follow_up_queue_says_why() {
-    let mut a = app(Role::FollowUpOfficer);
-    let fx = press(&mut a, "5");
-    let dissatisfied = case(
-        61,
-        "pothole",
-        200,
-        &[
-            Action::Refer {
-                department: "d3".into(),
-                assignee: None,
-                comment: None,
-            },
-            Action::Resolve {
-                response: "done".into(),
-            },
-            Action::Feedback {
-                result: Feedback::Dissatisfied,
-                comment: None,
-            },
-        ],
-    );
-    let escalated = case(
-        62,
-        "street-light-out",
-        100,
-        &[Action::Escalate {
-            reason: "third call".into(),
-        }],
-    );
-    let long_overdue = case(63, "trash-missed", 60, &[]);
-    answer(
-        &mut a,
-        &fx,
-        |c| matches!(c, Command::Queue { .. }),
-        Reply::Rows(Ok(page(vec![dissatisfied, escalated, long_overdue]))),
-    );
-    shot("queue_follow_up", &a);
+    in_every_look(|| {
+        let mut a = app(Role::FollowUpOfficer);
+        let fx = press(&mut a, "5");
+        let dissatisfied = case(
+            61,
+            "pothole",
+            200,
+            &[
+                Action::Refer {
+                    department: "d3".into(),
+                    assignee: None,
+                    comment: None,
+                },
+                Action::Resolve {
+                    response: "done".into(),
+                },
+                Action::Feedback {
+                    result: Feedback::Dissatisfied,
+                    comment: None,
+                },
+            ],
+        );
+        let escalated = case(
+            62,
+            "street-light-out",
+            100,
+            &[Action::Escalate {
+                reason: "third call".into(),
+            }],
+        );
+        let long_overdue = case(63, "trash-missed", 60, &[]);
+        answer(
+            &mut a,
+            &fx,
+            |c| matches!(c, Command::Queue { .. }),
+            Reply::Rows(Ok(page(vec![dissatisfied, escalated, long_overdue]))),
+        );
+        shot("queue_follow_up", &a);
+    });
 }
 
 #[test]
 fn filter_line_open() {
-    let mut a = queue_app();
-    press(&mut a, "fدرخت<Tab>3");
-    shot("queue_filter", &a);
+    in_every_look(|| {
+        let mut a = queue_app();
+        press(&mut a, "fدرخت<Tab>3");
+        shot("queue_filter", &a);
+    });
 }
 
 #[test]
 fn intake_repeat_caller_and_department_list() {
-    let mut a = queue_app();
-    let fx = press(&mut a, "<F2>09121234567");
-    answer(
-        &mut a,
-        &fx,
-        |c| matches!(c, Command::Related { .. }),
-        Reply::Related(Ok(vec![case(71, "trash-missed", 50, &[])])),
-    );
-    press(&mut a, "<C-p>زباله<Enter>دوباره نبردند<Tab>");
-    shot("intake_caller_department", &a);
+    in_every_look(|| {
+        let mut a = queue_app();
+        let fx = press(&mut a, "<F2>09121234567");
+        answer(
+            &mut a,
+            &fx,
+            |c| matches!(c, Command::Related { .. }),
+            Reply::Related(Ok(vec![case(71, "trash-missed", 50, &[])])),
+        );
+        press(&mut a, "<C-p>زباله<Enter>دوباره نبردند<Tab>");
+        shot("intake_caller_department", &a);
+    });
 }
 
 #[test]
 fn intake_district_by_number() {
-    let mut a = queue_app();
-    press(
-        &mut a,
-        "<F2>09121234567<Tab>مریم<Tab>pothole<Enter>کوچه باغ<Tab>",
-    );
-    shot("intake_district", &a);
+    in_every_look(|| {
+        let mut a = queue_app();
+        press(
+            &mut a,
+            "<F2>09121234567<Tab>مریم<Tab>pothole<Enter>کوچه باغ<Tab>",
+        );
+        shot("intake_district", &a);
+    });
 }
 
 #[test]
 fn case_with_a_close_prompt_and_outcomes() {
-    let mut a = case_app(Role::FollowUpOfficer);
-    press(&mut a, "c<Right><Tab>private land");
-    shot("case_close", &a);
+    in_every_look(|| {
+        let mut a = case_app(Role::FollowUpOfficer);
+        press(&mut a, "c<Right><Tab>private land");
+        shot("case_close", &a);
+    });
 }
 
 #[test]
 fn case_with_a_call_back_prompt() {
-    let mut a = case_app(Role::FollowUpOfficer);
-    press(&mut a, "b2026-12-0");
-    shot("case_call_back", &a);
+    in_every_look(|| {
+        let mut a = case_app(Role::FollowUpOfficer);
+        press(&mut a, "b2026-12-0");
+        shot("case_call_back", &a);
+    });
 }
 
 /// A supervisor's console after signing in, the queues counted.
@@ -465,76 +530,92 @@ fn supervisor_app() -> App {
 
 #[test]
 fn handover_screen() {
-    let mut a = supervisor_app();
-    let fx = press(&mut a, "h");
-    answer(
-        &mut a,
-        &fx,
-        |c| matches!(c, Command::Handover(_)),
-        Reply::Handover(Ok(handover(Some(
-            "Water main break on Ferdowsi St: many calls expected.\nلوله اصلی خیابان فردوسی شکسته؛ تماس‌ها زیاد خواهد بود.",
-        )))),
-    );
-    shot("handover", &a);
+    in_every_look(|| {
+        let mut a = supervisor_app();
+        let fx = press(&mut a, "h");
+        answer(
+            &mut a,
+            &fx,
+            |c| matches!(c, Command::Handover(_)),
+            Reply::Handover(Ok(handover(Some(
+                "Water main break on Ferdowsi St: many calls expected.\nلوله اصلی خیابان فردوسی شکسته؛ تماس‌ها زیاد خواهد بود.",
+            )))),
+        );
+        shot("handover", &a);
+    });
 }
 
 #[test]
 fn handover_notes_being_written() {
-    let mut a = supervisor_app();
-    let fx = press(&mut a, "h");
-    answer(
-        &mut a,
-        &fx,
-        |c| matches!(c, Command::Handover(_)),
-        Reply::Handover(Ok(handover(None))),
-    );
-    press(&mut a, "<Tab>nCall reza back about 1<Enter>لوله شکسته");
-    shot("handover_notes", &a);
+    in_every_look(|| {
+        let mut a = supervisor_app();
+        let fx = press(&mut a, "h");
+        answer(
+            &mut a,
+            &fx,
+            |c| matches!(c, Command::Handover(_)),
+            Reply::Handover(Ok(handover(None))),
+        );
+        press(&mut a, "<Tab>nCall reza back about 1<Enter>لوله شکسته");
+        shot("handover_notes", &a);
+    });
 }
 
 #[test]
 fn figures_screen() {
-    use citydesk::report::figures::{Figures, GroupBy, Report};
-    let mut a = supervisor_app();
-    let fx = press(&mut a, "m");
-    let fig = |contacts: u64, on_time: u64, late: u64, median: i64, satisfied: u64| Figures {
-        contacts,
-        cases: contacts,
-        on_time,
-        late,
-        on_time_share: Some(on_time as f64 / (on_time + late) as f64),
-        answered: on_time + late,
-        median_answer_seconds: Some(median),
-        feedback_calls: satisfied + 2,
-        satisfied,
-        dissatisfied: 2,
-        satisfaction: Some(satisfied as f64 / (satisfied + 2) as f64),
-        backlog: [3, 2, 1, 0, 0],
-        ..Figures::default()
-    };
-    let rows = vec![
-        ("d3".to_owned(), fig(412, 300, 60, 30 * 3600, 88)),
-        ("parks".to_owned(), fig(151, 120, 9, 20 * 3600, 40)),
-        ("traffic".to_owned(), fig(96, 40, 41, 90 * 3600, 12)),
-    ];
-    let report = Report {
-        from: now() - Duration::days(29),
-        to: now() + Duration::hours(14),
-        by: GroupBy::Department,
-        total: fig(659, 460, 110, 33 * 3600, 140),
-        rows,
-    };
-    let today: Vec<u64> = (0..24)
-        .map(|h| if (8..11).contains(&h) { h * 3 } else { 1 })
-        .collect();
-    let last_week: Vec<u64> = (0..24)
-        .map(|h| if (7..20).contains(&h) { 12 } else { 2 })
-        .collect();
-    answer(
-        &mut a,
-        &fx,
-        |c| matches!(c, Command::Report { .. }),
-        Reply::Report(Ok((report, [today, last_week]))),
-    );
-    shot("figures", &a);
+    in_every_look(|| {
+        use citydesk::report::figures::{Figures, GroupBy, Report};
+        let mut a = supervisor_app();
+        let fx = press(&mut a, "m");
+        let fig = |contacts: u64, on_time: u64, late: u64, median: i64, satisfied: u64| Figures {
+            contacts,
+            cases: contacts,
+            on_time,
+            late,
+            on_time_share: Some(on_time as f64 / (on_time + late) as f64),
+            answered: on_time + late,
+            median_answer_seconds: Some(median),
+            feedback_calls: satisfied + 2,
+            satisfied,
+            dissatisfied: 2,
+            satisfaction: Some(satisfied as f64 / (satisfied + 2) as f64),
+            backlog: [3, 2, 1, 0, 0],
+            ..Figures::default()
+        };
+        let rows = vec![
+            ("d3".to_owned(), fig(412, 300, 60, 30 * 3600, 88)),
+            ("parks".to_owned(), fig(151, 120, 9, 20 * 3600, 40)),
+            ("traffic".to_owned(), fig(96, 40, 41, 90 * 3600, 12)),
+        ];
+        let report = Report {
+            from: now() - Duration::days(29),
+            to: now() + Duration::hours(14),
+            by: GroupBy::Department,
+            total: fig(659, 460, 110, 33 * 3600, 140),
+            rows,
+        };
+        let today: Vec<u64> = (0..24)
+            .map(|h| if (8..11).contains(&h) { h * 3 } else { 1 })
+            .collect();
+        let last_week: Vec<u64> = (0..24)
+            .map(|h| if (7..20).contains(&h) { 12 } else { 2 })
+            .collect();
+        answer(
+            &mut a,
+            &fx,
+            |c| matches!(c, Command::Report { .. }),
+            Reply::Report(Ok((report, [today, last_week]))),
+        );
+        shot("figures", &a);
+    });
+}
+
+/// The first-run check of a Persian console: a sample drawn both ways.
+#[test]
+fn first_run_bidi_check() {
+    in_every_look(|| {
+        let mut a = queue_app();
+        a.overlay = Some(Overlay::BidiCheck);
+        shot("bidi_check", &a);
+    });
 }

@@ -244,7 +244,7 @@ impl CaseScreen {
             _ if p.on_choice() => {}
             _ => {
                 if let Some(f) = p.focused_field().and_then(|i| p.fields.get_mut(i)) {
-                    f.handle(key);
+                    f.handle_in(key, Some(cx.flow));
                 }
             }
         }

@@ -4,6 +4,11 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::bidi::Flow;
+
+/// The zero-width non-joiner: the Persian half-space (Shift+Space).
+pub const ZWNJ: char = '\u{200c}';
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextField {
     chars: Vec<char>,
@@ -63,8 +68,18 @@ impl TextField {
         self.cursor
     }
 
-    /// Applies an editing key; returns whether the text changed.
+    /// Applies an editing key, ← and → moving through the text in logical
+    /// order; returns whether the text changed.
     pub fn handle(&mut self, key: KeyEvent) -> bool {
+        self.handle_in(key, None)
+    }
+
+    /// Applies an editing key as the console shows the field: with a
+    /// `flow`, ← and → move the caret to the place on that side of it as
+    /// the text is drawn (in a Persian word ← goes forward); Shift+Space
+    /// types a zero-width non-joiner (the Persian half-space). Returns
+    /// whether the text changed.
+    pub fn handle_in(&mut self, key: KeyEvent, flow: Option<Flow>) -> bool {
         if key
             .modifiers
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
@@ -72,6 +87,16 @@ impl TextField {
             return false;
         }
         match key.code {
+            KeyCode::Char(' ') if key.modifiers.contains(KeyModifiers::SHIFT) => {
+                self.chars.insert(self.cursor, ZWNJ);
+                self.cursor += 1;
+                true
+            }
+            KeyCode::Left | KeyCode::Right if flow.is_some() && !self.secret => {
+                let flow = flow.unwrap_or_default();
+                self.step(key.code == KeyCode::Left, flow);
+                false
+            }
             KeyCode::Char(c) if !c.is_control() => {
                 self.chars.insert(self.cursor, c);
                 self.cursor += 1;
@@ -111,6 +136,21 @@ impl TextField {
         }
     }
 
+    /// One step left or right on screen, within the line the caret is on.
+    fn step(&mut self, left: bool, flow: Flow) {
+        let start = self.chars[..self.cursor]
+            .iter()
+            .rposition(|c| *c == '\n')
+            .map_or(0, |i| i + 1);
+        let end = self.chars[self.cursor..]
+            .iter()
+            .position(|c| *c == '\n')
+            .map_or(self.chars.len(), |i| self.cursor + i);
+        let line: String = self.chars[start..end].iter().collect();
+        let at = crate::bidi::step(&line, self.cursor - start, left, flow.mode, flow.rtl);
+        self.cursor = start + at;
+    }
+
     /// What to show: the text, or dots for a secret.
     pub fn shown(&self) -> String {
         if self.secret {
@@ -145,5 +185,41 @@ mod tests {
         d.handle(key(KeyCode::Char('b')));
         assert_eq!(d.text(), "a\nb");
         assert_eq!(TextField::new().with("x\u{1b}[2Jy").text(), "x[2Jy");
+    }
+
+    #[test]
+    fn arrows_move_on_screen_and_shift_space_is_a_half_space() {
+        use crate::bidi::BidiMode;
+        let flow = Some(Flow {
+            mode: BidiMode::App,
+            rtl: false,
+        });
+        let mut f = TextField::new();
+        for c in "می".chars() {
+            f.handle_in(key(KeyCode::Char(c)), flow);
+        }
+        f.handle_in(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::SHIFT), flow);
+        for c in "خواهم".chars() {
+            f.handle_in(key(KeyCode::Char(c)), flow);
+        }
+        assert_eq!(f.text(), "می\u{200c}خواهم", "the half-space is kept");
+        // The caret is at the end of the word: its left end on screen. →
+        // goes back into the word (logically backwards); ← stays.
+        f.handle_in(key(KeyCode::Left), flow);
+        assert_eq!(f.cursor(), 8);
+        f.handle_in(key(KeyCode::Right), flow);
+        assert_eq!(f.cursor(), 7);
+        f.handle_in(key(KeyCode::Home), flow);
+        f.handle_in(key(KeyCode::Left), flow);
+        assert_eq!(f.cursor(), 1, "from the right-hand start, ← goes forward");
+        // a plain space is a space
+        f.handle_in(key(KeyCode::Char(' ')), flow);
+        assert_eq!(f.text(), "م ی\u{200c}خواهم");
+        // in a multi-line field the arrows stay on the caret's line
+        let mut d = TextField::multiline().with("ab\nسلام");
+        d.handle_in(key(KeyCode::Left), flow);
+        assert_eq!(d.cursor(), 7, "the end of سلام is its left end");
+        d.handle_in(key(KeyCode::Right), flow);
+        assert_eq!(d.cursor(), 6);
     }
 }

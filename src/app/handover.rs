@@ -214,10 +214,10 @@ impl HandoverScreen {
     }
 
     /// Text keys in the notes.
-    pub fn edit(&mut self, key: KeyEvent) -> Go {
+    pub fn edit(&mut self, key: KeyEvent, flow: crate::bidi::Flow) -> Go {
         // Enter is a new line in the notes (a multi-line field).
         if let Some(n) = &mut self.notes {
-            n.handle(key);
+            n.handle_in(key, Some(flow));
         }
         Go::Stay
     }

@@ -519,7 +519,7 @@ impl IntakeScreen {
             }
             _ => {
                 if let Some(f) = self.form.text_field(focus) {
-                    changed = f.handle(key);
+                    changed = f.handle_in(key, Some(cx.flow));
                 }
                 if changed {
                     self.form.cursor = 0;

@@ -219,14 +219,14 @@ impl ListScreen {
                 self.apply_filter(cx);
             } else {
                 let f = &mut self.filter_line;
-                f.fields[f.focus].handle(key);
+                f.fields[f.focus].handle_in(key, Some(cx.flow));
             }
         } else {
             match key.code {
                 KeyCode::Enter => self.run_search(cx),
                 KeyCode::Down => self.searching = false,
                 _ => {
-                    self.search.handle(key);
+                    self.search.handle_in(key, Some(cx.flow));
                 }
             }
         }

@@ -21,11 +21,13 @@ pub mod session;
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::bidi::{BidiMode, Flow};
 use crate::domain::catalog::Catalog;
 use crate::domain::roles::Actor;
 use crate::domain::shift::Shift;
 use crate::domain::tracking::TrackingCode;
 use crate::keymap::{Action, Key, Keymap, Mode};
+use crate::locale::Lang;
 use crate::present::{Say, Words};
 use crate::report::figures::ReportQuery;
 use crate::store::{Operator, QueueCounts, Settings, StoreError};
@@ -66,6 +68,9 @@ pub struct Shell {
     pub settings: Settings,
     pub keymap: Keymap,
     pub words: Words,
+    /// How text flows: who reorders right-to-left text, and whether the
+    /// layout mirrors (the Persian locale).
+    pub flow: Flow,
     pub store_label: String,
     pub now: DateTime<Utc>,
     pub ms: u64,
@@ -101,6 +106,11 @@ impl Shell {
         let id = self.requests.start(slot, self.ms);
         self.fx.push(Effect::Store { id, command });
         id
+    }
+
+    /// An effect other than a store request (the runtime carries it out).
+    pub fn push(&mut self, effect: Effect) {
+        self.fx.push(effect);
     }
 
     pub fn note(&mut self, text: impl Into<String>) {
@@ -180,6 +190,7 @@ impl App {
             settings,
             keymap,
             words,
+            flow: Flow::default(),
             store_label,
             now,
             ms: 0,
@@ -208,6 +219,18 @@ impl App {
             report: report::ReportScreen::default(),
             overlay: None,
         }
+    }
+
+    /// The console in `lang`, with right-to-left text put in order by
+    /// `bidi` (and the layout mirrored in a right-to-left language).
+    #[must_use]
+    pub fn display(mut self, lang: Lang, bidi: BidiMode) -> App {
+        self.cx.words = Words::of(lang, self.cx.settings.center.clone());
+        self.cx.flow = Flow {
+            mode: bidi,
+            rtl: lang.rtl(),
+        };
+        self
     }
 
     /// Where the keys go now.
@@ -296,6 +319,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Changed => app.refresh(),
         Msg::Redraw => {}
         Msg::Hangup => app.cx.quit = true,
+        Msg::DisplaySaved(Ok(path)) => {
+            let text = app.cx.words.fill("bidi.saved", &[("path", &path)]);
+            app.cx.note(text);
+        }
+        Msg::DisplaySaved(Err(why)) => {
+            let text = app.cx.words.fill("bidi.not-saved", &[("why", &why)]);
+            app.cx.warn(text);
+        }
         Msg::Reply { id, reply } => on_reply(app, id, reply),
         Msg::Key(key) => on_key(app, key),
     }
@@ -391,9 +422,14 @@ fn on_key(app: &mut App, key: KeyEvent) {
         app.overlay = None;
         return;
     }
+    if app.overlay == Some(Overlay::BidiCheck) {
+        modal::bidi_choice(app, key);
+        return;
+    }
     // A key answers the notice on the status line: the keys of the screen come back.
     app.cx.notice = None;
     let mode = app.mode();
+    let key = mirror_arrows(app, mode, key);
     let bound = app.cx.keymap.resolve(mode, Key::from_event(key));
     if mode == Mode::Dialog {
         if let (Some(o), Some(a @ (Action::Yes | Action::No))) = (app.overlay.clone(), bound) {
@@ -419,7 +455,7 @@ fn on_key(app: &mut App, key: KeyEvent) {
                 View::Intake => app.intake.edit(&mut app.cx, key),
                 View::Case => app.case.edit(&mut app.cx, key),
                 View::Queue(_) | View::Search => app.list.edit(&mut app.cx, key),
-                View::Handover => app.handover.edit(key),
+                View::Handover => app.handover.edit(key, app.cx.flow),
                 View::Report => Go::Stay,
             };
             app.go(go);
@@ -436,6 +472,19 @@ fn on_key(app: &mut App, key: KeyEvent) {
             }
         }
     }
+}
+
+/// In a mirrored layout, ← and → on the boards (shifts, groupings) go the
+/// way the screen reads: → to the earlier shift, which is on the right.
+fn mirror_arrows(app: &App, mode: Mode, mut key: KeyEvent) -> KeyEvent {
+    if app.cx.flow.rtl && mode == Mode::Board {
+        key.code = match key.code {
+            KeyCode::Left => KeyCode::Right,
+            KeyCode::Right => KeyCode::Left,
+            other => other,
+        };
+    }
+    key
 }
 
 /// A printable key without Ctrl or Alt: text for the field in focus.

@@ -13,6 +13,9 @@ pub enum Overlay {
     Confirm(Confirm),
     /// A call typed in an earlier session and never saved: bring it back?
     Restore(Draft),
+    /// The first run on this terminal: a Persian sample drawn both ways;
+    /// the operator picks the one that reads right (1 or 2).
+    BidiCheck,
 }
 
 /// Questions before something typed is thrown away.
@@ -37,6 +40,33 @@ impl Overlay {
     }
 }
 
+/// The sample line of the first-run check: Persian letters that join, a
+/// number, Latin letters and brackets, so that a wrong order shows at once.
+pub const BIDI_SAMPLE: &str = "پرونده‌ی ۱۲۳ (منطقه ۳) برای Ali ثبت شد";
+
+/// The first-run check's answer: `1` the console puts the text in order,
+/// `2` the terminal does (Persian digits count); Esc leaves it for next
+/// time. Any other key is ignored.
+pub fn bidi_choice(app: &mut App, key: ratatui::crossterm::event::KeyEvent) {
+    use crate::bidi::BidiMode;
+    use ratatui::crossterm::event::KeyCode;
+    let mode = match key.code {
+        KeyCode::Char(c) => match crate::text::ascii_digit(c) {
+            Some('1') => BidiMode::App,
+            Some('2') => BidiMode::Terminal,
+            _ => return,
+        },
+        KeyCode::Esc => {
+            app.overlay = None;
+            return;
+        }
+        _ => return,
+    };
+    app.overlay = None;
+    app.cx.flow.mode = mode;
+    app.cx.push(super::Effect::SaveBidi(mode));
+}
+
 /// The answer to a question.
 pub fn answer(app: &mut App, overlay: Overlay, yes: bool) {
     match (overlay, yes) {
@@ -56,6 +86,6 @@ pub fn answer(app: &mut App, overlay: Overlay, yes: bool) {
             }
         }
         (Overlay::Restore(_), false) => app.intake.drop_draft(&mut app.cx),
-        (Overlay::Help | Overlay::Confirm(_), _) => {}
+        (Overlay::Help | Overlay::Confirm(_) | Overlay::BidiCheck, _) => {}
     }
 }

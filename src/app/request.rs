@@ -160,12 +160,21 @@ pub enum Msg {
     Redraw,
     /// The terminal went away: leave at once (the draft is already saved).
     Hangup,
+    /// The right-to-left mode chosen at the first-run check was written to
+    /// the config file (its path), or could not be (why).
+    DisplaySaved(Result<String, String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)] // one effect at a time; boxing would buy nothing
 pub enum Effect {
-    Store { id: u64, command: Command },
+    Store {
+        id: u64,
+        command: Command,
+    },
+    /// Switch the terminal to this right-to-left mode and save it in the
+    /// config file (the first-run check's answer).
+    SaveBidi(crate::bidi::BidiMode),
     Quit,
 }
 

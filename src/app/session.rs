@@ -124,15 +124,16 @@ pub fn act(cx: &mut Shell, action: Action) {
 
 /// A key typed into the field in focus.
 pub fn edit(cx: &mut Shell, key: KeyEvent) {
+    let flow = cx.flow;
     match &mut cx.session {
         Session::Login(f) if f.on_password => {
             f.password.handle(key);
         }
         Session::Login(f) => {
-            f.name.handle(key);
+            f.name.handle_in(key, Some(flow));
         }
         Session::Setup(f) => {
-            f.fields[f.focus].handle(key);
+            f.fields[f.focus].handle_in(key, Some(flow));
         }
         Session::Working(_) => {}
     }

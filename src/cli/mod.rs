@@ -2,6 +2,7 @@
 //! values before anything touches the store. Exit codes: 0 done; 1 refused or
 //! invalid input, with a message saying why and what to do; 2 usage error.
 
+pub mod doctor;
 pub mod guard;
 pub mod output;
 pub mod run;
@@ -53,6 +54,10 @@ pub struct Cli {
     /// Print JSON for scripts instead of text for people
     #[arg(long, global = true)]
     pub json: bool,
+    /// The language of the console and of messages: fa or en [default:
+    /// CITYDESK_LANG, else [display] lang of the config, else the system's]
+    #[arg(long, global = true, value_name = "LANG", value_parser = parse_lang)]
+    pub lang: Option<crate::locale::Lang>,
     /// The console: fill in this operator name on the sign-in screen
     #[arg(long, value_name = "NAME")]
     pub operator: Option<String>,
@@ -132,6 +137,14 @@ pub enum Command {
     /// Write cases out for another system (no personal data)
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Check how this terminal shows Persian: a sample drawn both ways; the
+    /// one that reads right is saved as [display] bidi in the config
+    Doctor {
+        /// Save this answer without asking: 1 (citydesk puts the text in
+        /// order) or 2 (the terminal does)
+        #[arg(long, value_name = "1|2")]
+        answer: Option<String>,
+    },
     /// Print a shell completion script
     ///
     /// For example: `citydesk completions bash > /etc/bash_completion.d/citydesk`
@@ -184,7 +197,7 @@ pub enum ClientCommand {
         #[arg(long, value_enum)]
         channel: ClientChannel,
         /// Requests a minute accepted with its key
-        #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        #[arg(long, default_value_t = 120, value_parser = number::<u32>(1, 100_000))]
         rate: u32,
     },
     /// List clients (never their keys)
@@ -235,7 +248,7 @@ pub enum CaseCommand {
     /// address or description (newest first)
     Search {
         query: String,
-        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        #[arg(long, default_value_t = 50, value_parser = number::<u32>(1, 1000))]
         limit: u32,
     },
     /// Refer (or re-refer, or reassign) a case to a department
@@ -396,9 +409,11 @@ pub struct NewCaseArgs {
     pub address: String,
     #[arg(long)]
     pub description: String,
-    /// When the citizen made contact (RFC 3339), if earlier than now
-    #[arg(long, value_parser = parse_time)]
-    pub received_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the citizen made contact, if earlier than now: RFC 3339
+    /// (2026-11-28T09:30:00+03:30), or the center's local date and time,
+    /// Gregorian or Jalali (2026-11-28 09:30, 1405-09-07 09:30)
+    #[arg(long, value_parser = parse_when, value_name = "TIME")]
+    pub received_at: Option<When>,
     #[arg(long, value_parser = code::<crate::domain::case::Priority>(), default_value = "normal")]
     pub priority: crate::domain::case::Priority,
     /// Refer it at once to this department (a code: see `citydesk catalog departments`)
@@ -470,9 +485,9 @@ pub struct QueueArgs {
     /// For due-soon: how far ahead to look (e.g. 4h, 90m, 2d)
     #[arg(long, value_parser = parse_span, default_value = "4h")]
     pub within: chrono::Duration,
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, default_value_t = 50, value_parser = number::<u32>(1, 1000))]
     pub limit: u32,
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = number::<u32>(0, u64::from(u32::MAX)))]
     pub offset: u32,
 }
 
@@ -524,13 +539,13 @@ pub enum CatalogPart {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// How many cases to generate
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, value_parser = number::<u64>(0, u64::MAX))]
     pub cases: u64,
     /// Spread them over this many days up to now
-    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=365))]
+    #[arg(long, default_value_t = 90, value_parser = number::<u32>(1, 365))]
     pub days: u32,
     /// Seed for the random generator (same seed, same cases)
-    #[arg(long, default_value_t = 137)]
+    #[arg(long, default_value_t = 137, value_parser = number::<u64>(0, u64::MAX))]
     pub seed: u64,
     /// Do not draw the progress bar
     #[arg(long)]
@@ -597,6 +612,47 @@ fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
         })
 }
 
+/// A language code for `--lang`.
+fn parse_lang(s: &str) -> Result<crate::locale::Lang, String> {
+    crate::locale::Lang::parse(s)
+        .ok_or_else(|| format!("{s:?} is not a language citydesk speaks: give fa or en"))
+}
+
+/// A time given on the command line: an instant (RFC 3339), or a local
+/// date and time of the center, which becomes an instant once the center's
+/// time zone is known (see `run`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    At(chrono::DateTime<chrono::Utc>),
+    Local(chrono::NaiveDateTime),
+}
+
+/// RFC 3339, or a local date (ISO or Jalali, any digit script) and a time
+/// `HH:MM`, separated by a space or `T`.
+fn parse_when(s: &str) -> Result<When, String> {
+    if let Ok(t) = parse_time(s) {
+        return Ok(When::At(t));
+    }
+    let t = crate::text::ascii_digits(s.trim());
+    let (date, time) = t
+        .rsplit_once([' ', 'T'])
+        .ok_or_else(|| {
+            format!(
+                "{s:?} is not a time: write 2026-11-28T09:30:00+03:30, or the center's local date and time: 2026-11-28 09:30 or 1405-09-07 09:30"
+            )
+        })?;
+    let date = crate::calendar::parse_date(date).map_err(|e| e.to_string())?;
+    let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M")
+        .or_else(|_| chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M:%S"))
+        .map_err(|_| {
+            format!(
+                "{s:?}: {:?} is not a time of day: write HH:MM, e.g. 09:30",
+                time.trim()
+            )
+        })?;
+    Ok(When::Local(date.and_time(time)))
+}
+
 /// A date: ISO (2026-12-03) or Jalali (1405-09-12), any digit script.
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
     crate::calendar::parse_date(s).map_err(|e| e.to_string())
@@ -604,6 +660,26 @@ fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
 
 /// The longest span `--within` looks ahead.
 pub const MAX_SPAN_DAYS: i64 = 366;
+
+/// A whole number from `min` to `max` typed in any digit script (0-9,
+/// Persian ۰-۹, Arabic-Indic ٠-٩), as a clap value parser.
+fn number<T>(
+    min: u64,
+    max: u64,
+) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static
+where
+    T: TryFrom<u64> + Clone + Send + Sync + 'static,
+{
+    move |s: &str| {
+        let n: u64 = crate::text::ascii_digits(s.trim())
+            .parse()
+            .map_err(|_| format!("{s:?} is not a whole number: write digits, e.g. {min}"))?;
+        if n < min || n > max {
+            return Err(format!("{s:?} is not in {min}..={max}"));
+        }
+        T::try_from(n).map_err(|_| format!("{s:?} is too large"))
+    }
+}
 
 /// Parses a span like `4h`, `90m`, `2d`, `1h30m` (any digit script), up to
 /// `MAX_SPAN_DAYS`; larger numbers are refused, never overflowed.
@@ -653,6 +729,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn numbers_in_any_digits() {
+        let limit = number::<u32>(1, 1000);
+        assert_eq!(limit("۵۰"), Ok(50));
+        assert_eq!(limit("٥٠"), Ok(50));
+        assert_eq!(limit(" 7 "), Ok(7));
+        assert!(limit("0").is_err());
+        assert!(limit("۱۰۰۱").is_err());
+        assert!(limit("5x").is_err());
+        assert!(limit("").is_err());
+        let parsed = Cli::try_parse_from(["citydesk", "queue", "overdue", "--limit", "۱۲"]);
+        assert!(parsed.is_ok(), "{parsed:?}");
+    }
+
+    #[test]
     fn spans() {
         assert_eq!(parse_span("4h").unwrap(), chrono::Duration::hours(4));
         assert_eq!(parse_span("۱h۳۰m").unwrap(), chrono::Duration::minutes(90));
@@ -698,6 +788,39 @@ mod tests {
             let _ = parse_date(s);
         }
         assert!(parse_date("2026-02-30").is_err());
+    }
+
+    #[test]
+    fn received_at_takes_an_instant_or_a_local_time_in_either_calendar() {
+        let local = |y, m, d, h, min| {
+            When::Local(
+                chrono::NaiveDate::from_ymd_opt(y, m, d)
+                    .unwrap()
+                    .and_hms_opt(h, min, 0)
+                    .unwrap(),
+            )
+        };
+        assert_eq!(
+            parse_when("1405-09-07 16:20"),
+            Ok(local(2026, 11, 28, 16, 20))
+        );
+        assert_eq!(
+            parse_when("۱۴۰۵/۰۹/۰۷ ۱۶:۲۰"),
+            Ok(local(2026, 11, 28, 16, 20))
+        );
+        assert_eq!(
+            parse_when("2026-11-28T16:20"),
+            Ok(local(2026, 11, 28, 16, 20))
+        );
+        assert_eq!(parse_when("1405-01-01 00:00"), Ok(local(2026, 3, 21, 0, 0)));
+        assert!(matches!(
+            parse_when("2026-11-28T09:30:00+03:30"),
+            Ok(When::At(_))
+        ));
+        let e = parse_when("1404-12-30 10:00").unwrap_err();
+        assert!(e.contains("Esfand 1404 has 29 days"), "{e}");
+        assert!(parse_when("1405-09-07 25:00").is_err());
+        assert!(parse_when("yesterday").is_err());
     }
 
     #[test]

@@ -149,18 +149,18 @@ pub fn case_detail(
     line(out, "address", &c.address)?;
     line(out, "description", &c.description)?;
     line(out, "channel", c.channel.as_str())?;
-    line(out, "received", &center.show(c.received_at))?;
+    line(out, "received", &w.time(c.received_at))?;
     line(
         out,
         "registered",
-        &format!("{} by {}", center.show(c.registered_at), c.registered_by),
+        &format!("{} by {}", w.time(c.registered_at), c.registered_by),
     )?;
     line(out, "department", catalog.department_name(&c.department))?;
     line(out, "held by", c.assignee.as_deref().unwrap_or("nobody"))?;
     let due = if c.status.awaits_department() {
-        format!("{} ({})", center.show(c.due_at), w.left(c.due_at, now))
+        format!("{} ({})", w.time(c.due_at), w.left(c.due_at, now))
     } else {
-        center.show(c.due_at)
+        w.time(c.due_at)
     };
     line(out, "due", &due)?;
     if c.escalation_level > 0 {
@@ -183,14 +183,14 @@ pub fn case_detail(
         line(out, "call back", &w.date(center.local(t).date()))?;
     }
     if let Some(t) = c.closed_at {
-        line(out, "closed", &center.show(t))?;
+        line(out, "closed", &w.time(t))?;
     }
     writeln!(out, "contacts ({})", r.contacts.len())?;
     for k in &r.contacts {
         write!(
             out,
             "  {}  {}  {}  {}",
-            center.show(k.at),
+            w.time(k.at),
             pad(k.channel.as_str(), 8),
             safe(&k.name),
             safe(&k.phone)
@@ -211,7 +211,7 @@ pub fn case_detail(
             out,
             "  {:>3}  {}  {}  {}  {}  {}  {}",
             e.seq,
-            center.show(e.at),
+            w.time(e.at),
             pad(&e.shift.to_string(), 18),
             pad(&safe(&e.actor), 10),
             pad(e.what.kind().as_str(), 9),

@@ -274,6 +274,12 @@ pub fn run(
         _ => {}
     }
     let config_path = cli.config.clone().or_else(config::default_path);
+    let display = match &config_path {
+        Some(p) => config::load_display(p).map_err(|e| CliError::new(e.to_string()))?,
+        None => config::Display::default(),
+    };
+    let lang = crate::locale::Lang::choose(cli.lang, display.lang, |name| std::env::var(name).ok())
+        .map_err(CliError::new)?;
     let open311 = match &config_path {
         Some(p) => config::load_open311(p).map_err(|e| CliError::new(e.to_string()))?,
         None => config::Open311Config::default(),
@@ -294,10 +300,23 @@ pub fn run(
             ));
         }
         let operator = cli.operator.or(cli.actor);
-        return crate::console::run(&location, &settings, keymap, operator.as_deref(), clock)
-            .map_err(|e| CliError::new(e.to_string()));
+        let looks = crate::console::Looks {
+            lang,
+            bidi: display.bidi,
+            config: config_path.clone(),
+        };
+        let words = Words::of(lang, settings.center.clone());
+        return crate::console::run(
+            &location,
+            &settings,
+            keymap,
+            &looks,
+            operator.as_deref(),
+            clock,
+        )
+        .map_err(|e| CliError::said(&e, &words));
     };
-    let words = Words::new(crate::locale::Locale::english(), settings.center.clone());
+    let words = Words::of(lang, settings.center.clone());
     // --as NAME --password-stdin: the first line is NAME's password.
     let password = if cli.password_stdin && cli.actor.is_some() {
         Some(read_password(input)?)
@@ -367,6 +386,14 @@ pub fn run(
             eprintln!("citydesk: exported {n} requests");
             Ok(())
         }
+        Command::Doctor { answer } => super::doctor::run(
+            &ctx.words,
+            display.bidi,
+            config_path.as_deref(),
+            answer.as_deref(),
+            input,
+            out,
+        ),
         Command::Completions { .. } | Command::Man { .. } => {
             unreachable!("answered above, before the config is read")
         }
@@ -861,7 +888,10 @@ fn case(
                 address: a.address,
                 description: a.description,
                 priority: Some(a.priority),
-                received_at: a.received_at,
+                received_at: a.received_at.map(|w| match w {
+                    super::When::At(t) => t,
+                    super::When::Local(local) => ctx.settings.center.instant(local),
+                }),
                 request_id: None,
                 refer_to,
             };

@@ -6,11 +6,10 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Borders, Clear};
 
-use super::text::{cell, cut, safe, span, wrap};
-use super::{deadline, theme};
+use super::text::{self, Row, caret_x, tail, wrap};
+use super::{deadline, key_name, theme};
 use crate::app::App;
 use crate::app::actions::{CASE_ACTIONS, Input, matching_departments};
 use crate::app::case::Prompt;
@@ -20,9 +19,11 @@ use crate::keymap::{Action, Mode};
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let w = &app.cx.words;
     let Some(record) = &app.case.record else {
-        frame.render_widget(
-            Paragraph::new(Span::styled(w.t("case.loading").to_owned(), theme::dim())),
+        text::rows(
+            frame,
             area,
+            app.cx.flow,
+            &[Row::line(w.t("case.loading"), theme::dim())],
         );
         return;
     };
@@ -35,8 +36,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Layout::vertical([Constraint::Min(3), Constraint::Length(prompt_h)]).areas(area);
     let wide = area.width >= 110;
     let (left, right) = if wide {
-        let [a, b] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-            .areas(body);
+        let [a, b] = text::split_h(
+            body,
+            app.cx.flow,
+            [Constraint::Percentage(50), Constraint::Percentage(50)],
+        );
         (a, b)
     } else {
         let [a, b] = Layout::vertical([Constraint::Min(12), Constraint::Length(6)]).areas(body);
@@ -58,10 +62,10 @@ fn fields(app: &App, r: &CaseRecord, frame: &mut Frame, area: Rect) {
     let label_w = 12;
     let vw = area.width.saturating_sub(label_w as u16 + 1) as usize;
     let row = |label: &str, value: &str, style: Style| {
-        Line::from(vec![
-            Span::styled(format!("{} ", cell(w.t(label), label_w)), theme::label()),
-            Span::styled(cut(value, vw), style),
-        ])
+        Row::new()
+            .cell(w.t(label), label_w, theme::label())
+            .gap(1)
+            .fill(value, style)
     };
     let mut status = w.code("status", c.status.as_str());
     if let Some(o) = c.outcome {
@@ -73,27 +77,24 @@ fn fields(app: &App, r: &CaseRecord, frame: &mut Frame, area: Rect) {
     } else {
         theme::title()
     };
-    let service = cat.service(&c.service).map_or(c.service.clone(), |s| {
-        format!("{} · {}", s.name_en, s.name_fa)
-    });
-    let district = cat
-        .district(&c.district)
-        .map_or(c.district.clone(), |d| d.name_en.clone());
+    let service = cat
+        .service(&c.service)
+        .map_or(c.service.clone(), |s| w.names(&s.name_fa, &s.name_en));
+    let district = w.district(cat, &c.district);
     let (dl, dl_style) = deadline(app, c, now);
     let mut lines = vec![
-        Line::from(vec![
-            Span::styled(
-                format!("{} {}  ", w.t("case.title"), c.code.spoken()),
-                theme::title(),
-            ),
-            Span::styled(status, status_style),
-        ]),
+        Row::new()
+            .text(format!("{} ", w.t("case.title")), theme::title())
+            .text(format!("{}  ", c.code.spoken()), theme::title())
+            .ltr()
+            .fill(status, status_style),
         row("case.service", &service, Style::new()),
-        row(
-            "case.citizen",
-            &format!("{}  {}", c.citizen_name, c.citizen_phone),
-            Style::new(),
-        ),
+        Row::new()
+            .cell(w.t("case.citizen"), label_w, theme::label())
+            .gap(1)
+            .text(format!("{}  ", c.citizen_name), Style::new())
+            .fill(&c.citizen_phone, Style::new())
+            .ltr(),
         row(
             "case.district",
             &format!("{district} · {} · {}", c.neighborhood, c.address),
@@ -129,7 +130,7 @@ fn fields(app: &App, r: &CaseRecord, frame: &mut Frame, area: Rect) {
     if c.escalation_level > 0 {
         lines.push(row(
             "case.escalation",
-            &c.escalation_level.to_string(),
+            &w.n(c.escalation_level),
             theme::warn(),
         ));
     }
@@ -149,57 +150,51 @@ fn fields(app: &App, r: &CaseRecord, frame: &mut Frame, area: Rect) {
     }
     // The citizen's words in full (wrapped), up to eight lines.
     for (i, l) in wrap(&c.description, vw).iter().take(8).enumerate() {
-        let label = if i == 0 {
-            cell(w.t("case.description"), label_w)
-        } else {
-            " ".repeat(label_w)
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!("{label} "), theme::label()),
-            Span::raw(l.clone()),
-        ]));
+        let label = if i == 0 { w.t("case.description") } else { "" };
+        lines.push(
+            Row::new()
+                .cell(label, label_w, theme::label())
+                .gap(1)
+                .fill(l, Style::new()),
+        );
     }
     // Every action, with why the disabled ones are disabled.
-    lines.push(Line::from(Span::styled(
-        w.t("case.actions").to_owned(),
-        theme::title(),
-    )));
+    lines.push(Row::line(w.t("case.actions"), theme::title()));
     for spec in &CASE_ACTIONS {
         let a = Action::Case(spec.kind);
         let Some(k) = app.cx.keymap.key_for(Mode::Case, a) else {
             continue;
         };
         let line = match app.case.refusal(&app.cx, spec.kind) {
-            None => Line::from(vec![
-                Span::styled(format!(" {k} "), theme::key()),
-                Span::raw(format!(" {}", w.t(&a.desc_key()))),
-            ]),
-            Some(why) => Line::from(Span::styled(
-                cut(
-                    &format!(" {k}  {} — {}", w.t(&a.desc_key()), w.refusal_short(&why)),
-                    area.width as usize,
-                ),
+            None => Row::new()
+                .text(format!(" {} ", key_name(app, k)), theme::key())
+                .fill(format!(" {}", w.t(&a.desc_key())), Style::new()),
+            Some(why) => Row::line(
+                format!(" {k}  {} — {}", w.t(&a.desc_key()), w.refusal_short(&why)),
                 theme::dim(),
-            )),
+            ),
         };
         lines.push(line);
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    text::rows(frame, area, app.cx.flow, &lines);
 }
 
-/// Newest first: the timeline's events in words, and every contact.
+/// Newest first: the timeline's events in words, and every contact;
+/// each wrapped to the pane, scrolled by ↑ ↓.
 fn timeline(app: &App, r: &CaseRecord, frame: &mut Frame, area: Rect) {
     let w = &app.cx.words;
-    let mut lines = vec![Line::from(Span::styled(
+    let width = area.width as usize;
+    let mut lines = vec![Row::line(
         format!(
             "{} ({}) · {} ({})",
             w.t("case.timeline"),
-            r.timeline.len(),
+            w.n(r.timeline.len()),
             w.t("case.contacts"),
-            r.contacts.len()
+            w.n(r.contacts.len())
         ),
         theme::title(),
-    ))];
+    )];
+    let mut body = Vec::new();
     for e in r.timeline.iter().rev() {
         let arrow = match (e.from, e.to) {
             (Some(a), Some(b)) if a != b => format!(
@@ -217,98 +212,113 @@ fn timeline(app: &App, r: &CaseRecord, frame: &mut Frame, area: Rect) {
             arrow,
             w.event(&e.what, &app.cx.catalog)
         );
-        lines.push(Line::from(Span::raw(safe(&text).into_owned())));
+        body.extend(
+            wrap(&text, width)
+                .into_iter()
+                .map(|l| Row::line(l, Style::new())),
+        );
     }
     for (i, k) in r.contacts.iter().enumerate().rev() {
         let text = format!(
             "{} ☎{} {} {} {} {}",
             w.time(k.at),
-            i + 1,
+            w.n(i + 1),
             w.code("channel", k.channel.as_str()),
             k.name,
             k.phone,
             k.comment.clone().unwrap_or_default()
         );
-        lines.push(Line::from(Span::styled(
-            safe(&text).into_owned(),
-            theme::dim(),
-        )));
+        body.extend(
+            wrap(&text, width)
+                .into_iter()
+                .map(|l| Row::line(l, theme::dim())),
+        );
     }
-    // Whole lines, wrapped: what the department answered and the citizen said.
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(ratatui::widgets::Wrap { trim: false })
-            .scroll((app.case.scroll, 0)),
-        area,
-    );
+    lines.extend(body.into_iter().skip(app.case.scroll as usize));
+    text::rows(frame, area, app.cx.flow, &lines);
 }
 
 fn prompt(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
     let w = &app.cx.words;
+    let flow = app.cx.flow;
     let a = Action::Case(p.spec.kind);
-    let block = Block::new().borders(Borders::ALL).title(format!(
-        " {} — {} ",
-        w.t(&a.desc_key()),
-        w.t("prompt.submit")
-    ));
-    let inner = block.inner(area);
     frame.render_widget(Clear, area);
-    frame.render_widget(block, area);
+    let inner = text::block(
+        frame,
+        area,
+        flow,
+        Borders::ALL,
+        &format!(" {} — {} ", w.t(&a.desc_key()), w.t("prompt.submit")),
+    );
     let label_w = 28;
     let mut lines = Vec::new();
     if let Some(choice) = p.spec.choice {
         // The choice in focus, with how many there are: ← → changes it.
         let code = p.choices.get(p.choice).copied().unwrap_or_default();
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!(
-                    "{} ",
-                    cell(w.t(&format!("prompt.choice-{}", choice.section())), label_w)
+        lines.push(
+            Row::new()
+                .cell(
+                    w.t(&format!("prompt.choice-{}", choice.section())),
+                    label_w,
+                    if p.on_choice() {
+                        theme::focus()
+                    } else {
+                        theme::label()
+                    },
+                )
+                .gap(1)
+                .text(
+                    format!(" ‹ {} › ", w.code(choice.section(), code)),
+                    theme::selected(),
+                )
+                .fill(
+                    format!(" {}/{}", w.n(p.choice + 1), w.n(p.choices.len())),
+                    theme::dim(),
                 ),
-                if p.on_choice() {
-                    theme::focus()
-                } else {
-                    theme::label()
-                },
-            ),
-            Span::styled(
-                format!(" ‹ {} › ", w.code(choice.section(), code)),
-                theme::selected(),
-            ),
-            Span::styled(
-                format!(" {}/{}", p.choice + 1, p.choices.len()),
-                theme::dim(),
-            ),
-        ]));
+        );
     }
     let focused = p.focused_field();
+    let value_w = inner.width.saturating_sub(label_w as u16 + 2) as usize;
     for (i, (spec, f)) in p.spec.fields.iter().zip(&p.fields).enumerate() {
         let mut label = w.t(&format!("prompt.{}", spec.name)).to_owned();
         if !p.spec.requires(spec, p.choices.get(p.choice).copied()) {
             label = w.fill("prompt.optional", &[("label", &label)]);
         }
         let on = focused == Some(i);
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{} ", cell(&label, label_w)),
+        let (shown, dropped) = tail(&f.text(), value_w);
+        // Codes and dates read left to right.
+        let ltr = matches!(spec.input, Input::Date | Input::Code);
+        let mut row = Row::new()
+            .cell(
+                &label,
+                label_w,
                 if on { theme::focus() } else { theme::label() },
-            ),
-            span(
-                &cut(
-                    &f.text(),
-                    inner.width.saturating_sub(label_w as u16 + 2) as usize,
-                ),
-                Style::new(),
-            ),
-        ]));
+            )
+            .gap(1)
+            .fill(&shown, Style::new());
+        if ltr {
+            row = row.ltr();
+        }
         if on {
-            let upto: String = f.text().chars().take(f.cursor()).collect();
-            let x = inner.x + label_w as u16 + 1 + crate::text::width(&upto) as u16;
+            let (x, width) = row.span_of(2, inner.x, inner.width, flow);
+            let x = if ltr {
+                text::caret_at(
+                    &shown,
+                    f.cursor().saturating_sub(dropped),
+                    x,
+                    width,
+                    flow,
+                    true,
+                )
+            } else {
+                caret_x(&shown, f.cursor().saturating_sub(dropped), x, width, flow)
+            };
             frame.set_cursor_position((
                 x.min(inner.right().saturating_sub(1)),
-                inner.y + lines.len() as u16 - 1,
+                inner.y + lines.len() as u16,
             ));
         }
+        lines.push(row);
     }
     // What the field in focus takes: the form of a date; and for a referral,
     // always, the departments its words match.
@@ -318,16 +328,13 @@ fn prompt(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
             let names: Vec<String> = matching_departments(&app.cx.catalog, &p.value("department"))
                 .iter()
                 .take(4)
-                .map(|d| format!("{} {}", d.code, d.name_en))
+                .map(|d| format!("{} {}", d.code, w.name(&d.name_fa, &d.name_en)))
                 .collect();
             names.join(" · ")
         }
         Some(Input::Date) => w.t("prompt.date-hint").to_owned(),
         _ => String::new(),
     };
-    lines.push(Line::from(Span::styled(
-        cut(&hint, inner.width as usize),
-        theme::dim(),
-    )));
-    frame.render_widget(Paragraph::new(lines), inner);
+    lines.push(Row::line(hint, theme::dim()));
+    text::rows(frame, inner, flow, &lines);
 }

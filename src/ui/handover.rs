@@ -5,23 +5,24 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::Borders;
 
-use super::text::{cell, cut, wrap};
+use super::text::{self, Row, wrap};
 use super::theme;
 use crate::app::App;
 use crate::report::format::case_line;
 use crate::report::handover::{HandoverRecord, Work};
-use std::fmt::Write as _;
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let w = &app.cx.words;
     let s = &app.handover;
+    let flow = app.cx.flow;
     let Some(h) = &s.handover else {
-        frame.render_widget(
-            Paragraph::new(Span::styled(w.t("queue.loading").to_owned(), theme::dim())),
+        text::rows(
+            frame,
             area,
+            flow,
+            &[Row::line(w.t("queue.loading"), theme::dim())],
         );
         return;
     };
@@ -33,7 +34,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     ])
     .areas(area);
     let accepted = match h.record.as_ref().filter(|r| r.accepted()) {
-        Some(r) => Span::styled(
+        Some(r) => (
             w.fill(
                 "handover.accepted",
                 &[
@@ -46,12 +47,15 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             ),
             theme::ok(),
         ),
-        None => Span::styled(w.t("handover.not-accepted").to_owned(), theme::warn()),
+        None => (w.t("handover.not-accepted").to_owned(), theme::warn()),
     };
-    frame.render_widget(
-        Paragraph::new(vec![
-            Line::from(vec![
-                Span::styled(
+    text::rows(
+        frame,
+        head,
+        flow,
+        &[
+            Row::new()
+                .text(
                     w.fill(
                         "handover.screen-title",
                         &[
@@ -61,11 +65,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                         ],
                     ),
                     theme::title(),
-                ),
-                Span::raw("  "),
-                accepted,
-            ]),
-            Line::from(Span::styled(
+                )
+                .gap(2)
+                .fill(accepted.0, accepted.1),
+            Row::line(
                 w.t(if s.notes.is_some() {
                     "handover.editing-hint"
                 } else if h.record.as_ref().is_some_and(HandoverRecord::accepted)
@@ -74,16 +77,18 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                     "handover.read-hint"
                 } else {
                     "handover.notes-hint"
-                })
-                .to_owned(),
+                }),
                 theme::dim(),
-            )),
-        ]),
-        head,
+            ),
+        ],
     );
     let wide = body.width >= 110;
     let [did_area, lists_area]: [Rect; 2] = if wide {
-        Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(body)
+        text::split_h(
+            body,
+            flow,
+            [Constraint::Percentage(42), Constraint::Percentage(58)],
+        )
     } else {
         Layout::vertical([Constraint::Length(6), Constraint::Min(3)]).areas(body)
     };
@@ -98,22 +103,22 @@ fn work(app: &App, name: &str, k: &Work) -> String {
         "handover.work-short",
         &[
             ("who", name),
-            ("contacts", &k.contacts.to_string()),
-            ("referred", &k.referred.to_string()),
-            ("resolved", &k.resolved.to_string()),
-            ("closed", &k.closed.to_string()),
-            ("feedback", &k.feedback_calls.to_string()),
-            ("escalations", &k.escalations.to_string()),
+            ("contacts", &w.n(k.contacts)),
+            ("referred", &w.n(k.referred)),
+            ("resolved", &w.n(k.resolved)),
+            ("closed", &w.n(k.closed)),
+            ("feedback", &w.n(k.feedback_calls)),
+            ("escalations", &w.n(k.escalations)),
         ],
     )
 }
 
 /// What each person did, as a table (the whole shift last).
-fn per_person<'a>(
+fn per_person(
     app: &App,
     by_operator: &std::collections::BTreeMap<String, Work>,
     all: &Work,
-) -> Vec<Line<'a>> {
+) -> Vec<Row> {
     const COLS: [&str; 6] = [
         "contacts",
         "referred",
@@ -127,20 +132,20 @@ fn per_person<'a>(
         .iter()
         .map(|c| w.t(&format!("handover.col.{c}")).to_owned())
         .collect();
-    let widths: Vec<usize> = heads.iter().map(|h| crate::text::width(h).max(3)).collect();
+    let widths: Vec<usize> = heads.iter().map(|h| crate::bidi::cells(h).max(3)).collect();
     let name_w = by_operator
         .keys()
-        .map(|n| crate::text::width(&w.person(n)))
-        .chain(["handover.everyone", "handover.per-operator"].map(|k| crate::text::width(w.t(k))))
+        .map(|n| crate::bidi::cells(&w.person(n)))
+        .chain(["handover.everyone", "handover.per-operator"].map(|k| crate::bidi::cells(w.t(k))))
         .max()
         .unwrap_or(8)
         .min(16);
-    let row = |name: &str, values: [u64; 6]| {
-        let mut s = cell(name, name_w);
+    let row = |name: &str, values: [u64; 6], style: Style| {
+        let mut r = Row::new().style(style).cell(name, name_w, Style::new());
         for (v, width) in values.iter().zip(&widths) {
-            let _ = write!(s, " {v:>width$}");
+            r = r.gap(1).num(w.n(v), *width, Style::new());
         }
-        s
+        r
     };
     let values = |k: &Work| {
         [
@@ -152,20 +157,18 @@ fn per_person<'a>(
             k.escalations,
         ]
     };
-    let mut head = cell(w.t("handover.per-operator"), name_w);
+    let mut head =
+        Row::new()
+            .style(theme::header())
+            .cell(w.t("handover.per-operator"), name_w, Style::new());
     for (h, width) in heads.iter().zip(&widths) {
-        head.push(' ');
-        head.push_str(&" ".repeat(width - crate::text::width(h)));
-        head.push_str(h);
+        head = head.gap(1).num(h, *width, Style::new());
     }
-    let mut lines = vec![Line::from(Span::styled(head, theme::header()))];
+    let mut lines = vec![head];
     for (name, k) in by_operator {
-        lines.push(Line::from(row(&w.person(name), values(k))));
+        lines.push(row(&w.person(name), values(k), Style::new()));
     }
-    lines.push(Line::from(Span::styled(
-        row(w.t("handover.everyone"), values(all)),
-        theme::title(),
-    )));
+    lines.push(row(w.t("handover.everyone"), values(all), theme::title()));
     lines
 }
 
@@ -174,67 +177,71 @@ fn did(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
     let Some(h) = &app.handover.handover else {
         return;
     };
+    let width = area.width as usize;
     let a = &h.activity;
-    let mut lines = vec![
-        Line::from(Span::styled(w.t("handover.did").to_owned(), theme::title())),
-        Line::from(w.fill(
-            "handover.contacts",
-            &[
-                ("n", &a.all.contacts.to_string()),
-                ("new", &a.registered.to_string()),
-                ("attached", &a.attached.to_string()),
-            ],
-        )),
-    ];
+    let mut lines = vec![Row::line(w.t("handover.did"), theme::title())];
+    let mut para = |text: String| {
+        for l in wrap(&text, width) {
+            lines.push(Row::line(l, Style::new()));
+        }
+    };
+    para(w.fill(
+        "handover.contacts",
+        &[
+            ("n", &w.n(a.all.contacts)),
+            ("new", &w.n(a.registered)),
+            ("attached", &w.n(a.attached)),
+        ],
+    ));
     let channels: Vec<String> = a
         .contacts_by_channel
         .iter()
-        .map(|(c, n)| format!("{} {n}", w.code("channel", c.as_str())))
+        .map(|(c, n)| format!("{} {}", w.code("channel", c.as_str()), w.n(n)))
         .collect();
-    lines.push(Line::from(format!(
+    para(format!(
         "{}: {}",
         w.t("handover.by-channel"),
-        channels.join(", ")
-    )));
+        channels.join(w.t("list.and"))
+    ));
     if wide {
         let areas: Vec<String> = a
             .contacts_by_category
             .iter()
-            .map(|(c, n)| format!("{} {n}", w.code("category", c.as_str())))
+            .map(|(c, n)| format!("{} {}", w.code("category", c.as_str()), w.n(n)))
             .collect();
-        lines.push(Line::from(format!(
+        para(format!(
             "{}: {}",
             w.t("handover.by-category"),
-            areas.join(", ")
-        )));
+            areas.join(w.t("list.and"))
+        ));
         let feedback: Vec<String> = a
             .feedback
             .iter()
-            .map(|(f, n)| format!("{} {n}", w.code("feedback", f.as_str())))
+            .map(|(f, n)| format!("{} {}", w.code("feedback", f.as_str()), w.n(n)))
             .collect();
-        lines.push(Line::from(format!(
+        para(format!(
             "{}: {}",
             w.t("handover.feedback"),
-            feedback.join(", ")
-        )));
-        lines.push(Line::from(""));
+            feedback.join(w.t("list.and"))
+        ));
+        lines.push(Row::new());
         lines.extend(per_person(app, &a.by_operator, &a.all));
     } else {
-        lines.push(Line::from(work(app, w.t("handover.everyone"), &a.all)));
+        para(work(app, w.t("handover.everyone"), &a.all));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    text::rows(frame, area, app.cx.flow, &lines);
 }
 
 fn lists(app: &App, frame: &mut Frame, area: Rect) {
     let w = &app.cx.words;
     let s = &app.handover;
     let Some(h) = &s.handover else { return };
-    let width = area.width as usize;
     // Every list's name and size, one line each, the one on view marked;
     // under them that list's cases, the selection kept in view. When short
     // of room, only the list on view is named (Tab goes on to the next).
     let all_named = area.height as usize >= h.lists.len() + 4;
-    let mut lines: Vec<Line> = h
+    let mark_on = if app.cx.flow.rtl { "◂" } else { "▸" };
+    let mut lines: Vec<Row> = h
         .lists
         .iter()
         .enumerate()
@@ -243,23 +250,23 @@ fn lists(app: &App, frame: &mut Frame, area: Rect) {
             let on = i == s.list;
             let name = w.fill(
                 &format!("handover.list.{}", l.kind.key()),
-                &[("n", &l.total.to_string())],
+                &[("n", &w.n(l.total))],
             );
             let (mark, style) = if on {
-                ("▸ ", theme::title())
+                (mark_on, theme::title())
             } else if l.total == 0 {
-                ("  ", theme::dim())
+                ("", theme::dim())
             } else {
-                ("  ", Style::new())
+                ("", Style::new())
             };
-            Line::from(Span::styled(cut(&format!("{mark}{name}"), width), style))
+            Row::new().cell(mark, 2, style).fill(name, style)
         })
         .collect();
     if all_named {
-        lines.push(Line::from(""));
+        lines.push(Row::new());
     }
     let Some(l) = h.lists.get(s.list) else {
-        frame.render_widget(Paragraph::new(lines), area);
+        text::rows(frame, area, app.cx.flow, &lines);
         return;
     };
     let room = (area.height as usize)
@@ -273,30 +280,26 @@ fn lists(app: &App, frame: &mut Frame, area: Rect) {
             Style::new()
         };
         let text = case_line(w, &app.cx.catalog, c, app.cx.now);
-        lines.push(Line::from(Span::styled(
-            cut(&format!(" {text}"), width),
-            style,
-        )));
+        lines.push(Row::new().style(style).gap(1).fill(text, Style::new()));
     }
     let more = l.total.saturating_sub(l.cases.len() as u64);
     if l.total == 0 {
-        lines.push(Line::from(Span::styled(
-            format!(" {}", w.t("handover.empty")),
-            theme::dim(),
-        )));
+        lines.push(Row::new().gap(1).fill(w.t("handover.empty"), theme::dim()));
     } else if more > 0 && start + room >= l.cases.len() {
-        lines.push(Line::from(Span::styled(
-            format!(" {}", w.fill("handover.more", &[("n", &more.to_string())])),
-            theme::dim(),
-        )));
+        lines.push(
+            Row::new()
+                .gap(1)
+                .fill(w.fill("handover.more", &[("n", &w.n(more))]), theme::dim()),
+        );
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    text::rows(frame, area, app.cx.flow, &lines);
 }
 
 fn notes_pane(app: &App, frame: &mut Frame, area: Rect) {
     let w = &app.cx.words;
-    let s = &app.handover;
-    let record = s.handover.as_ref().and_then(|h| h.record.as_ref());
+    let flow = app.cx.flow;
+    let state = &app.handover;
+    let record = state.handover.as_ref().and_then(|h| h.record.as_ref());
     let title = match record.and_then(|r| r.noted_by.as_deref().zip(r.noted_at)) {
         Some((who, at)) => format!(
             " {} · {} ",
@@ -305,34 +308,28 @@ fn notes_pane(app: &App, frame: &mut Frame, area: Rect) {
         ),
         None => format!(" {} ", w.t("handover.notes")),
     };
-    let block = Block::new().borders(Borders::TOP).title(title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let (text, style) = match (&s.notes, record) {
+    let inner = text::block(frame, area, flow, Borders::TOP, &title);
+    let (text, style) = match (&state.notes, record) {
         (Some(field), _) => (field.text(), theme::focus()),
         (None, Some(r)) if !r.notes.trim().is_empty() => (r.notes.clone(), Style::new()),
         _ => (w.t("handover.no-notes").to_owned(), theme::dim()),
     };
     // Wrapped to the pane, one cell kept for the cursor; a new line just
-    // begun is a line too.
-    let mut rows = wrap(&text, (inner.width as usize).saturating_sub(1));
-    if text.ends_with('\n') {
-        rows.push(String::new());
-    }
+    // begun is a line too (wrap keeps it).
+    let rows = wrap(&text, (inner.width as usize).saturating_sub(1));
     let last = rows.last().cloned().unwrap_or_default();
-    let lines: Vec<Line> = rows
-        .into_iter()
-        .map(|l| Line::from(Span::styled(l, style)))
-        .collect();
     // While writing, the last lines stay in view with the cursor after them.
-    let skip = lines.len().saturating_sub(inner.height as usize);
-    let shown = lines.len() - skip;
-    frame.render_widget(
-        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()),
-        inner,
-    );
-    if s.notes.is_some() {
-        let x = inner.x + crate::text::width(&last) as u16;
+    let skip = rows.len().saturating_sub(inner.height as usize);
+    let shown = rows.len() - skip;
+    let lines: Vec<Row> = rows
+        .into_iter()
+        .skip(skip)
+        .map(|l| Row::line(l, style))
+        .collect();
+    text::rows(frame, inner, flow, &lines);
+    if state.notes.is_some() {
+        let n = last.chars().count();
+        let x = text::caret_x(&last, n, inner.x, inner.width, flow);
         let y = inner.y + shown.saturating_sub(1) as u16;
         frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), y));
     }

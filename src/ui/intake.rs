@@ -6,11 +6,10 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Borders;
 
 use super::modal::big_digits;
-use super::text::{cell, cut, span};
+use super::text::{self, Row, caret_at, tail};
 use super::theme;
 use crate::app::App;
 use crate::app::intake::{Field, Referral, department_choices};
@@ -18,20 +17,25 @@ use crate::domain::case::{Channel, Kind, Priority};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let wide = area.width >= 100;
+    let flow = app.cx.flow;
     let rows = Field::ORDER.len() as u16 + if wide { 3 } else { 1 };
     let (form_area, picker_area, related_area) = if wide {
-        let [form, side] =
-            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
-                .areas(area);
+        let [form, side] = text::split_h(
+            area,
+            flow,
+            [Constraint::Percentage(55), Constraint::Percentage(45)],
+        );
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(side);
         (form, top, bottom)
     } else {
         let [form, below] =
             Layout::vertical([Constraint::Length(rows), Constraint::Min(3)]).areas(area);
-        let [left, right] =
-            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-                .areas(below);
+        let [left, right] = text::split_h(
+            below,
+            flow,
+            [Constraint::Percentage(50), Constraint::Percentage(50)],
+        );
         (form, left, right)
     };
     form(app, frame, form_area, wide);
@@ -69,13 +73,13 @@ fn value(app: &App, field: Field, focused: bool) -> String {
         Field::Service => match &f.service {
             Some(code) if !focused => cat
                 .service(code)
-                .map_or(code.clone(), |s| format!("{} · {}", s.name_en, s.name_fa)),
+                .map_or(code.clone(), |s| w.names(&s.name_fa, &s.name_en)),
             _ => f.service_filter.text(),
         },
         Field::District => match &f.district {
             Some(code) if !focused || f.district_filter.is_empty() => {
                 cat.district(code).map_or(code.clone(), |d| {
-                    format!("{} · {} · {}", d.code, d.name_en, d.name_fa)
+                    format!("{} · {}", w.n(&d.code), w.names(&d.name_fa, &d.name_en))
                 })
             }
             _ => f.district_filter.text(),
@@ -97,13 +101,11 @@ fn value(app: &App, field: Field, focused: bool) -> String {
 
 fn form(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
     let w = &app.cx.words;
+    let flow = app.cx.flow;
     let f = &app.intake.form;
     let label_w = 13;
     let value_w = area.width.saturating_sub(label_w as u16 + 1) as usize;
-    let mut lines = vec![Line::from(Span::styled(
-        w.t("intake.title").to_owned(),
-        theme::title(),
-    ))];
+    let mut lines = vec![Row::line(w.t("intake.title"), theme::title())];
     let mut cursor = None;
     for field in Field::ORDER {
         let focused = f.focus == field;
@@ -127,60 +129,62 @@ fn form(app: &App, frame: &mut Frame, area: Rect, wide: bool) {
             .form
             .error(field)
             .map(|p| w.problem(field.name(), p));
+        let tf = match field {
+            Field::Phone => Some(&f.phone),
+            Field::Name => Some(&f.name),
+            Field::Service => Some(&f.service_filter),
+            Field::District => Some(&f.district_filter),
+            Field::Neighborhood => Some(&f.neighborhood),
+            Field::Address => Some(&f.address),
+            Field::Department => Some(&f.department_filter),
+            _ => None,
+        }
+        .filter(|_| focused && !field.is_choice());
+        // The phone number reads left to right in any layout.
+        let ltr = field == Field::Phone;
+        let last = value_lines.len() - 1;
+        let label_key = format!("intake.{}", field.name());
         for (i, v) in value_lines.iter().enumerate() {
-            let label = if i == 0 {
-                cell(w.t(&format!("intake.{}", field.name())), label_w)
+            let label = if i == 0 { w.t(&label_key) } else { "" };
+            // The line being typed shows its end when it is too long.
+            let (shown, dropped) = if tf.is_some() || (focused && i == last) {
+                tail(v, value_w.saturating_sub(1))
             } else {
-                " ".repeat(label_w)
+                ((*v).to_owned(), 0)
             };
-            let mut spans = vec![
-                Span::styled(format!("{label} "), label_style),
-                span(&cut(v, value_w), Style::new()),
-            ];
+            let mut row = Row::new()
+                .cell(label, label_w, label_style)
+                .gap(1)
+                .text(&shown, Style::new());
+            if ltr {
+                row = row.ltr();
+            }
             if i == 0
                 && let Some(err) = &error
             {
-                spans.push(Span::styled(
-                    format!("  ← {}", cut(err, 60)),
-                    theme::error(),
-                ));
+                let arrow = if flow.rtl { "→" } else { "←" };
+                row = row.fill(format!("  {arrow} {err}"), theme::error());
             }
-            lines.push(Line::from(spans));
-        }
-        if focused && !field.is_choice() {
-            let row = area.y + lines.len() as u16 - 1;
-            let tf = match field {
-                Field::Phone => Some(&f.phone),
-                Field::Name => Some(&f.name),
-                Field::Service => Some(&f.service_filter),
-                Field::District => Some(&f.district_filter),
-                Field::Neighborhood => Some(&f.neighborhood),
-                Field::Address => Some(&f.address),
-                Field::Department => Some(&f.department_filter),
-                _ => None,
-            };
-            let upto = match tf {
-                Some(t) => t.text().chars().take(t.cursor()).collect::<String>(),
-                None => value_lines
-                    .last()
-                    .map(|s| (*s).to_owned())
-                    .unwrap_or_default(),
-            };
-            let x = area.x + label_w as u16 + 1 + crate::text::width(&upto) as u16;
-            cursor = Some((x.min(area.right().saturating_sub(1)), row));
+            if focused && i == last && !field.is_choice() {
+                let (x, width) = row.span_of(2, area.x, area.width, flow);
+                let at = match tf {
+                    Some(t) => t.cursor().saturating_sub(dropped),
+                    None => shown.chars().count(),
+                };
+                let y = area.y + lines.len() as u16;
+                cursor = Some((caret_at(&shown, at, x, width, flow, ltr), y));
+            }
+            lines.push(row);
         }
     }
-    frame.render_widget(Paragraph::new(lines), area);
-    if let Some(c) = cursor {
-        frame.set_cursor_position(c);
+    text::rows(frame, area, flow, &lines);
+    if let Some((x, y)) = cursor {
+        frame.set_cursor_position((x.min(area.right().saturating_sub(1)), y));
     }
 }
 
-fn titled(frame: &mut Frame, area: Rect, title: String) -> Rect {
-    let block = Block::new().borders(Borders::TOP).title(title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    inner
+fn titled(app: &App, frame: &mut Frame, area: Rect, title: &str) -> Rect {
+    text::block(frame, area, app.cx.flow, Borders::TOP, title)
 }
 
 /// The list the field in focus narrows, with the highlighted line.
@@ -204,10 +208,10 @@ fn picker(app: &App, frame: &mut Frame, area: Rect) {
                     };
                     let text = format!(
                         "{} · {} · {} · {}",
-                        s.name_en,
+                        w.name(&s.name_fa, &s.name_en),
                         w.fill(
                             "intake.deadline-hours",
-                            &[("hours", &s.deadline_hours.to_string())]
+                            &[("hours", &w.n(s.deadline_hours))]
                         ),
                         dept,
                         w.code("category", s.category.as_str())
@@ -222,10 +226,9 @@ fn picker(app: &App, frame: &mut Frame, area: Rect) {
                 .iter()
                 .map(|d| {
                     let text = format!(
-                        "{} · {} · {} · {}",
-                        d.code,
-                        d.name_en,
-                        d.name_fa,
+                        "{} · {} · {}",
+                        w.n(&d.code),
+                        w.names(&d.name_fa, &d.name_en),
                         d.neighborhoods.join("، ")
                     );
                     (text, f.district.as_deref() == Some(d.code.as_str()))
@@ -242,28 +245,32 @@ fn picker(app: &App, frame: &mut Frame, area: Rect) {
                         f.referral == Referral::Unreferred,
                     ),
                     Some(d) => (
-                        format!("{} · {} · {}", d.code, d.name_en, d.name_fa),
+                        format!("{} · {}", d.code, w.names(&d.name_fa, &d.name_en)),
                         f.department(cat).as_deref() == Some(d.code.as_str()),
                     ),
                 })
                 .collect(),
         ),
     };
-    let inner = titled(frame, area, format!(" {} ({}) ", w.t(title), items.len()));
+    let inner = titled(
+        app,
+        frame,
+        area,
+        &format!(" {} ({}) ", w.t(title), w.n(items.len())),
+    );
     if items.is_empty() {
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                w.t("intake.no-match").to_owned(),
-                theme::warn(),
-            )),
+        text::rows(
+            frame,
             inner,
+            app.cx.flow,
+            &[Row::line(w.t("intake.no-match"), theme::warn())],
         );
         return;
     }
-    let (width, height) = (inner.width as usize, inner.height as usize);
+    let height = inner.height as usize;
     let cursor = f.cursor.min(items.len() - 1);
     let start = cursor.saturating_sub(height.saturating_sub(1));
-    let lines: Vec<Line> = items
+    let lines: Vec<Row> = items
         .iter()
         .enumerate()
         .skip(start)
@@ -274,11 +281,14 @@ fn picker(app: &App, frame: &mut Frame, area: Rect) {
             } else {
                 Style::new()
             };
-            let mark = if *chosen { "✓ " } else { "  " };
-            Line::from(Span::styled(cell(&format!("{mark}{text}"), width), style))
+            let mark = if *chosen { "✓" } else { "" };
+            Row::new()
+                .style(style)
+                .cell(mark, 2, Style::new())
+                .fill(text, Style::new())
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    text::rows(frame, inner, app.cx.flow, &lines);
 }
 
 /// The call just saved: its code large, to read to the caller, and its deadline.
@@ -290,21 +300,24 @@ fn saved(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         w.t("intake.saved")
     };
-    let inner = titled(frame, area, format!(" {title} "));
+    let inner = titled(app, frame, area, &format!(" {title} "));
     let mut lines = Vec::new();
     if inner.height >= 7 && inner.width >= 40 {
+        // Digits drawn as art read left to right in any layout.
         for r in big_digits(&s.code.to_string()) {
-            lines.push(Line::from(Span::styled(format!(" {r}"), theme::title())));
+            lines.push(Row::new().gap(1).text(r, theme::title()).ltr());
         }
     }
-    lines.push(Line::from(Span::styled(
-        format!(" {}", s.code.spoken()),
-        theme::title(),
-    )));
-    lines.push(Line::from(format!(
-        " {}",
-        w.fill("intake.due", &[("when", &w.time(s.due))])
-    )));
+    lines.push(
+        Row::new()
+            .gap(1)
+            .text(s.code.spoken(), theme::title())
+            .ltr(),
+    );
+    lines.push(Row::new().gap(1).fill(
+        w.fill("intake.due", &[("when", &w.time(s.due))]),
+        Style::new(),
+    ));
     let referred = match &s.department {
         Some(d) => w.fill(
             "intake.referred-to",
@@ -313,55 +326,45 @@ fn saved(app: &App, frame: &mut Frame, area: Rect) {
         None if s.attached => String::new(),
         None => w.t("intake.not-referred").to_owned(),
     };
-    lines.push(Line::from(format!(" {referred}")));
-    frame.render_widget(Paragraph::new(lines), inner);
+    lines.push(Row::new().gap(1).fill(referred, Style::new()));
+    text::rows(frame, inner, app.cx.flow, &lines);
 }
 
 /// What the keys of this form do that is easy to miss.
 fn hints(app: &App, frame: &mut Frame, area: Rect) {
     let w = &app.cx.words;
-    let inner = titled(frame, area, format!(" {} ", w.t("intake.tips")));
-    let text = w.t("intake.tips-text");
-    let lines: Vec<Line> = text
+    let inner = titled(app, frame, area, &format!(" {} ", w.t("intake.tips")));
+    let lines: Vec<Row> = w
+        .t("intake.tips-text")
         .lines()
-        .map(|l| Line::from(Span::styled(cut(l, inner.width as usize), theme::dim())))
+        .map(|l| Row::line(l, theme::dim()))
         .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    text::rows(frame, inner, app.cx.flow, &lines);
 }
 
 /// The caller's earlier cases, and cases about the same service nearby.
 fn related(app: &App, frame: &mut Frame, area: Rect) {
     let w = &app.cx.words;
     let f = &app.intake.form;
-    let inner = titled(frame, area, format!(" {} ", w.t("intake.related")));
-    let width = inner.width as usize;
+    let inner = titled(app, frame, area, &format!(" {} ", w.t("intake.related")));
     let mut lines = Vec::new();
     if let Some(c) = f.caller_case() {
-        let district = app
-            .cx
-            .catalog
-            .district(&c.district)
-            .map_or(c.district.clone(), |d| d.name_en.clone());
         let text = w.fill(
             "intake.known-caller",
             &[
                 ("name", &c.citizen_name),
-                ("district", &district),
+                ("district", &w.district(&app.cx.catalog, &c.district)),
                 ("address", &format!("{} {}", c.neighborhood, c.address)),
             ],
         );
-        lines.push(Line::from(Span::styled(cut(&text, width), theme::focus())));
+        lines.push(Row::line(text, theme::focus()));
     }
     if f.related.is_empty() {
-        lines.push(Line::from(Span::styled(
-            w.t("intake.related-none").to_owned(),
-            theme::dim(),
-        )));
+        lines.push(Row::line(w.t("intake.related-none"), theme::dim()));
     }
     for (i, c) in f.related.iter().enumerate() {
         let text = format!(
-            "{} {} · {} · {} · {}",
-            c.code,
+            "{} · {} · {} · {}",
             w.time(c.received_at),
             w.service(&app.cx.catalog, &c.service),
             w.code("status", c.status.as_str()),
@@ -374,8 +377,13 @@ fn related(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             theme::dim()
         };
-        lines.push(Line::from(Span::styled(cell(&text, width), style)));
+        lines.push(
+            Row::new()
+                .style(style)
+                .text(format!("{} ", c.code), Style::new())
+                .fill(text, Style::new()),
+        );
     }
     lines.truncate(inner.height as usize);
-    frame.render_widget(Paragraph::new(lines), inner);
+    text::rows(frame, inner, app.cx.flow, &lines);
 }

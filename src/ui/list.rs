@@ -1,21 +1,22 @@
 //! Drawing the lists: a queue (each row says why the case is there) or the
 //! search results (name, status, address), the search box, the filter line,
-//! and where the selection is ("row x of n"). Columns grow with the screen.
+//! and where the selection is ("row x of n"). Columns grow with the screen;
+//! in a right-to-left layout they read from the right.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
-use super::text::{cell, cut, span};
+use super::text::{self, Row, caret_x, cut, tail};
 use super::{deadline, theme};
 use crate::app::App;
+use crate::app::field::TextField;
 use crate::app::list::{FILTER_FIELDS, Showing};
 use crate::domain::case::{Case, Feedback, Priority, Status};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let l = &app.list;
+    let flow = app.cx.flow;
     let top = u16::from(l.searching || l.showing == Showing::Search)
         + u16::from(l.filter_line.open || l.filtered());
     let [bar, info, rows] = Layout::vertical([
@@ -32,7 +33,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     if l.filter_line.open || l.filtered() {
         filter_line(app, frame, Rect::new(bar.x, y, bar.width, 1));
     }
-    frame.render_widget(Paragraph::new(position(app)), info);
+    text::rows(frame, info, flow, &[position(app)]);
     if matches!(l.showing, Showing::Search | Showing::Group) {
         search_rows(app, frame, rows);
     } else {
@@ -41,7 +42,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 /// Which list, "row x of n", and the hint when it is empty.
-fn position(app: &App) -> Line<'static> {
+fn position(app: &App) -> Row {
     let w = &app.cx.words;
     let l = &app.list;
     let name = match l.showing {
@@ -58,11 +59,8 @@ fn position(app: &App) -> Line<'static> {
         w.fill(
             "queue.row-of",
             &[
-                (
-                    "row",
-                    &(u64::from(l.offset) + l.selected as u64 + 1).to_string(),
-                ),
-                ("of", &l.total.to_string()),
+                ("row", &w.n(u64::from(l.offset) + l.selected as u64 + 1)),
+                ("of", &w.n(l.total)),
             ],
         )
     };
@@ -72,69 +70,98 @@ fn position(app: &App) -> Line<'static> {
     if l.showing == Showing::Search && l.rows.len() >= crate::app::list::SEARCH_LIMIT {
         where_.push_str(&w.fill(
             "search.first",
-            &[("n", &crate::app::list::SEARCH_LIMIT.to_string())],
+            &[("n", &w.n(crate::app::list::SEARCH_LIMIT))],
         ));
     }
-    Line::from(vec![
-        Span::styled(format!("{} ", cut(&name, 50)), theme::title()),
-        Span::styled(where_, theme::dim()),
-    ])
+    Row::new()
+        .text(format!("{} ", cut(&name, 50)), theme::title())
+        .fill(where_, theme::dim())
+}
+
+/// A label and a text field after it, the caret in the field when `focused`.
+/// Returns the row; sets the caret on the frame.
+fn field_row(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    (label, label_style): (&str, Style),
+    f: &TextField,
+    hint: Option<&str>,
+    focused: bool,
+) -> Row {
+    let flow = app.cx.flow;
+    let label = format!("{label}: ");
+    let room = (area.width as usize)
+        .saturating_sub(text::Row::new().text(&label, Style::new()).natural_width());
+    let (shown, dropped) = tail(&f.text(), room.saturating_sub(1));
+    let row = match hint {
+        Some(h) => Row::new().text(&label, label_style).fill(h, theme::dim()),
+        None => Row::new()
+            .text(&label, label_style)
+            .fill(&shown, Style::new()),
+    };
+    if focused {
+        let (x, width) = row.span_of(1, area.x, area.width, flow);
+        let cursor = f.cursor().saturating_sub(dropped);
+        let x = if hint.is_some() {
+            if flow.rtl { x + width } else { x }
+        } else {
+            caret_x(&shown, cursor, x, width, flow)
+        };
+        frame.set_cursor_position((x.min(area.right().saturating_sub(1)), area.y));
+    }
+    row
 }
 
 fn search_box(app: &App, frame: &mut Frame, area: Rect) {
     let w = &app.cx.words;
     let l = &app.list;
-    let label = format!("{}: ", w.t("search.title"));
     let style = if l.searching {
         theme::focus()
     } else {
         theme::label()
     };
-    let hint = if l.searching && l.search.is_empty() {
-        Span::styled(w.t("search.hint").to_owned(), theme::dim())
-    } else {
-        span(&l.search.text(), Style::new())
-    };
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![Span::styled(label.clone(), style), hint])),
+    let hint = (l.searching && l.search.is_empty()).then(|| w.t("search.hint"));
+    let row = field_row(
+        app,
+        frame,
         area,
+        (w.t("search.title"), style),
+        &l.search,
+        hint,
+        l.searching,
     );
-    if l.searching {
-        let upto: String = l.search.text().chars().take(l.search.cursor()).collect();
-        let x = area.x + crate::text::width(&label) as u16 + crate::text::width(&upto) as u16;
-        frame.set_cursor_position((x.min(area.right().saturating_sub(1)), area.y));
-    }
+    text::rows(frame, area, app.cx.flow, &[row]);
 }
 
 fn filter_line(app: &App, frame: &mut Frame, area: Rect) {
     let w = &app.cx.words;
+    let flow = app.cx.flow;
     let l = &app.list;
-    let mut spans = vec![Span::styled(
-        format!("{}: ", w.t("filter.title")),
-        theme::label(),
-    )];
+    let mut row = Row::new().text(format!("{}: ", w.t("filter.title")), theme::label());
     if l.filter_line.open {
-        let mut x = area.x + crate::text::width(&format!("{}: ", w.t("filter.title"))) as u16;
+        let mut caret = None;
         for (i, (name, f)) in FILTER_FIELDS.iter().zip(&l.filter_line.fields).enumerate() {
             let focused = i == l.filter_line.focus;
             let label = format!("{} ", w.t(&format!("filter.{name}")));
-            let value = cell(&f.text(), 14);
-            if focused {
-                let upto: String = f.text().chars().take(f.cursor()).collect();
-                let cx = x + crate::text::width(&label) as u16 + crate::text::width(&upto) as u16;
-                frame.set_cursor_position((cx.min(area.right().saturating_sub(1)), area.y));
-            }
-            x += (crate::text::width(&label) + crate::text::width(&value) + 2) as u16;
-            spans.push(Span::styled(
+            row = row.text(
                 label,
                 if focused {
                     theme::focus()
                 } else {
                     theme::label()
                 },
-            ));
-            spans.push(Span::styled(value, theme::field()));
-            spans.push(Span::raw("  "));
+            );
+            if focused {
+                caret = Some((row.parts_len(), f));
+            }
+            row = row.cell(f.text(), 14, theme::field()).gap(2);
+        }
+        row = row.fill(w.t("filter.open-hint"), theme::dim());
+        if let Some((index, f)) = caret {
+            let (x, width) = row.span_of(index, area.x, area.width, flow);
+            let x = caret_x(&f.text(), f.cursor(), x, width, flow);
+            frame.set_cursor_position((x.min(area.right().saturating_sub(1)), area.y));
         }
     } else {
         let cat = &app.cx.catalog;
@@ -144,24 +171,16 @@ fn filter_line(app: &App, frame: &mut Frame, area: Rect) {
             parts.push(w.department(cat, d));
         }
         if let Some(d) = &f.district {
-            parts.push(cat.district(d).map_or(d.clone(), |d| d.name_en.clone()));
+            parts.push(w.district(cat, d));
         }
         if let Some(s) = &f.service {
             parts.push(w.service(cat, s));
         }
-        spans.push(Span::raw(cut(&parts.join(" · "), 60)));
-        spans.push(Span::styled(
-            format!("  {}", w.t("filter.hint")),
-            theme::dim(),
-        ));
+        row = row
+            .text(cut(&parts.join(" · "), 60), Style::new())
+            .fill(format!("  {}", w.t("filter.hint")), theme::dim());
     }
-    if l.filter_line.open {
-        spans.push(Span::styled(
-            w.t("filter.open-hint").to_owned(),
-            theme::dim(),
-        ));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    text::rows(frame, area, flow, &[row]);
 }
 
 /// Column widths for the screen's width: narrow (80), wide (≥ 110), very
@@ -215,25 +234,23 @@ fn columns(width: usize) -> Columns {
 fn why(app: &App, c: &Case, queue: u8) -> (String, Style) {
     let w = &app.cx.words;
     let now = app.cx.now;
-    let late = |since| w.fill("why.overdue", &[("time", &w.span(now - since))]);
+    let span = |d| w.span_short(d);
+    let late = |since| w.fill("why.overdue", &[("time", &span(now - since))]);
     match queue {
         1 if c.due_at < now => (late(c.due_at), theme::late()),
         1 => (
-            w.fill("why.unreferred", &[("time", &w.span(c.due_at - now))]),
+            w.fill("why.unreferred", &[("time", &span(c.due_at - now))]),
             deadline(app, c, now).1,
         ),
         2 => (late(c.due_at), theme::late()),
         3 => (
-            w.fill("why.due-soon", &[("time", &w.span(c.due_at - now))]),
+            w.fill("why.due-soon", &[("time", &span(c.due_at - now))]),
             theme::warn(),
         ),
         4 => (
             w.fill(
                 "why.feedback",
-                &[(
-                    "time",
-                    &w.span(now - c.resolved_at.unwrap_or(c.status_since)),
-                )],
+                &[("time", &span(now - c.resolved_at.unwrap_or(c.status_since)))],
             ),
             Style::new(),
         ),
@@ -244,11 +261,11 @@ fn why(app: &App, c: &Case, queue: u8) -> (String, Style) {
             let text = if c.call_back_at.is_some_and(|t| t <= now) {
                 w.t("why.call-back").to_owned()
             } else if c.status == Status::FollowUp && c.feedback == Some(Feedback::Dissatisfied) {
-                w.fill("why.dissatisfied", &[("time", &w.span(now - since))])
+                w.fill("why.dissatisfied", &[("time", &span(now - since))])
             } else if c.status == Status::FollowUp {
-                w.fill("why.escalated", &[("time", &w.span(now - since))])
+                w.fill("why.escalated", &[("time", &span(now - since))])
             } else {
-                w.fill("why.long-overdue", &[("time", &w.span(now - c.due_at))])
+                w.fill("why.long-overdue", &[("time", &span(now - c.due_at))])
             };
             (text, theme::warn())
         }
@@ -256,41 +273,44 @@ fn why(app: &App, c: &Case, queue: u8) -> (String, Style) {
     }
 }
 
-fn head(app: &App, cols: &Columns) -> Line<'static> {
+fn head(app: &App, cols: &Columns) -> Row {
     let w = &app.cx.words;
-    let mut text = format!(
-        "{} {} {} {} {} ",
-        cell(w.t("queue.code"), 9),
-        cell(w.t("queue.age"), 7),
-        cell(w.t("queue.service"), cols.service),
-        cell(w.t("queue.department"), cols.department),
-        cell(
+    let s = theme::title();
+    let mut row = Row::new()
+        .cell(w.t("queue.code"), 9, s)
+        .gap(1)
+        .cell(w.t("queue.age"), 7, s)
+        .gap(1)
+        .cell(w.t("queue.service"), cols.service, s)
+        .gap(1)
+        .cell(w.t("queue.department"), cols.department, s)
+        .gap(1)
+        .cell(
             w.t(if cols.district > 4 {
                 "queue.district"
             } else {
                 "queue.dist"
             }),
-            cols.district
-        ),
-    );
+            cols.district,
+            s,
+        )
+        .gap(1);
     if cols.address > 0 {
-        text.push_str(&cell(w.t("queue.address"), cols.address));
-        text.push(' ');
+        row = row.cell(w.t("queue.address"), cols.address, s).gap(1);
     }
-    text.push_str(w.t("queue.why"));
-    Line::from(Span::styled(text, theme::title()))
+    row.fill(w.t("queue.why"), s)
 }
 
-fn empty_line(app: &App, empty_key: &str) -> Line<'static> {
+fn empty_line(app: &App, empty_key: &str) -> Row {
     let w = &app.cx.words;
-    Line::from(Span::styled(
+    Row::line(
         if app.list.loaded {
-            w.t(empty_key).to_owned()
+            w.t(empty_key)
         } else {
-            w.t("queue.loading").to_owned()
+            w.t("queue.loading")
         },
         theme::dim(),
-    ))
+    )
 }
 
 /// The rows that fit in `height`, keeping the selection on screen.
@@ -313,41 +333,34 @@ fn queue_rows(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(empty_line(app, "queue.empty"));
     }
     for (i, c) in window(&l.rows, l.selected, area.height.saturating_sub(1) as usize) {
-        let base = if i == l.selected {
-            theme::selected()
-        } else {
-            Style::new()
-        };
+        let selected = i == l.selected;
         let district = if cols.district > 4 {
-            cat.district(&c.district)
-                .map_or(c.district.clone(), |d| d.name_en.clone())
+            w.district(cat, &c.district)
         } else {
-            c.district.clone()
+            w.n(&c.district)
         };
-        let mut spans = vec![
-            Span::styled(format!("{} ", c.code), base),
-            Span::styled(
-                format!("{} ", cell(&w.span(app.cx.now - c.received_at), 7)),
-                base,
-            ),
-            Span::styled(
-                format!("{} ", cell(&w.service(cat, &c.service), cols.service)),
-                base,
-            ),
-            Span::styled(
-                format!(
-                    "{} ",
-                    cell(&w.department(cat, &c.department), cols.department)
-                ),
-                base,
-            ),
-            Span::styled(format!("{} ", cell(&district, cols.district)), base),
-        ];
+        let mut row = Row::new()
+            .style(if selected {
+                theme::selected()
+            } else {
+                Style::new()
+            })
+            .cell(c.code.to_string(), 9, Style::new())
+            .gap(1)
+            .cell(w.span_short(app.cx.now - c.received_at), 7, Style::new())
+            .gap(1)
+            .cell(w.service(cat, &c.service), cols.service, Style::new())
+            .gap(1)
+            .cell(
+                w.department(cat, &c.department),
+                cols.department,
+                Style::new(),
+            )
+            .gap(1)
+            .cell(district, cols.district, Style::new())
+            .gap(1);
         if cols.address > 0 {
-            spans.push(Span::styled(
-                format!("{} ", cell(&c.address, cols.address)),
-                base,
-            ));
+            row = row.cell(&c.address, cols.address, Style::new()).gap(1);
         }
         let (text, style) = why(app, c, queue);
         let urgent = if c.priority == Priority::Urgent {
@@ -355,13 +368,23 @@ fn queue_rows(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             " "
         };
-        spans.push(Span::styled(
-            cut(&format!("{urgent}{text}"), cols.why),
-            if i == l.selected { base } else { style },
-        ));
-        lines.push(Line::from(spans));
+        row = row
+            .text(
+                urgent,
+                if selected {
+                    Style::new()
+                } else {
+                    theme::late()
+                },
+            )
+            .cell(
+                text,
+                cols.why.saturating_sub(1),
+                if selected { Style::new() } else { style },
+            );
+        lines.push(row);
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    text::rows(frame, area, app.cx.flow, &lines);
 }
 
 /// Search results: who called, what about, where, and where the case stands.
@@ -372,20 +395,20 @@ fn search_rows(app: &App, frame: &mut Frame, area: Rect) {
     let width = area.width as usize;
     let (name_w, status_w) = if width >= 110 { (22, 18) } else { (14, 12) };
     let service_w = if width >= 110 { 26 } else { 0 };
-    let address_w = width.saturating_sub(10 + 11 + name_w + status_w + service_w + 5);
-    let mut head = format!(
-        "{} {} {} {} ",
-        cell(w.t("queue.code"), 9),
-        cell(w.t("search.received"), 10),
-        cell(w.t("search.name"), name_w),
-        cell(w.t("search.status"), status_w),
-    );
+    let s = theme::title();
+    let mut head = Row::new()
+        .cell(w.t("queue.code"), 9, s)
+        .gap(1)
+        .cell(w.t("search.received"), 10, s)
+        .gap(1)
+        .cell(w.t("search.name"), name_w, s)
+        .gap(1)
+        .cell(w.t("search.status"), status_w, s)
+        .gap(1);
     if service_w > 0 {
-        head.push_str(&cell(w.t("queue.service"), service_w));
-        head.push(' ');
+        head = head.cell(w.t("queue.service"), service_w, s).gap(1);
     }
-    head.push_str(w.t("queue.address"));
-    let mut lines = vec![Line::from(Span::styled(head, theme::title()))];
+    let mut lines = vec![head.fill(w.t("queue.address"), s)];
     if l.rows.is_empty() && !l.searched.is_empty() {
         lines.push(empty_line(app, "search.empty"));
     }
@@ -397,28 +420,23 @@ fn search_rows(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             theme::dim()
         };
-        let received = app
-            .cx
-            .settings
-            .center
-            .local(c.received_at)
-            .format("%Y-%m-%d");
-        let mut text = format!(
-            "{} {} {} {} ",
-            c.code,
-            cell(&received.to_string(), 10),
-            cell(&c.citizen_name, name_w),
-            cell(&w.code("status", c.status.as_str()), status_w),
-        );
+        let received = w.date_numeric(app.cx.settings.center.local(c.received_at).date());
+        let mut row = Row::new()
+            .style(base)
+            .cell(c.code.to_string(), 9, Style::new())
+            .gap(1)
+            .cell(received, 10, Style::new())
+            .gap(1)
+            .cell(&c.citizen_name, name_w, Style::new())
+            .gap(1)
+            .cell(w.code("status", c.status.as_str()), status_w, Style::new())
+            .gap(1);
         if service_w > 0 {
-            text.push_str(&cell(&w.service(cat, &c.service), service_w));
-            text.push(' ');
+            row = row
+                .cell(w.service(cat, &c.service), service_w, Style::new())
+                .gap(1);
         }
-        text.push_str(&cell(
-            &format!("{} {}", c.neighborhood, c.address),
-            address_w,
-        ));
-        lines.push(Line::from(Span::styled(text, base)));
+        lines.push(row.fill(format!("{} {}", c.neighborhood, c.address), Style::new()));
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    text::rows(frame, area, app.cx.flow, &lines);
 }

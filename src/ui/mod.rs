@@ -19,18 +19,19 @@ use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::app::{App, Session, View};
 use crate::domain::case::{Case, Status};
 use crate::keymap::{Action, Mode};
-use text::{cut, span};
+use text::{Row, cut};
 
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
     if !matches!(app.cx.session, Session::Working(_)) {
         session::draw(app, frame, area);
+        if let Some(o) = &app.overlay {
+            modal::draw(app, o, frame, area);
+        }
         return;
     }
     let [head, tabs, main, status] = Layout::vertical([
@@ -40,11 +41,9 @@ pub fn render(app: &App, frame: &mut Frame) {
         Constraint::Length(1),
     ])
     .areas(area);
-    frame.render_widget(
-        Paragraph::new(header(app, head.width)).style(theme::header()),
-        head,
-    );
-    frame.render_widget(Paragraph::new(tab_line(app, area.width)), tabs);
+    let flow = app.cx.flow;
+    text::rows(frame, head, flow, &[header(app, head.width)]);
+    text::rows(frame, tabs, flow, &[tab_line(app, area.width)]);
     match app.view {
         View::Queue(_) | View::Search => list::draw(app, frame, main),
         View::Intake => intake::draw(app, frame, main),
@@ -52,7 +51,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         View::Handover => handover::draw(app, frame, main),
         View::Report => report::draw(app, frame, main),
     }
-    frame.render_widget(Paragraph::new(status_line(app)), status);
+    text::rows(frame, status, flow, &[status_line(app)]);
     if let Some(o) = &app.overlay {
         modal::draw(app, o, frame, area);
     }
@@ -60,76 +59,79 @@ pub fn render(app: &App, frame: &mut Frame) {
 
 /// The header: trouble first, then who, which shift and the time (never
 /// cut), a handover waiting, who else is at work, and the store (cut first).
-fn header(app: &App, width: u16) -> Line<'static> {
+fn header(app: &App, width: u16) -> Row {
     let w = &app.cx.words;
-    let me = app.cx.me().map_or(String::new(), |o| {
-        format!(
-            "{} ({})",
-            cut(&o.display_name, 20),
-            w.code("role", o.role.as_str())
+    // The name and the role are cells of their own: a Persian name must
+    // not turn the role's brackets around it.
+    let me = app.cx.me().map(|o| {
+        (
+            format!("{} ", cut(&o.display_name, 20)),
+            format!("({}) ", w.code("role", o.role.as_str())),
         )
     });
-    let clock = app
-        .cx
-        .settings
-        .center
-        .local(app.cx.now)
-        .format("%H:%M")
-        .to_string();
+    let clock = w.clock(app.cx.now);
+    let mut row = Row::new().style(theme::header());
     // Trouble first, where the eye starts: the store down, or a call in flight.
-    let mut spans = Vec::new();
     if app.cx.store_down {
-        spans.push(Span::styled(
-            format!(" {} ", w.t("app.store-down")),
-            theme::error(),
-        ));
+        row = row.text(format!(" {} ", w.t("app.store-down")), theme::error());
     } else if app.cx.busy() {
         const FRAMES: [&str; 4] = ["◐", "◓", "◑", "◒"];
         let f = FRAMES[(app.cx.ms / 120 % 4) as usize];
-        spans.push(Span::raw(format!(" {f} {} ", w.t("app.busy"))));
+        row = row.text(format!(" {f} {} ", w.t("app.busy")), Style::new());
     }
-    spans.extend([
-        Span::styled(format!(" {} ", w.t("app.title")), theme::title()),
-        Span::raw(format!(
-            "│ {me} │ {} {} │ {clock} │ ",
-            w.t("app.shift"),
-            app.cx.shift()
-        )),
-    ]);
+    row = row
+        .text(format!(" {} ", w.t("app.title")), theme::title())
+        .text("│ ", Style::new())
+        .text(me.as_ref().map_or("", |m| m.0.as_str()), Style::new())
+        .text(me.as_ref().map_or(" ", |m| m.1.as_str()), Style::new())
+        .text("│ ", Style::new())
+        .text(
+            format!("{} {} ", w.t("app.shift"), app.cx.shift()),
+            Style::new(),
+        )
+        .text("│ ", Style::new())
+        .text(format!("{clock} "), Style::new())
+        .text("│ ", Style::new());
     // A handover waiting for the supervisor comes before the store, which may be cut.
     if let Some(s) = &app.cx.pending_handover {
-        spans.push(Span::styled(
-            format!(
-                "{} ",
-                w.fill(
-                    "app.handover-pending",
-                    &[("shift", &w.code("shift", &s.name))]
-                )
-            ),
-            theme::warn(),
-        ));
-        spans.push(Span::raw("│ "));
+        row = row
+            .text(
+                format!(
+                    "{} ",
+                    w.fill(
+                        "app.handover-pending",
+                        &[("shift", &w.code("shift", &s.name))]
+                    )
+                ),
+                theme::warn(),
+            )
+            .text("│ ", Style::new());
     }
     // Who is at work: the first names on a wide screen, else how many.
     let at_work = &app.cx.at_work;
     let names = match at_work.len() {
         0 => None,
-        n if width < 120 => Some(w.fill("app.at-work-count", &[("n", &n.to_string())])),
-        n if n <= 3 => Some(at_work.join(", ")),
-        n => Some(format!("{} +{}", at_work[..3].join(", "), n - 3)),
+        n if width < 120 => Some(w.fill("app.at-work-count", &[("n", &w.n(n))])),
+        n if n <= 3 => Some(at_work.join(w.t("list.and"))),
+        n => Some(format!(
+            "{} +{}",
+            at_work[..3].join(w.t("list.and")),
+            w.n(n - 3)
+        )),
     };
     if let Some(names) = names {
-        spans.push(Span::raw(format!("{} │ ", cut(&names, 60))));
+        row = row
+            .text(format!("{} ", cut(&names, 60)), Style::new())
+            .text("│ ", Style::new());
     }
-    spans.extend([Span::raw(format!(
-        "{} {}",
-        w.t("app.store"),
-        cut(&app.cx.store_label, 40)
-    ))]);
-    Line::from(spans)
+    // The store's path or URL reads left to right in any layout.
+    row.text(format!("{} ", w.t("app.store")), Style::new())
+        .fill(cut(&app.cx.store_label, 40), Style::new())
+        .ltr()
 }
 
-fn tab_line(app: &App, width: u16) -> Line<'static> {
+fn tab_line(app: &App, width: u16) -> Row {
+    let w = &app.cx.words;
     let names = if width < 100 { "queue.short" } else { "queue" };
     let c = &app.cx.counts;
     let counts = [
@@ -140,32 +142,33 @@ fn tab_line(app: &App, width: u16) -> Line<'static> {
         c.follow_up,
         c.mine,
     ];
-    let mut spans = Vec::new();
+    let mut row = Row::new();
     for (i, n) in counts.iter().enumerate() {
         let k = i as u8 + 1;
         let active = app.last_list == View::Queue(k)
-            && matches!(app.view, View::Queue(_) | View::Case | View::Search);
+            && matches!(app.view, View::Queue(_) | View::Search | View::Case);
         let style = if active {
             theme::tab_active()
         } else {
             theme::tab()
         };
-        spans.push(Span::styled(
-            format!(" {k} {} {n} ", app.cx.words.t(&format!("{names}.{k}"))),
-            style,
-        ));
-        spans.push(Span::raw(" "));
+        row = row
+            .text(
+                format!(" {} {} {} ", w.n(k), w.t(&format!("{names}.{k}")), w.n(n)),
+                style,
+            )
+            .gap(1);
     }
-    Line::from(spans)
+    row
 }
 
 /// The keys that work here (only those possible now; the case view lists
 /// the rest with why), or the latest notice.
-fn status_line(app: &App) -> Line<'static> {
+fn status_line(app: &App) -> Row {
     let w = &app.cx.words;
     if let Some(n) = &app.cx.notice {
         let style = if n.error { theme::error() } else { theme::ok() };
-        return Line::from(span(&n.text, style));
+        return Row::line(&n.text, style);
     }
     let mode = app.mode();
     let case_keys: Vec<Action> = crate::app::actions::CASE_ACTIONS
@@ -212,7 +215,7 @@ fn status_line(app: &App) -> Line<'static> {
             Action::Quit,
         ],
     };
-    let mut spans = Vec::new();
+    let mut row = Row::new();
     for a in wanted {
         if let Some(k) = app.cx.keymap.key_for(mode, *a) {
             if let Some(kind) = a.case_action()
@@ -220,14 +223,32 @@ fn status_line(app: &App) -> Line<'static> {
             {
                 continue;
             }
-            spans.push(Span::styled(format!(" {k} "), theme::key()));
-            spans.push(Span::raw(format!(
-                " {}  ",
-                w.t(&format!("short.{}", a.name()))
-            )));
+            row = row
+                .text(format!(" {} ", key_name(app, k)), theme::key())
+                .text(
+                    format!(" {}  ", w.t(&format!("short.{}", a.name()))),
+                    Style::new(),
+                );
         }
     }
-    Line::from(spans)
+    row
+}
+
+/// A key as the status line and help name it; in a mirrored layout ← and
+/// → are the other way round (see `app::mirror_arrows`).
+pub fn key_name(app: &App, k: crate::keymap::Key) -> String {
+    use ratatui::crossterm::event::KeyCode;
+    if app.cx.flow.rtl && app.mode() == Mode::Board {
+        let swapped = match k.code {
+            KeyCode::Left => Some(KeyCode::Right),
+            KeyCode::Right => Some(KeyCode::Left),
+            _ => None,
+        };
+        if let Some(code) = swapped {
+            return crate::keymap::Key { code, ..k }.to_string();
+        }
+    }
+    k.to_string()
 }
 
 /// Where a case stands against its deadline, in words, and its color: time
@@ -235,7 +256,7 @@ fn status_line(app: &App) -> Line<'static> {
 /// has answered or that are finished, since when.
 pub fn deadline(app: &App, case: &Case, now: DateTime<Utc>) -> (String, Style) {
     let w = &app.cx.words;
-    let since = w.span(now - case.status_since);
+    let since = w.span_short(now - case.status_since);
     match case.status {
         Status::FollowUp => {
             return (
@@ -256,7 +277,7 @@ pub fn deadline(app: &App, case: &Case, now: DateTime<Utc>) -> (String, Style) {
         Status::Registered | Status::Referred => {}
     }
     let left = case.due_at - now;
-    let text = w.left(case.due_at, now);
+    let text = w.left_short(case.due_at, now);
     if left.num_seconds() < 0 {
         (text, theme::late())
     } else if left.num_seconds() * 4 < i64::from(case.deadline_hours) * 3600 {

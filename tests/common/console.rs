@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use citydesk::app::{App, Effect, Msg, Session, update};
+use citydesk::bidi::BidiMode;
 use citydesk::domain::case::Case;
 use citydesk::domain::catalog::Catalog;
 use citydesk::domain::intake::{self, CaseInput, Rules};
@@ -13,6 +14,7 @@ use citydesk::domain::roles::{Actor, Role};
 use citydesk::domain::tracking::TrackingCode;
 use citydesk::domain::workflow::{self, Action};
 use citydesk::keymap::Keymap;
+use citydesk::locale::Lang;
 use citydesk::store::{Operator, Settings};
 
 pub fn now() -> DateTime<Utc> {
@@ -33,16 +35,37 @@ pub fn operator(name: &str, role: Role) -> Operator {
     }
 }
 
-/// A console signed in as `role`.
+thread_local! {
+    /// The language and bidi mode `app` builds consoles in (None: English,
+    /// as `App::new` makes them).
+    static LOOK: std::cell::Cell<Option<(Lang, BidiMode)>> = const { std::cell::Cell::new(None) };
+}
+
+/// Consoles built on this thread from now on speak `look`'s language.
+#[allow(dead_code)] // not every test file shoots Persian screens
+pub fn set_look(look: Option<(Lang, BidiMode)>) {
+    LOOK.with(|l| l.set(look));
+}
+
+#[allow(dead_code)]
+pub fn look() -> Option<(Lang, BidiMode)> {
+    LOOK.with(std::cell::Cell::get)
+}
+
+/// A console signed in as `role` (in the look `set_look` chose).
 pub fn app(role: Role) -> App {
-    App::new(
+    let a = App::new(
         Session::Working(operator("ali", role)),
         Catalog::builtin(),
         Settings::default(),
         Keymap::default(),
         "/var/lib/citydesk/citydesk.db".into(),
         now(),
-    )
+    );
+    match LOOK.with(std::cell::Cell::get) {
+        Some((lang, mode)) => a.display(lang, mode),
+        None => a,
+    }
 }
 
 pub fn parse_keys(s: &str) -> Vec<KeyEvent> {

@@ -81,6 +81,8 @@ impl Env {
             .env("XDG_STATE_HOME", self.state_dir(state))
             .env_remove("CITYDESK_OPERATOR")
             .env_remove("CITYDESK_TOKEN")
+            // English whatever the machine's locale; Persian tests ask for it.
+            .env("CITYDESK_LANG", "en")
             .stdin(Stdio::null());
         c
     }

@@ -16,19 +16,40 @@ impl Tmux {
     /// Starts the console on `env`'s store, signed in as ali; None without
     /// tmux.
     pub fn console(env: &Env, name: &str) -> Option<Tmux> {
+        let t = Tmux::console_in(env, name, "en")?;
+        t.sign_in("Sign in", "Welcome");
+        Some(t)
+    }
+
+    /// Starts the console in `lang` (not signed in yet); None without tmux.
+    pub fn console_in(env: &Env, name: &str, lang: &str) -> Option<Tmux> {
         if !available() {
             return None;
         }
         let t = Tmux {
             socket: format!("citydesk-test-{}-{name}", std::process::id()),
         };
-        t.start(env);
+        t.launch(env, lang);
         Some(t)
     }
 
     pub fn start(&self, env: &Env) {
+        self.launch(env, "en");
+        self.sign_in("Sign in", "Welcome");
+    }
+
+    /// Waits for the sign-in screen (`title` as drawn), signs in as ali
+    /// and waits for `welcome` as drawn.
+    pub fn sign_in(&self, title: &str, welcome: &str) {
+        self.wait_for(title, Duration::from_secs(10));
+        self.text(super::PASSWORD);
+        self.keys(&["Enter"]);
+        self.wait_for(welcome, Duration::from_secs(10));
+    }
+
+    fn launch(&self, env: &Env, lang: &str) {
         let cmd = format!(
-            "CITYDESK_STORE='{}' CITYDESK_CONFIG='{}' exec '{}' --operator ali",
+            "CITYDESK_LANG={lang} CITYDESK_STORE='{}' CITYDESK_CONFIG='{}' exec '{}' --operator ali",
             env.store,
             env.dir.path().join("config.toml").display(),
             env!("CARGO_BIN_EXE_citydesk")
@@ -49,10 +70,6 @@ impl Tmux {
             .expect("tmux is installed")
             .success();
         assert!(ok, "tmux started");
-        self.wait_for("Sign in", Duration::from_secs(10));
-        self.text(super::PASSWORD);
-        self.keys(&["Enter"]);
-        self.wait_for("Welcome", Duration::from_secs(10));
     }
 
     pub fn keys(&self, keys: &[&str]) {
