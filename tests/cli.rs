@@ -1165,7 +1165,7 @@ fn case_show_in_persian_gives_jalali_times() {
     let env = Env::new();
     let code = env.new_case(&["--received-at", "1405-09-07 10:00"]);
     let out = env
-        .cmd(None)
+        .cmd(Some("ali"))
         .env("CITYDESK_LANG", "fa")
         .args(["case", "show", &code])
         .output()
@@ -1173,6 +1173,6 @@ fn case_show_in_persian_gives_jalali_times() {
     let shown = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{shown}");
     assert!(shown.contains("۷ آذر ۱۴۰۵ ۱۰:۰۰"), "{shown}");
-    let english = env.ok(None, &["case", "show", &code]);
+    let english = env.ok(Some("ali"), &["case", "show", &code]);
     assert!(english.contains("2026-11-28 10:00"), "{english}");
 }
