@@ -45,7 +45,7 @@ fn a_server_that_never_answers_is_given_up_in_seconds() {
         "postgres://desk:s3cret-pw@127.0.0.1:{port}/citydesk"
     ));
     assert_eq!(code, Some(1), "{err}");
-    assert!(took < Duration::from_secs(12), "took {took:?}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
     assert!(err.contains("cannot be reached"), "{err}");
     assert!(
         !err.contains("s3cret-pw"),

@@ -318,7 +318,7 @@ fn redact(url: &str) -> String {
 /// How long connecting (TCP, TLS, authentication) may take in all: the
 /// driver's `connect_timeout` bounds only the TCP connect, and a server that
 /// accepted and never answers (a stopped postmaster) hung the CLI forever.
-const CONNECT_LIMIT: StdDuration = StdDuration::from_secs(6);
+const CONNECT_LIMIT: StdDuration = StdDuration::from_secs(4);
 
 fn connect(config: &Config, url: &str) -> Result<Client> {
     let tls = tls()?;
