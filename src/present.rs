@@ -723,6 +723,10 @@ impl Say for StoreError {
                 w.fill("error.store.foreign", &[("at", at), ("why", why)])
             }
             StoreError::ReadOnly(at) => w.fill("error.store.read-only", &[("at", at)]),
+            StoreError::ConnectionRefused { at, why } => w.fill(
+                "error.store.connection-refused",
+                &[("at", at), ("why", why)],
+            ),
         }
     }
 }

@@ -361,6 +361,13 @@ pub enum StoreError {
     /// The store cannot be written here (its file or folder is read-only):
     /// reading works.
     ReadOnly(String),
+    /// The database server answered and refused the connection (a wrong
+    /// password or user, a database that does not exist): `why` is its
+    /// message, `at` the URL without its password.
+    ConnectionRefused {
+        at: String,
+        why: String,
+    },
 }
 
 impl std::error::Error for StoreError {}

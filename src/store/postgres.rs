@@ -214,8 +214,91 @@ fn parse(url: &str) -> Result<Config> {
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(StdDuration::from_secs(5));
     }
+    // A peer that vanished (host down, cable cut) is noticed within about
+    // 10 s instead of the system's two hours: keepalives on an idle
+    // connection, and a limit on unacknowledged data while a call waits.
+    config
+        .keepalives(true)
+        .keepalives_idle(StdDuration::from_secs(5))
+        .keepalives_interval(StdDuration::from_secs(2))
+        .keepalives_retries(3)
+        .tcp_user_timeout(StdDuration::from_secs(10));
+    if config.get_password().is_none()
+        && let Some(password) = password_from_env_or_pgpass(&config)
+    {
+        config.password(password);
+    }
     config.application_name("citydesk");
     Ok(config)
+}
+
+/// The password libpq would use when the URL has none: PGPASSWORD, else the
+/// first matching line of the password file (PGPASSFILE or ~/.pgpass;
+/// `host:port:database:user:password`, `*` matches anything, `\:` and `\\`
+/// escape). Keeping the password out of the URL keeps it out of `ps`.
+fn password_from_env_or_pgpass(config: &Config) -> Option<String> {
+    if let Ok(p) = std::env::var("PGPASSWORD")
+        && !p.is_empty()
+    {
+        return Some(p);
+    }
+    let file = std::env::var_os("PGPASSFILE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".pgpass")))?;
+    pgpass_lookup(&std::fs::read_to_string(file).ok()?, config)
+}
+
+/// The password of the first line of a password file that matches `config`.
+fn pgpass_lookup(text: &str, config: &Config) -> Option<String> {
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".to_owned(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let user = config.get_user().unwrap_or_default().to_owned();
+    let db = config
+        .get_dbname()
+        .map_or_else(|| user.clone(), str::to_owned);
+    let wanted = [host.as_str(), port.as_str(), db.as_str(), user.as_str()];
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .find_map(|line| {
+            let fields = pgpass_fields(line);
+            (fields.len() == 5
+                && fields[..4]
+                    .iter()
+                    .zip(wanted)
+                    .all(|(f, w)| f == "*" || f == w || (w == "localhost" && f == "127.0.0.1")))
+            .then(|| fields[4].clone())
+        })
+}
+
+/// One password-file line split at unescaped colons.
+fn pgpass_fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let (Some(n), Some(f)) = (chars.next(), fields.last_mut()) {
+                    f.push(n);
+                }
+            }
+            ':' if fields.len() < 5 => fields.push(String::new()),
+            c => {
+                if let Some(f) = fields.last_mut() {
+                    f.push(c);
+                }
+            }
+        }
+    }
+    fields
 }
 
 /// The URL without its password, for messages.
@@ -232,10 +315,42 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// How long connecting (TCP, TLS, authentication) may take in all: the
+/// driver's `connect_timeout` bounds only the TCP connect, and a server that
+/// accepted and never answers (a stopped postmaster) hung the CLI forever.
+const CONNECT_LIMIT: StdDuration = StdDuration::from_secs(4);
+
 fn connect(config: &Config, url: &str) -> Result<Client> {
-    config
-        .connect(tls()?)
-        .map_err(|e| StoreError::Unreachable(format!("cannot connect to {}: {e}", redact(url))))
+    let tls = tls()?;
+    let (send, receive) = std::sync::mpsc::channel();
+    let attempt = config.clone();
+    // On a timeout the thread is left behind, blocked on a silent socket;
+    // it ends with the process (the console reconnects at most every few s).
+    std::thread::spawn(move || {
+        let _ = send.send(attempt.connect(tls));
+    });
+    let answer = receive.recv_timeout(CONNECT_LIMIT).map_err(|_| {
+        StoreError::Unreachable(format!(
+            "cannot connect to {}: no answer within {} s",
+            redact(url),
+            CONNECT_LIMIT.as_secs()
+        ))
+    })?;
+    answer.map_err(|e| {
+        // The server answered and refused: say what it said (a wrong
+        // password or database is not "cannot be reached").
+        if let Some(db) = e.as_db_error()
+            && (db.code().code().starts_with("28")
+                || *db.code() == SqlState::INVALID_CATALOG_NAME
+                || *db.code() == SqlState::INSUFFICIENT_PRIVILEGE)
+        {
+            return StoreError::ConnectionRefused {
+                at: redact(url),
+                why: db.message().to_owned(),
+            };
+        }
+        StoreError::Unreachable(format!("cannot connect to {}: {e}", redact(url)))
+    })
 }
 
 pub struct PgStore {
@@ -464,6 +579,41 @@ mod tests {
             Param::Text(Some("سلام".into())),
         ]];
         assert_eq!(copy_text(&rows), "-7\ta\\tb\\\\c\\nd\\re\t\\N\t\\N\tسلام\n");
+    }
+
+    #[test]
+    fn a_password_comes_from_pgpass_when_the_url_has_none() {
+        assert_eq!(
+            pgpass_fields(r"db.example:5432:*:desk:pa\:ss\\w"),
+            ["db.example", "5432", "*", "desk", r"pa:ss\w"]
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pgpass");
+        std::fs::write(
+            &file,
+            "# comment\nother:5432:*:desk:wrong\ndb.example:*:citydesk:desk:right\n",
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        let config = |url: &str| Config::from_str(url).unwrap();
+        assert_eq!(
+            pgpass_lookup(&text, &config("postgres://desk@db.example/citydesk")).as_deref(),
+            Some("right")
+        );
+        assert_eq!(
+            pgpass_lookup(&text, &config("postgres://desk@other/x")).as_deref(),
+            Some("wrong")
+        );
+        assert_eq!(
+            pgpass_lookup(&text, &config("postgres://desk@db.example/x")),
+            None
+        );
+        assert!(
+            parse("postgres://desk:given@db.example/citydesk")
+                .unwrap()
+                .get_password()
+                == Some(&b"given"[..])
+        );
     }
 
     #[test]
