@@ -116,13 +116,23 @@ pub fn report_rows(tx: &mut dyn Tx, q: &ReportQuery, center: &Center) -> Result<
             },
         )?;
         groups.add_missing(tx, rows.iter().map(|(id, _)| *id))?;
-        let mut counts: HashMap<(String, EventKind), u64> = HashMap::new();
+        // Counted by the group's and the kind's numbers (a few dozen kinds),
+        // not by strings: hundreds of thousands of events at a million cases.
+        let mut kinds: Vec<EventKind> = Vec::new();
+        let mut counts: HashMap<(u32, usize), u64> = HashMap::new();
         for (id, what) in rows {
-            *counts.entry((groups.of(id), what)).or_default() += 1;
+            let kind = kinds.iter().position(|k| *k == what).unwrap_or_else(|| {
+                kinds.push(what);
+                kinds.len() - 1
+            });
+            *counts.entry((groups.of(id), kind)).or_default() += 1;
         }
         counts
             .into_iter()
-            .map(|((g, (action, result, to)), n)| (g, action, result, to, n))
+            .map(|((g, kind), n)| {
+                let (action, result, to) = kinds[kind].clone();
+                (groups.name(g), action, result, to, n)
+            })
             .collect()
     } else {
         // Who made an event and in which shift are the event's own.
@@ -170,11 +180,14 @@ pub fn report_rows(tx: &mut dyn Tx, q: &ReportQuery, center: &Center) -> Result<
             |r| sql::req_int(r, 0),
         )?;
         groups.add_missing(tx, ids.iter().copied())?;
-        let mut counts: HashMap<String, u64> = HashMap::new();
+        let mut counts: HashMap<u32, u64> = HashMap::new();
         for id in ids {
             *counts.entry(groups.of(id)).or_default() += 1;
         }
-        counts.into_iter().collect()
+        counts
+            .into_iter()
+            .map(|(g, n)| (groups.name(g), n))
+            .collect()
     } else {
         // A contact's channel and who took it are the contact's own.
         let kg = if q.by == GroupBy::Channel {
@@ -205,10 +218,13 @@ pub fn report_rows(tx: &mut dyn Tx, q: &ReportQuery, center: &Center) -> Result<
 /// What an event counts as: its action, result and the state it led to.
 type EventKind = (String, Option<String>, Option<String>);
 
-/// The group of each case an event or a contact of a period is of.
+/// The group of each case an event or a contact of a period is of, by
+/// number (`names` holds each group's key once; 0 is the empty key).
 struct Groups {
     by: GroupBy,
-    of: HashMap<i64, String>,
+    names: Vec<String>,
+    numbers: HashMap<String, u32>,
+    of: HashMap<i64, u32>,
 }
 
 impl Groups {
@@ -223,10 +239,25 @@ impl Groups {
             period,
             |r| Ok((sql::req_int(r, 0)?, text_key(r, 1)?)),
         )?;
-        Ok(Groups {
+        let mut groups = Groups {
             by,
-            of: of.into_iter().collect(),
-        })
+            names: vec![String::new()],
+            numbers: HashMap::from([(String::new(), 0)]),
+            of: HashMap::with_capacity(of.len()),
+        };
+        groups.add(of);
+        Ok(groups)
+    }
+
+    fn add(&mut self, rows: Vec<(i64, String)>) {
+        for (id, key) in rows {
+            let next = self.names.len() as u32;
+            let n = *self.numbers.entry(key).or_insert_with_key(|key| {
+                self.names.push(key.clone());
+                next
+            });
+            self.of.insert(id, n);
+        }
     }
 
     /// Reads the groups of those of `ids` not known yet (cases received
@@ -239,7 +270,7 @@ impl Groups {
         for chunk in missing.chunks(500) {
             let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("?{i}")).collect();
             let params: Vec<Param> = chunk.iter().map(|id| Param::from(*id)).collect();
-            self.of.extend(sql::rows(
+            let rows = sql::rows(
                 tx,
                 &format!(
                     "SELECT c.id, {g} FROM cases c WHERE c.id IN ({})",
@@ -247,13 +278,18 @@ impl Groups {
                 ),
                 &params,
                 |r| Ok((sql::req_int(r, 0)?, text_key(r, 1)?)),
-            )?);
+            )?;
+            self.add(rows);
         }
         Ok(())
     }
 
-    fn of(&self, id: i64) -> String {
-        self.of.get(&id).cloned().unwrap_or_default()
+    fn of(&self, id: i64) -> u32 {
+        self.of.get(&id).copied().unwrap_or(0)
+    }
+
+    fn name(&self, n: u32) -> String {
+        self.names[n as usize].clone()
     }
 }
 
