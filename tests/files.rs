@@ -103,6 +103,23 @@ fn a_file_that_is_not_a_database_is_refused_and_left_unchanged() {
 
 /// Runs citydesk as a user who cannot write `store` (as root, whom file
 /// modes do not stop, through `runuser -u nobody`).
+/// The binary where `nobody` can run it: the build folder may sit in a
+/// home folder closed to others (as a CI checkout under /root is).
+fn reader_binary() -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    static COPY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    COPY.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("citydesk-reader-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let bin = dir.join("citydesk");
+        std::fs::copy(env!("CARGO_BIN_EXE_citydesk"), &bin).unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        bin
+    })
+    .clone()
+}
+
 fn as_reader(store: &Path, args: &[&str]) -> Output {
     let root = Command::new("id")
         .arg("-u")
@@ -110,8 +127,7 @@ fn as_reader(store: &Path, args: &[&str]) -> Output {
         .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
     let mut c = if root {
         let mut c = Command::new("runuser");
-        c.args(["-u", "nobody", "--"])
-            .arg(env!("CARGO_BIN_EXE_citydesk"));
+        c.args(["-u", "nobody", "--"]).arg(reader_binary());
         c
     } else {
         Command::new(env!("CARGO_BIN_EXE_citydesk"))
@@ -168,4 +184,7 @@ fn a_read_only_store_is_read_and_writes_say_why_not() {
     let out = citydesk(&store, &["--as", "ali", "--json", "case", "show", &code]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["status"], "registered");
+    if let Some(dir) = reader_binary().parent() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
