@@ -1106,28 +1106,12 @@ fn case_import_refuses_one_request_id_for_two_different_cases() {
 #[test]
 fn doctor_shows_persian_both_ways_and_saves_the_pick() {
     use citydesk::bidi::{BidiMode, for_cell_dir};
-    use std::io::Write as _;
-    use std::process::Stdio;
     let env = Env::new();
     let config = env.dir.path().join("config.toml");
     let doctor = |args: &[&str], input: &str| {
-        let mut child = env
-            .cmd(None)
-            .env("CITYDESK_LANG", "fa")
-            .arg("doctor")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        let mut cmd = env.cmd(None);
+        cmd.env("CITYDESK_LANG", "fa").arg("doctor").args(args);
+        common::output_with_input(cmd, input)
     };
     let sample = citydesk::app::modal::BIDI_SAMPLE;
     let out = doctor(&[], "۲\n");

@@ -23,26 +23,11 @@ fn citydesk(store: &Path, args: &[&str]) -> Output {
 /// Runs `c`; with `--as` among `args`, signed in for this one command
 /// (`--password-stdin`, which writes nothing to the store).
 fn with_password(mut c: Command, args: &[&str]) -> Output {
-    use std::io::Write as _;
-    use std::process::Stdio;
-    let signing = args.contains(&"--as");
-    if signing {
-        c.arg("--password-stdin");
+    if !args.contains(&"--as") {
+        return common::output_with_input(c, "");
     }
-    let mut child = c
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    if signing {
-        stdin
-            .write_all(format!("{}\n", common::PASSWORD).as_bytes())
-            .unwrap();
-    }
-    drop(stdin);
-    child.wait_with_output().unwrap()
+    c.arg("--password-stdin");
+    common::output_with_input(c, &format!("{}\n", common::PASSWORD))
 }
 
 fn stderr(o: &Output) -> String {

@@ -6,26 +6,13 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 use common::{Env, PASSWORD};
 
 fn with_input(mut cmd: std::process::Command, args: &[&str], input: &str) -> Output {
-    let mut child = cmd
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    cmd.args(args);
+    common::output_with_input(cmd, input)
 }
 
 fn stderr(o: &Output) -> String {

@@ -10,6 +10,23 @@ pub mod tmux;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+/// Runs `cmd` with `input` on its standard input, and collects its output.
+pub fn output_with_input(mut cmd: Command, input: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
 pub struct Env {
     pub dir: tempfile::TempDir,
     /// A SQLite path or a PostgreSQL URL.
@@ -105,41 +122,20 @@ impl Env {
         if signed.contains(actor) {
             return;
         }
-        let mut child = self
-            .bare(actor)
-            .args(["login", "--as", actor, "--password-stdin"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{PASSWORD}\n").as_bytes())
-            .unwrap();
-        if child.wait_with_output().unwrap().status.success() {
+        let mut login = self.bare(actor);
+        login.args(["login", "--as", actor, "--password-stdin"]);
+        if output_with_input(login, &format!("{PASSWORD}\n"))
+            .status
+            .success()
+        {
             signed.insert(actor.to_owned());
         }
     }
 
     pub fn run_with_input(&self, actor: Option<&str>, args: &[&str], input: &str) -> Output {
-        let mut child = self
-            .cmd(actor)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        let mut cmd = self.cmd(actor);
+        cmd.args(args);
+        output_with_input(cmd, input)
     }
 
     pub fn run(&self, actor: Option<&str>, args: &[&str]) -> Output {
