@@ -2,6 +2,7 @@
 //! values before anything touches the store. Exit codes: 0 done; 1 refused or
 //! invalid input, with a message saying why and what to do; 2 usage error.
 
+mod access;
 pub mod doctor;
 pub mod guard;
 pub mod output;

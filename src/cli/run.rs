@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
+use super::access::{backup, login, logout, read_password, restore, verify};
 use super::output;
 use super::{
     CaseCommand, CatalogPart, Cli, ClientChannel, ClientCommand, Command, ExportCommand,
@@ -71,29 +72,29 @@ impl From<serde_json::Error> for CliError {
     }
 }
 
-struct Ctx<'a> {
-    settings: Settings,
-    words: Words,
-    location: String,
-    actor: Option<String>,
-    json: bool,
-    clock: &'a dyn Clock,
+pub(super) struct Ctx<'a> {
+    pub(super) settings: Settings,
+    pub(super) words: Words,
+    pub(super) location: String,
+    pub(super) actor: Option<String>,
+    pub(super) json: bool,
+    pub(super) clock: &'a dyn Clock,
     /// --password-stdin was given.
-    password_stdin: bool,
+    pub(super) password_stdin: bool,
     /// The password of `actor`, read from standard input (--password-stdin).
-    password: Option<String>,
+    pub(super) password: Option<String>,
     /// --token-file, else the CITYDESK_TOKEN environment variable.
-    token_file: Option<PathBuf>,
-    env_token: Option<String>,
+    pub(super) token_file: Option<PathBuf>,
+    pub(super) env_token: Option<String>,
     /// Whether the command is one a service account may run.
-    service_ok: bool,
+    pub(super) service_ok: bool,
     /// Who signed in (set by `open`; unset while the store has no operators).
-    signed: std::cell::OnceCell<Actor>,
+    pub(super) signed: std::cell::OnceCell<Actor>,
 }
 
 impl Ctx<'_> {
     /// Prints `value` as JSON for scripts, or with `human` for people.
-    fn emit<T: serde::Serialize>(
+    pub(super) fn emit<T: serde::Serialize>(
         &self,
         out: &mut dyn Write,
         value: &T,
@@ -109,20 +110,20 @@ impl Ctx<'_> {
     }
 
     #[allow(clippy::needless_pass_by_value)] // used as `map_err(|e| ctx.err(e))`
-    fn err(&self, e: StoreError) -> CliError {
+    pub(super) fn err(&self, e: StoreError) -> CliError {
         CliError::said(&e, &self.words)
     }
 
-    fn said(&self, e: &SignIn) -> CliError {
+    pub(super) fn said(&self, e: &SignIn) -> CliError {
         CliError::said(e, &self.words)
     }
 
     /// Opens the store and signs in (see `sign_in`).
-    fn open(&self) -> Result<Box<dyn Store>, CliError> {
+    pub(super) fn open(&self) -> Result<Box<dyn Store>, CliError> {
         self.open_at(&self.location)
     }
 
-    fn open_at(&self, location: &str) -> Result<Box<dyn Store>, CliError> {
+    pub(super) fn open_at(&self, location: &str) -> Result<Box<dyn Store>, CliError> {
         let mut store = store::open(location, &self.settings).map_err(|e| self.err(e))?;
         self.sign_in(store.as_mut(), location)?;
         Ok(store)
@@ -132,7 +133,7 @@ impl Ctx<'_> {
     /// else with the token of CITYDESK_TOKEN or --token-file, else with the
     /// session `citydesk login` left for this store. A store without
     /// operators has nobody to sign in as: the first account is added unsigned.
-    fn sign_in(&self, store: &mut dyn Store, location: &str) -> Result<(), CliError> {
+    pub(super) fn sign_in(&self, store: &mut dyn Store, location: &str) -> Result<(), CliError> {
         if self.signed.get().is_some() || store.operator_count().map_err(|e| self.err(e))? == 0 {
             return Ok(());
         }
@@ -146,7 +147,11 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    fn authenticate(&self, store: &mut dyn Store, location: &str) -> Result<Actor, CliError> {
+    pub(super) fn authenticate(
+        &self,
+        store: &mut dyn Store,
+        location: &str,
+    ) -> Result<Actor, CliError> {
         if let (Some(name), Some(password)) = (&self.actor, &self.password) {
             return self.check_password(store, name, password);
         }
@@ -180,7 +185,7 @@ impl Ctx<'_> {
     }
 
     /// The operator `name` if `password` is theirs and they may sign in with one.
-    fn check_password(
+    pub(super) fn check_password(
         &self,
         store: &mut dyn Store,
         name: &str,
@@ -203,7 +208,7 @@ impl Ctx<'_> {
         Ok(actor)
     }
 
-    fn active(&self, store: &mut dyn Store, name: &str) -> Result<Actor, CliError> {
+    pub(super) fn active(&self, store: &mut dyn Store, name: &str) -> Result<Actor, CliError> {
         let op = store
             .operator(name)
             .map_err(|e| self.err(e))?
@@ -215,7 +220,7 @@ impl Ctx<'_> {
     }
 
     /// The operator who signed in (`open` signs in).
-    fn actor(&self, _store: &mut dyn Store) -> Result<Actor, CliError> {
+    pub(super) fn actor(&self, _store: &mut dyn Store) -> Result<Actor, CliError> {
         self.signed.get().cloned().ok_or_else(|| {
             self.said(&SignIn::NotSignedIn {
                 location: self.location.clone(),
@@ -223,7 +228,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    pub(super) fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
 }
@@ -234,7 +239,7 @@ static DUMMY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| hash_password("no one's password").unwrap_or_default());
 
 /// The session file of the store at `location` (a path made absolute, or a URL).
-fn session_file(location: &str) -> Result<PathBuf, CliError> {
+pub(super) fn session_file(location: &str) -> Result<PathBuf, CliError> {
     let key = if store::postgres::is_url(location) {
         location.to_owned()
     } else {
@@ -1342,342 +1347,4 @@ fn catalog(ctx: &Ctx, what: CatalogPart, out: &mut dyn Write) -> Result<(), CliE
     }
     writeln!(out)?;
     Ok(())
-}
-
-/// One line of standard input: a password (its line end removed).
-fn read_password(input: &mut dyn BufRead) -> Result<String, CliError> {
-    let mut line = String::new();
-    input
-        .read_line(&mut line)
-        .map_err(|e| CliError::new(format!("cannot read the password from standard input: {e}")))?;
-    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
-}
-
-/// Asks for a password at the terminal without showing it (None: Esc or Ctrl+C).
-fn ask_password(label: &str) -> std::io::Result<Option<String>> {
-    use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
-    use ratatui::crossterm::terminal;
-    let mut err = std::io::stderr();
-    write!(err, "{label}")?;
-    err.flush()?;
-    terminal::enable_raw_mode()?;
-    let mut typed = String::new();
-    let result = loop {
-        match event::read() {
-            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
-                KeyCode::Enter => break Ok(Some(std::mem::take(&mut typed))),
-                KeyCode::Esc => break Ok(None),
-                KeyCode::Char('c' | 'd') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-                    break Ok(None);
-                }
-                KeyCode::Backspace => {
-                    typed.pop();
-                }
-                KeyCode::Char(c) => typed.push(c),
-                _ => {}
-            },
-            Ok(Event::Paste(p)) => typed.push_str(&p),
-            Ok(_) => {}
-            Err(e) => break Err(e),
-        }
-    };
-    let _ = terminal::disable_raw_mode();
-    writeln!(err)?;
-    result
-}
-
-/// What `citydesk login --json` prints.
-#[derive(serde::Serialize)]
-struct SignedIn<'a> {
-    operator: &'a str,
-    role: Role,
-    until: DateTime<Utc>,
-    session_file: String,
-}
-
-/// `citydesk login`: checks the password and leaves a session file.
-fn login(ctx: &Ctx, input: &mut dyn BufRead, out: &mut dyn Write) -> Result<(), CliError> {
-    use std::io::IsTerminal;
-    let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    let name = match &ctx.actor {
-        Some(n) => n.clone(),
-        None if terminal => {
-            eprint!("operator: ");
-            let mut line = String::new();
-            input
-                .read_line(&mut line)
-                .map_err(|e| CliError::new(format!("cannot read the operator name: {e}")))?;
-            line.trim().to_owned()
-        }
-        None => {
-            return Err(CliError::new(
-                "who is signing in? give --as NAME (or set CITYDESK_OPERATOR)",
-            ));
-        }
-    };
-    let password = match &ctx.password {
-        Some(p) => p.clone(),
-        None if terminal => {
-            ask_password("password: ")?.ok_or_else(|| CliError::new("not signed in"))?
-        }
-        None => return Err(ctx.said(&SignIn::NeedsPassword)),
-    };
-    let mut store = store::open(&ctx.location, &ctx.settings).map_err(|e| ctx.err(e))?;
-    let actor = ctx.check_password(store.as_mut(), &name, &password)?;
-    let path = session_file(&ctx.location)?;
-    let now = ctx.now();
-    // A session this file held before ends now: one session per person and store.
-    if let Ok(Some(old)) = auth::read_session(&path) {
-        let _ = store.end_session(&crate::secret::key_hash(&old), &actor.name, now);
-    }
-    let token = crate::secret::new_api_key().map_err(CliError::new)?;
-    let until = now + chrono::Duration::hours(i64::from(ctx.settings.access.session_hours));
-    store
-        .add_session(
-            &actor,
-            &NewSession {
-                token_hash: crate::secret::key_hash(&token),
-                operator: actor.name.clone(),
-                kind: SessionKind::Shift,
-                created_by: actor.name.clone(),
-                expires_at: Some(until),
-            },
-            now,
-        )
-        .map_err(|e| ctx.err(e))?;
-    auth::write_session(&path, &token).map_err(|e| ctx.said(&e))?;
-    let report = SignedIn {
-        operator: &actor.name,
-        role: actor.role,
-        until,
-        session_file: path.display().to_string(),
-    };
-    ctx.emit(out, &report, |out| {
-        writeln!(
-            out,
-            "signed in as {} ({}) until {}; the session is kept in {} (only you can read it); `citydesk logout` ends it",
-            actor.name,
-            actor.role,
-            ctx.words.time(until),
-            path.display()
-        )
-    })
-}
-
-/// `citydesk logout`: ends this session, or every session of `operator`.
-fn logout(ctx: &Ctx, operator: Option<&str>, out: &mut dyn Write) -> Result<(), CliError> {
-    let now = ctx.now();
-    if let Some(name) = operator {
-        let mut store = ctx.open()?;
-        let by = ctx.actor(store.as_mut())?;
-        let n = store.end_sessions(&by, name, now).map_err(|e| ctx.err(e))?;
-        return ctx.emit(
-            out,
-            &serde_json::json!({ "operator": name, "ended": n }),
-            |out| writeln!(out, "ended {n} sessions and tokens of {name}"),
-        );
-    }
-    let path = session_file(&ctx.location)?;
-    let token = auth::read_session(&path)
-        .map_err(|e| ctx.said(&e))?
-        .ok_or_else(|| {
-            ctx.said(&SignIn::NotSignedIn {
-                location: ctx.location.clone(),
-            })
-        })?;
-    let mut store = store::open(&ctx.location, &ctx.settings).map_err(|e| ctx.err(e))?;
-    let hash = crate::secret::key_hash(&token);
-    let who = store
-        .session(&hash)
-        .map_err(|e| ctx.err(e))?
-        .map(|s| s.operator)
-        .unwrap_or_default();
-    let ended = store
-        .end_session(&hash, &who, now)
-        .map_err(|e| ctx.err(e))?;
-    auth::remove_session(&path).map_err(|e| ctx.said(&e))?;
-    ctx.emit(
-        out,
-        &serde_json::json!({ "operator": who, "ended": u64::from(ended) }),
-        |out| {
-            writeln!(
-                out,
-                "signed out {who}: the session is ended and its file removed"
-            )
-        },
-    )
-}
-
-/// `citydesk verify`: the timeline's hash chain, every break said.
-fn verify(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
-    let mut store = ctx.open()?;
-    let v = store.verify().map_err(|e| ctx.err(e))?;
-    let problems: Vec<String> = v
-        .breaks
-        .iter()
-        .map(|b| crate::present::say_break(&v, b, &ctx.words))
-        .collect();
-    ctx.emit(out, &v, |out| {
-        if problems.is_empty() {
-            writeln!(
-                out,
-                "{}",
-                ctx.words.fill(
-                    "verify.clean",
-                    &[
-                        ("entries", &v.entries.to_string()),
-                        ("head", &v.head.to_string()),
-                        ("hash", &v.head_hash),
-                    ],
-                )
-            )
-        } else {
-            for p in &problems {
-                writeln!(out, "{p}")?;
-            }
-            Ok(())
-        }
-    })?;
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(CliError {
-            typed: serde_json::to_value(&v.breaks).ok(),
-            ..CliError::new(
-                ctx.words
-                    .fill("verify.broken", &[("count", &problems.len().to_string())]),
-            )
-        })
-    }
-}
-
-/// `citydesk backup FILE`: the SQLite store, copied whole while others work.
-fn backup(ctx: &Ctx, file: &Path, out: &mut dyn Write) -> Result<(), CliError> {
-    if store::postgres::is_url(&ctx.location) {
-        return Err(CliError::new(
-            "a PostgreSQL store is backed up with pg_dump (see README, Backups): pg_dump -Fc -f citydesk.dump DATABASE",
-        ));
-    }
-    let mut store = ctx.open()?;
-    let by = ctx.actor(store.as_mut())?;
-    crate::domain::roles::check(&by, ActionKind::ManageOperators)
-        .map_err(|e| CliError::said(&e, &ctx.words))?;
-    let started = std::time::Instant::now();
-    crate::backup::backup_sqlite(Path::new(&ctx.location), file, &ctx.settings.access)
-        .map_err(|e| ctx.err(e))?;
-    let mut copy =
-        store::open(&file.display().to_string(), &ctx.settings).map_err(|e| ctx.err(e))?;
-    let totals = copy.totals().map_err(|e| ctx.err(e))?;
-    let v = copy.verify().map_err(|e| ctx.err(e))?;
-    let report = serde_json::json!({
-        "file": file.display().to_string(),
-        "cases": totals.cases,
-        "timeline": totals.timeline,
-        "head": v.head,
-        "head_hash": v.head_hash,
-        "breaks": v.breaks.len(),
-        "seconds": started.elapsed().as_secs_f64(),
-    });
-    ctx.emit(out, &report, |out| {
-        writeln!(
-            out,
-            "backed up {} into {} in {:.1} s: cases {} · timeline entries {}; the chain's head is #{} {}{}",
-            ctx.location,
-            file.display(),
-            started.elapsed().as_secs_f64(),
-            totals.cases,
-            totals.timeline,
-            v.head,
-            v.head_hash,
-            if v.breaks.is_empty() {
-                String::new()
-            } else {
-                format!(" — the history has {} breaks: run `citydesk verify`", v.breaks.len())
-            }
-        )
-    })
-}
-
-/// `citydesk restore FILE`: a backup into an empty store, then verified.
-fn restore(ctx: &Ctx, file: &Path, out: &mut dyn Write) -> Result<(), CliError> {
-    if !file.exists() {
-        return Err(ctx.err(store::StoreError::Missing(file.display().to_string())));
-    }
-    let target = ctx.location.clone();
-    let empty = |s: &mut dyn Store| -> Result<(), CliError> {
-        let t = s.totals().map_err(|e| ctx.err(e))?;
-        if t.cases > 0 || t.operators > 0 {
-            return Err(CliError::said(
-                &crate::domain::roles::Denied::TargetNotEmpty {
-                    location: s.location(),
-                    cases: t.cases,
-                    operators: t.operators,
-                },
-                &ctx.words,
-            ));
-        }
-        Ok(())
-    };
-    if store::postgres::is_url(&target) {
-        // Through migrate's code: it refuses a target that holds data and
-        // proves the copy (counts and checksum).
-        let mut source =
-            store::open(&file.display().to_string(), &ctx.settings).map_err(|e| ctx.err(e))?;
-        crate::migrate::migrate(
-            source.as_mut(),
-            &target,
-            &ctx.settings,
-            ctx.now(),
-            &mut std::io::sink(),
-        )
-        .map_err(|e| ctx.err(e))?;
-    } else {
-        let path = Path::new(&target);
-        if path.exists() {
-            let mut s = store::open(&target, &ctx.settings).map_err(|e| ctx.err(e))?;
-            empty(s.as_mut())?;
-            drop(s);
-            for f in store::files::store_files(path) {
-                let _ = std::fs::remove_file(f);
-            }
-        }
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        store::files::create(path, &ctx.settings.access).map_err(|e| ctx.err(e))?;
-        crate::backup::copy(file, path).map_err(|e| ctx.err(e))?;
-    }
-    let mut restored = store::open(&target, &ctx.settings).map_err(|e| ctx.err(e))?;
-    let totals = restored.totals().map_err(|e| ctx.err(e))?;
-    let v = restored.verify().map_err(|e| ctx.err(e))?;
-    if !v.breaks.is_empty() {
-        return Err(CliError::new(format!(
-            "restored {} into {}, but its history does not verify ({} breaks): run `citydesk verify` on it",
-            file.display(),
-            restored.location(),
-            v.breaks.len()
-        )));
-    }
-    let report = serde_json::json!({
-        "file": file.display().to_string(),
-        "store": restored.location(),
-        "cases": totals.cases,
-        "timeline": totals.timeline,
-        "operators": totals.operators,
-        "head": v.head,
-        "head_hash": v.head_hash,
-    });
-    ctx.emit(out, &report, |out| {
-        writeln!(
-            out,
-            "restored {} into {}: cases {} · timeline entries {} · operators {}; verified: the chain holds to its head #{} {}",
-            file.display(),
-            restored.location(),
-            totals.cases,
-            totals.timeline,
-            totals.operators,
-            v.head,
-            v.head_hash
-        )
-    })
 }
