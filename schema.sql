@@ -129,7 +129,11 @@ CREATE TABLE cases (
     search_text       TEXT NOT NULL DEFAULT '',
     -- the console's id for one submission of the intake form: a retried save
     -- (the answer to the first was lost) finds the case instead of a duplicate
-    request_id        TEXT UNIQUE
+    request_id        TEXT UNIQUE,
+    -- the shift the case was registered in, as "2026-11-28/morning" (its
+    -- first timeline entry's shift): the managers' report by shift reads it
+    -- from cases_received instead of the timeline
+    registered_shift  TEXT NOT NULL DEFAULT ''
 );
 
 -- overdue and due-soon: a range of pending_due, already in deadline order
@@ -149,7 +153,10 @@ CREATE INDEX cases_service ON cases (service, received_at);
 -- a period's cases, with every column a report counts and groups by (the
 -- report reads this index, not the wide rows)
 CREATE INDEX cases_received ON cases (received_at, status, deadline_hours, due_at, resolved_at, closed_at,
-    department, category, service, channel, district, registered_by);
+    department, category, service, channel, district, registered_by, registered_shift);
+-- the open backlog by group and age (reports): the open cases only
+CREATE INDEX cases_open ON cases (status, received_at, department, category, service, channel, district,
+    registered_by, registered_shift) WHERE status IN ('registered', 'referred', 'resolved', 'follow-up');
 -- an imported case by its old system's id (search)
 CREATE INDEX cases_old_id ON cases (old_id);
 -- cases closed after a moment (the open backlog at a period's end)
@@ -225,7 +232,7 @@ CREATE UNIQUE INDEX timeline_chain ON timeline (chain_seq);
 
 -- a shift's events (handover), and a period's of one kind (reports)
 CREATE INDEX timeline_at ON timeline (at);
-CREATE INDEX timeline_report ON timeline (action, at, case_id, result, to_status);
+CREATE INDEX timeline_report ON timeline (action, at, case_id, result, to_status, actor, shift_date, shift_name);
 
 -- The handover of one shift to the next: the outgoing supervisor's notes,
 -- and who accepted it and when (after which the notes are read-only).

@@ -24,10 +24,10 @@ fn code(s: &str) -> TrackingCode {
 #[allow(clippy::many_single_char_names)] // cases a, b, c, d of the fixture
 fn check_migrated(location: &str, raw: &mut dyn FnMut(&str) -> Vec<String>) {
     let mut s = store::open(location, &Settings::default()).unwrap();
-    assert_eq!(SCHEMA_VERSION, 6);
+    assert_eq!(SCHEMA_VERSION, 7);
     assert_eq!(
         raw("SELECT value FROM meta WHERE key = 'schema_version'"),
-        ["6"]
+        ["7"]
     );
     let totals = s.totals().unwrap();
     assert_eq!((totals.cases, totals.timeline, totals.contacts), (6, 27, 7));
@@ -114,6 +114,16 @@ fn check_migrated(location: &str, raw: &mut dyn FnMut(&str) -> Vec<String>) {
         }
     );
     assert_eq!(a.timeline[0].shift.to_string(), "2026-11-28/evening");
+    // Version 7 kept each case's registering shift on the case (the report
+    // by shift reads it there).
+    assert_eq!(
+        raw("SELECT registered_shift FROM cases WHERE code = 419239437"),
+        ["2026-11-28/evening"]
+    );
+    assert_eq!(
+        raw("SELECT COUNT(*) FROM cases WHERE registered_shift = ''"),
+        ["0"]
+    );
     assert_eq!(a.timeline[4].actor, "sara");
     assert_eq!(
         (a.timeline[3].from, a.timeline[3].to),
@@ -248,6 +258,29 @@ fn a_version_1_sqlite_store_is_migrated_without_loss() {
         ["2"],
         "the FTS5 index holds the old cases"
     );
+    // Its indexes are a new store's, definition for definition (spacing aside).
+    let fresh = dir.path().join("new.db");
+    store::init(
+        &fresh.display().to_string(),
+        &Settings::default(),
+        &citydesk::domain::catalog::Catalog::builtin(),
+        DateTime::parse_from_rfc3339("2026-11-28T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+    )
+    .unwrap();
+    let indexes = |c: &rusqlite::Connection| -> Vec<String> {
+        c.prepare(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|s| s.unwrap().split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+    };
+    let new = rusqlite::Connection::open(&fresh).unwrap();
+    assert_eq!(indexes(&conn), indexes(&new));
     let cols: Vec<String> = raw("SELECT name FROM pragma_table_info('timeline')");
     assert!(!cols.contains(&"detail".to_owned()), "{cols:?}");
     assert!(!cols.contains(&"shift".to_owned()), "{cols:?}");

@@ -70,6 +70,45 @@ pub struct CaseCounts {
     pub answered: u64,
 }
 
+/// What the on-time rule reads of one case received in the period (times in
+/// seconds since 1970, as the store keeps them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseFacts {
+    pub cancelled: bool,
+    /// 0 when the service has no deadline.
+    pub deadline_hours: i64,
+    pub received_at: i64,
+    pub due_at: i64,
+    /// The department's answer, or else the close.
+    pub answered_at: Option<i64>,
+}
+
+impl CaseCounts {
+    /// Counts one case of the period at `now` (the module's rules); gives its
+    /// time to answer when it counts towards the median.
+    pub fn count(&mut self, c: &CaseFacts, now: i64) -> Option<i64> {
+        self.cases += 1;
+        if c.cancelled {
+            return None;
+        }
+        let on_time = c.deadline_hours == 0
+            || match c.answered_at {
+                Some(at) => at <= c.due_at,
+                None => c.due_at >= now,
+            };
+        if on_time {
+            self.on_time += 1;
+        } else {
+            self.late += 1;
+        }
+        let seconds = c.answered_at.map(|at| at - c.received_at);
+        if seconds.is_some() {
+            self.answered += 1;
+        }
+        seconds
+    }
+}
+
 /// Events of one kind counted in a group: (group, action, result, to-status, how many).
 pub type EventCount = (String, String, Option<String>, Option<String>, u64);
 
@@ -77,9 +116,9 @@ pub type EventCount = (String, String, Option<String>, Option<String>, u64);
 /// `store::reports`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rows {
-    pub cases: Vec<(String, CaseCounts)>,
-    /// Seconds from contact to answer, one per answered case.
-    pub answer_seconds: Vec<(String, i64)>,
+    /// The cases received in the period: their counts, and the seconds from
+    /// contact to answer of each one answered.
+    pub cases: Vec<(String, CaseCounts, Vec<i64>)>,
     /// Events in the period: (group, action, result, to-status, how many).
     pub events: Vec<EventCount>,
     /// Later calls attached to a case in the period.
@@ -185,13 +224,12 @@ impl Report {
         let mut groups: BTreeMap<String, (Figures, Vec<i64>)> = BTreeMap::new();
         let mut total = Figures::default();
         let mut all_seconds = Vec::new();
-        for (g, c) in &rows.cases {
-            groups.entry(g.clone()).or_default().0.add_cases(c);
-            total.add_cases(c);
-        }
-        for (g, s) in rows.answer_seconds {
-            groups.entry(g).or_default().1.push(s);
-            all_seconds.push(s);
+        for (g, c, seconds) in rows.cases {
+            total.add_cases(&c);
+            all_seconds.extend_from_slice(&seconds);
+            let group = groups.entry(g).or_default();
+            group.0.add_cases(&c);
+            group.1.extend(seconds);
         }
         for (g, action, result, to, n) in &rows.events {
             let f = &mut groups.entry(g.clone()).or_default().0;
@@ -238,5 +276,43 @@ mod tests {
         assert_eq!(quantile(&v, 0.9), Some(9));
         assert_eq!(quantile(&[7], 0.9), Some(7));
         assert_eq!(quantile(&[], 0.5), None);
+    }
+
+    #[test]
+    fn a_case_counts_by_the_on_time_rule() {
+        let now = 1_000;
+        let case = |deadline_hours, due_at, answered_at| CaseFacts {
+            cancelled: false,
+            deadline_hours,
+            received_at: 100,
+            due_at,
+            answered_at,
+        };
+        let mut c = CaseCounts::default();
+        // answered by the due time, at it, and after it
+        assert_eq!(c.count(&case(24, 500, Some(400)), now), Some(300));
+        assert_eq!(c.count(&case(24, 500, Some(500)), now), Some(400));
+        assert_eq!(c.count(&case(24, 500, Some(501)), now), Some(401));
+        // open: not yet due at the report's moment, due at it, overdue
+        assert_eq!(c.count(&case(24, 2_000, None), now), None);
+        assert_eq!(c.count(&case(24, 1_000, None), now), None);
+        assert_eq!(c.count(&case(24, 999, None), now), None);
+        // no deadline: on time however late the answer
+        assert_eq!(c.count(&case(0, 100, Some(9_000)), now), Some(8_900));
+        // cancelled: a case, neither on time nor late, no answer time
+        let cancelled = CaseFacts {
+            cancelled: true,
+            ..case(24, 500, Some(400))
+        };
+        assert_eq!(c.count(&cancelled, now), None);
+        assert_eq!(
+            c,
+            CaseCounts {
+                cases: 8,
+                on_time: 5,
+                late: 2,
+                answered: 4,
+            }
+        );
     }
 }

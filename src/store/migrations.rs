@@ -31,6 +31,12 @@
 //! entry gets its hash and its place on the store-wide chain, in case order,
 //! as if appended so; the append-only triggers are lifted for the rewrite and
 //! put back in the same transaction.
+//!
+//! Version 7 keeps on each case the shift it was registered in (its first
+//! timeline entry's), in the report's index, so that a report by shift
+//! reads no timeline row per case (5.8 s at a million cases); the events'
+//! report index holds who made each and in which shift, and the open cases
+//! have an index of their own with every grouping column (the backlog).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -42,7 +48,7 @@ use crate::domain::shift::{Center, Shift};
 use crate::domain::tracking::TrackingCode;
 
 /// The newest schema version.
-pub const LATEST: u32 = 6;
+pub const LATEST: u32 = 7;
 
 /// Runs the step from version `from` to `from + 1` (not the version bump).
 pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
@@ -52,6 +58,7 @@ pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
         3 => v3_to_v4(tx),
         4 => tx.batch(V5_SESSIONS),
         5 => v5_to_v6(tx),
+        6 => tx.batch(V7),
         _ => Err(StoreError::Backend(format!(
             "no migration from schema version {from}"
         ))),
@@ -69,6 +76,22 @@ CREATE INDEX cases_received ON cases (received_at, status, deadline_hours, due_a
 DROP INDEX timeline_action_at;
 CREATE INDEX timeline_report ON timeline (action, at, case_id, result, to_status);
 CREATE INDEX contacts_repeat ON contacts (at, case_id) WHERE seq > 1;
+";
+
+/// Version 7: the shift a case was registered in, on the case and in the
+/// index a period's report reads; the events' and the open backlog's
+/// report indexes hold every column the report groups them by.
+const V7: &str = "
+ALTER TABLE cases ADD COLUMN registered_shift TEXT NOT NULL DEFAULT '';
+UPDATE cases SET registered_shift = COALESCE((SELECT t.shift_date || '/' || t.shift_name
+    FROM timeline t WHERE t.case_id = cases.id AND t.seq = 1), '');
+DROP INDEX cases_received;
+CREATE INDEX cases_received ON cases (received_at, status, deadline_hours, due_at, resolved_at, closed_at,
+    department, category, service, channel, district, registered_by, registered_shift);
+DROP INDEX timeline_report;
+CREATE INDEX timeline_report ON timeline (action, at, case_id, result, to_status, actor, shift_date, shift_name);
+CREATE INDEX cases_open ON cases (status, received_at, department, category, service, channel, district,
+    registered_by, registered_shift) WHERE status IN ('registered', 'referred', 'resolved', 'follow-up');
 ";
 
 const V2_CASES: &str = "

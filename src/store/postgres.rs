@@ -86,6 +86,11 @@ impl Row for PgRow<'_> {
             .try_get(i)
             .map_err(|e| StoreError::Backend(format!("column {i}: {e}")))
     }
+    fn str(&self, i: usize) -> Result<Option<&str>> {
+        self.0
+            .try_get(i)
+            .map_err(|e| StoreError::Backend(format!("column {i}: {e}")))
+    }
 }
 
 /// A client or a transaction, with the store's prepared statements.

@@ -97,6 +97,12 @@ impl Row for SqliteRow<'_, '_> {
     fn text(&self, i: usize) -> Result<Option<String>> {
         Ok(self.0.get(i)?)
     }
+    fn str(&self, i: usize) -> Result<Option<&str>> {
+        self.0
+            .get_ref(i)?
+            .as_str_or_null()
+            .map_err(|e| StoreError::Backend(format!("column {i}: {e}")))
+    }
 }
 
 /// A connection, in or out of a transaction (a rusqlite Transaction derefs to it).

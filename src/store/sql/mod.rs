@@ -104,6 +104,8 @@ impl From<Option<DateTime<Utc>>> for Param {
 pub trait Row {
     fn int(&self, i: usize) -> Result<Option<i64>>;
     fn text(&self, i: usize) -> Result<Option<String>>;
+    /// A text column without copying it (reading many rows).
+    fn str(&self, i: usize) -> Result<Option<&str>>;
 }
 
 /// A connection or transaction of one engine.
@@ -382,6 +384,14 @@ fn case_params(id: i64, c: &Case, words: String) -> Vec<Param> {
     ]
 }
 
+/// `case_params`, and the shift the case is registered in (its first
+/// timeline entry's; set once, when the case is written first).
+fn new_case_params(id: i64, c: &Case, words: String, shift: Option<&Shift>) -> Vec<Param> {
+    let mut params = case_params(id, c, words);
+    params.push(shift.map(Shift::to_string).unwrap_or_default().into());
+    params
+}
+
 /// Reads a case from CASE_COLUMNS starting at column 0.
 pub(super) fn case_from_row(r: &dyn Row) -> Result<Case> {
     Ok(Case {
@@ -599,7 +609,11 @@ pub fn register(
     contact.comment = note.map(str::to_owned);
     let id = serial as i64;
     let words = case_words(&case, &[(&contact.name, &contact.phone)]);
-    tx.execute(&insert_case_sql(), &case_params(id, &case, words))?;
+    let shift = settings.center.shift_of(now);
+    tx.execute(
+        &insert_case_sql(),
+        &new_case_params(id, &case, words, Some(&shift)),
+    )?;
     if let Some(rid) = &input.request_id {
         tx.execute(
             "UPDATE cases SET request_id = ?1 WHERE id = ?2",
@@ -614,7 +628,7 @@ pub fn register(
             seq: 1,
             at: now,
             actor: by.name.clone(),
-            shift: settings.center.shift_of(now),
+            shift,
             from: None,
             to: Some(case.status),
             what: workflow::registered(&case),
@@ -959,11 +973,13 @@ pub struct ImportRows {
     pub timeline: Vec<Vec<Param>>,
 }
 
-/// All case columns with `id` first, as `ImportRows::cases` holds them.
+/// All case columns a new case is written with, `id` first, as
+/// `ImportRows::cases` holds them (`new_case_params`).
 pub fn case_table_columns() -> Vec<&'static str> {
     std::iter::once("id")
         .chain(CASE_COLUMNS)
         .chain(DERIVED_COLUMNS)
+        .chain(["registered_shift"])
         .collect()
 }
 
@@ -1003,7 +1019,9 @@ pub fn plan_import(
             .map(|k| (k.name.as_str(), k.phone.as_str()))
             .collect();
         let words = case_words(&case, &contacts);
-        rows.cases.push(case_params(id, &case, words));
+        let first = item.timeline.iter().min_by_key(|e| e.seq);
+        rows.cases
+            .push(new_case_params(id, &case, words, first.map(|e| &e.shift)));
         for (seq, k) in item.contacts.iter().enumerate() {
             rows.contacts.push(contact_params(id, seq as i64 + 1, k));
         }
