@@ -241,7 +241,7 @@ fn a_copy_cut_short_leaves_the_target_empty_and_the_next_run_completes_it() {
     let db = common::pg::TempDb::new(&server);
     let dir = tempfile::tempdir().unwrap();
     let from = dir.path().join("a.db").display().to_string();
-    let source = demo_store(&from, 40_000);
+    let source = demo_store(&from, 15_000);
     let url = db.url.clone();
     let copy = std::thread::spawn(move || {
         let mut source = source;
@@ -295,7 +295,7 @@ fn a_copy_cut_short_leaves_the_target_empty_and_the_next_run_completes_it() {
         &mut std::io::sink(),
     )
     .unwrap();
-    assert_eq!(report.source.cases, 40_000);
+    assert_eq!(report.source.cases, 15_000);
     assert_eq!(report.source, report.target);
     assert_eq!(report.source_checksum, report.target_checksum);
     let verified = target.verify().unwrap();
