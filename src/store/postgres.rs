@@ -548,8 +548,8 @@ fn password_from_env_or_pgpass(config: &Config) -> Option<String> {
 /// The password of the first line of a password file that matches `config`.
 fn pgpass_lookup(text: &str, config: &Config) -> Option<String> {
     let host = match config.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(h)) => h.clone(),
-        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+        Some(Host::Tcp(h)) => h.clone(),
+        Some(Host::Unix(p)) => p.display().to_string(),
         None => "localhost".to_owned(),
     };
     let port = config
