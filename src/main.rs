@@ -1,5 +1,6 @@
 //! The citydesk binary: parse the command line, run, map the outcome to an exit
-//! code (0 done, 1 refused or invalid, 2 usage). Never calls process::exit, so
+//! code (0 done, 1 refused or invalid, 2 usage, 3 a write whose outcome is
+//! unknown: the connection was lost at COMMIT). Never calls process::exit, so
 //! destructors (and later the terminal restore) always run.
 
 use std::ffi::OsString;
@@ -59,7 +60,7 @@ fn main() -> ExitCode {
             }
             let _ = out.flush();
             eprintln!("citydesk: {}", guard::terminal(&e.to_string()));
-            ExitCode::from(1)
+            ExitCode::from(e.exit_code())
         }
     }
 }

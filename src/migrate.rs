@@ -10,9 +10,10 @@
 //! Nothing is written before the whole source has been read once and found
 //! fit for every engine (today: no text holds a NUL, which PostgreSQL cannot
 //! keep; stores written before input refused it may hold one), so a copy
-//! that would fail on the data fails before it starts. A copy interrupted
-//! by a fault (the server lost) leaves a partial target, which a second run
-//! refuses (`TargetNotEmpty`): drop it and migrate again.
+//! that would fail on the data fails before it starts. The copy is one
+//! transaction on the target (`Store::load`): a copy interrupted by a fault
+//! (the server lost) leaves the target as empty as `init` made it, and
+//! running migrate again copies everything.
 
 use std::io::Write;
 use std::time::Instant;
@@ -20,7 +21,6 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::domain::roles::Denied;
 use crate::store::{self, Operator, Settings, Store, StoreError, Totals};
 
 /// Cases read and written per transaction.
@@ -144,35 +144,24 @@ pub fn migrate(
         }
     }
     let (mut target, _) = store::init(to, settings, from.catalog(), now)?;
-    let before = target.totals()?;
-    if before.cases > 0 || before.operators > 0 {
-        return Err(StoreError::Forbidden(Denied::TargetNotEmpty {
-            location: target.location(),
-            cases: before.cases,
-            operators: before.operators,
-        }));
-    }
-    target.set_code_key(from.code_key()?)?;
-    target.copy_operators(&operators)?;
-    for d in &drafts {
-        target.save_draft(d)?;
-    }
-    let mut after = 0;
-    let mut done = 0u64;
-    loop {
-        let batch = from.export(after, BATCH)?;
-        let Some(last) = batch.last() else { break };
-        after = last.serial.unwrap_or(after);
-        target.import(&batch)?;
-        done += batch.len() as u64;
-        let _ = write!(
-            progress,
-            "\rcopied {done}/{} cases  {:.1} s",
-            source.cases,
-            started.elapsed().as_secs_f64()
-        );
-        let _ = progress.flush();
-    }
+    // One transaction on the target: a copy cut short (the server lost)
+    // leaves it as empty as it was, and the next run starts again.
+    let key = from.code_key()?;
+    target.load(
+        key,
+        &operators,
+        &drafts,
+        &mut |after| from.export(after, BATCH),
+        &mut |done| {
+            let _ = write!(
+                progress,
+                "\rcopied {done}/{} cases  {:.1} s",
+                source.cases,
+                started.elapsed().as_secs_f64()
+            );
+            let _ = progress.flush();
+        },
+    )?;
     let _ = writeln!(progress);
     let report = Report {
         source,

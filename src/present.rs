@@ -727,6 +727,19 @@ impl Say for StoreError {
                 "error.store.connection-refused",
                 &[("at", at), ("why", why)],
             ),
+            StoreError::Tls { at, why } => w.fill("error.store.tls", &[("at", at), ("why", why)]),
+            StoreError::OutcomeUnknown {
+                at,
+                transaction,
+                why,
+            } => w.fill(
+                "error.store.outcome-unknown",
+                &[
+                    ("at", at),
+                    ("why", why),
+                    ("transaction", &transaction.to_string()),
+                ],
+            ),
         }
     }
 }

@@ -227,3 +227,78 @@ fn a_source_text_no_engine_may_keep_stops_the_copy_before_it_starts() {
         assert!(!file.exists(), "the target was not created");
     }
 }
+
+/// Issue 10: a copy into PostgreSQL cut short by a lost server left a
+/// half-filled target that the next run refused. Now the copy is one
+/// transaction on the target: the server process doing it is ended in the
+/// middle of the cases (as a server restart would), the target is as empty
+/// as before, and running migrate again copies everything and verifies.
+#[test]
+fn a_copy_cut_short_leaves_the_target_empty_and_the_next_run_completes_it() {
+    let Some(server) = common::pg::server() else {
+        return;
+    };
+    let db = common::pg::TempDb::new(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let from = dir.path().join("a.db").display().to_string();
+    let source = demo_store(&from, 15_000);
+    let url = db.url.clone();
+    let copy = std::thread::spawn(move || {
+        let mut source = source;
+        let out = citydesk::migrate::migrate(
+            source.as_mut(),
+            &url,
+            &Settings::default(),
+            now(),
+            &mut std::io::sink(),
+        );
+        (source, out.map(|_| ()).map_err(|e| e.to_string()))
+    });
+    // Wait until the copy is writing cases, then end its server process.
+    let mut admin = ::postgres::Client::connect(&db.url, ::postgres::NoTls).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let ended = loop {
+        let row = admin
+            .query_opt(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid() \
+                 AND application_name = 'citydesk' AND query LIKE 'COPY cases%'",
+                &[],
+            )
+            .unwrap();
+        if let Some(r) = row {
+            break r.get::<_, bool>(0);
+        }
+        assert!(
+            std::time::Instant::now() < deadline && !copy.is_finished(),
+            "the copy was never seen writing cases"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    assert!(ended, "the copy's server process was ended");
+    let (mut source, out) = copy.join().unwrap();
+    let err = out.expect_err("the cut copy fails");
+    assert!(err.contains("cannot be reached"), "{err}");
+    let mut target = store::open(&db.url, &Settings::default()).unwrap();
+    let left = target.totals().unwrap();
+    assert_eq!(
+        (left.cases, left.operators, left.timeline),
+        (0, 0, 0),
+        "nothing of the cut copy is left"
+    );
+
+    let report = citydesk::migrate::migrate(
+        source.as_mut(),
+        &db.url,
+        &Settings::default(),
+        now(),
+        &mut std::io::sink(),
+    )
+    .unwrap();
+    assert_eq!(report.source.cases, 15_000);
+    assert_eq!(report.source, report.target);
+    assert_eq!(report.source_checksum, report.target_checksum);
+    let verified = target.verify().unwrap();
+    assert!(verified.breaks.is_empty(), "{:?}", verified.breaks);
+    same_answers(source.as_mut(), target.as_mut());
+}

@@ -81,3 +81,55 @@ fn a_wrong_database_or_user_is_not_unreachable() {
     assert!(err.contains("no_such_user"), "{err}");
     assert!(!err.contains("s3cret-pw"), "{err}");
 }
+
+/// Issue 10: `init` added citydesk's tables to another program's database.
+/// A PostgreSQL database whose schema holds tables of someone else and no
+/// citydesk schema version is refused by `init` (nothing written) and by
+/// every other command (it is not a citydesk store).
+#[test]
+fn another_programs_database_is_refused_and_left_unchanged() {
+    let Some(server) = common::pg::server() else {
+        return;
+    };
+    let db = common::pg::TempDb::new(&server);
+    let mut c = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    c.batch_execute("CREATE TABLE invoices (id BIGINT PRIMARY KEY, total NUMERIC)")
+        .unwrap();
+    let tables = |c: &mut postgres::Client| -> Vec<String> {
+        c.query(
+            "SELECT relname::text FROM pg_class WHERE relnamespace = 'public'::regnamespace ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    };
+    let before = tables(&mut c);
+    for args in [&["init"][..], &["queue"][..]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_citydesk"))
+            .args(["--store", &db.url])
+            .args(args)
+            .env("CITYDESK_CONFIG", "/nonexistent/citydesk.toml")
+            .env("CITYDESK_LANG", "en")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("is not a citydesk store"), "{args:?}: {err}");
+        assert!(err.contains("invoices"), "{args:?}: {err}");
+        assert_eq!(tables(&mut c), before, "{args:?} wrote nothing");
+    }
+    // An empty database is still set up by init.
+    let empty = common::pg::TempDb::new(&server);
+    let out = Command::new(env!("CARGO_BIN_EXE_citydesk"))
+        .args(["--store", &empty.url, "init"])
+        .env("CITYDESK_CONFIG", "/nonexistent/citydesk.toml")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -839,7 +839,9 @@ impl IntakeScreen {
                 cx.note(text);
                 true
             }
-            Err(StoreError::Unreachable(_) | StoreError::Busy) => {
+            Err(
+                StoreError::Unreachable(_) | StoreError::Busy | StoreError::OutcomeUnknown { .. },
+            ) => {
                 self.retry = Some(cx.ms + RETRY_EVERY_MS);
                 cx.store_down = true;
                 let text = cx.words.t("notice.retrying").to_owned();

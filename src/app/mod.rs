@@ -129,7 +129,10 @@ impl Shell {
 
     /// A store error, said; an unreachable store is also shown in the header.
     pub fn store_error(&mut self, e: &StoreError) {
-        if matches!(e, StoreError::Unreachable(_) | StoreError::Busy) {
+        if matches!(
+            e,
+            StoreError::Unreachable(_) | StoreError::Busy | StoreError::OutcomeUnknown { .. }
+        ) {
             self.store_down = true;
         }
         let text = e.say(&self.words);

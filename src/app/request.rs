@@ -137,7 +137,10 @@ impl Reply {
         else {
             return true;
         };
-        !matches!(err, StoreError::Unreachable(_) | StoreError::Busy)
+        !matches!(
+            err,
+            StoreError::Unreachable(_) | StoreError::Busy | StoreError::OutcomeUnknown { .. }
+        )
     }
 }
 

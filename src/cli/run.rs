@@ -25,7 +25,7 @@ use crate::domain::workflow::Action;
 use crate::present::{Say, Words};
 use crate::store::{self, NewOperator, Page, Queue, Settings, Store, StoreError};
 
-/// A command that was refused or failed: exit code 1, with this message.
+/// A command that was refused or failed: exit code 1 (3: `exit_code`), with this message.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct CliError {
@@ -43,6 +43,17 @@ impl CliError {
             typed: None,
             broken_pipe: false,
         }
+    }
+
+    /// The exit code: 3 when a write may or may not have been saved (the
+    /// connection was lost at COMMIT and the server could not be asked
+    /// again), so that a script does not simply retry; else 1.
+    pub fn exit_code(&self) -> u8 {
+        let unknown = self
+            .typed
+            .as_ref()
+            .is_some_and(|t| t["error"] == "outcome-unknown");
+        if unknown { 3 } else { 1 }
     }
 
     /// A typed error, said in `words`.

@@ -33,16 +33,19 @@ pub trait Engine: Send {
     fn watcher(&self) -> Result<Box<dyn Watcher>>;
     /// Runs `f` on the connection (reads).
     fn read<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T>;
-    /// Runs `f` in one write transaction, committed if it succeeds.
+    /// Runs `f` in one write transaction, committed if it succeeds. An
+    /// engine may run `f` a second time, in a new transaction, when it knows
+    /// the first was not committed (PostgreSQL, after a COMMIT whose answer
+    /// was lost): `f` must do the same again.
     fn write<T>(
         &mut self,
-        f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
+        f: impl FnMut(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
     ) -> Result<T>;
     /// A write transaction for a bulk load; an engine may tune its
     /// connection for one first.
     fn bulk<T>(
         &mut self,
-        f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
+        f: impl FnMut(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
     ) -> Result<T> {
         self.write(f)
     }
@@ -265,6 +268,46 @@ impl<E: Engine> Store for E {
 
     fn copy_operators(&mut self, operators: &[Operator]) -> Result<()> {
         self.write(|tx, _, _| sql::copy_operators(tx, operators))
+    }
+
+    fn load(
+        &mut self,
+        key: CodeKey,
+        operators: &[Operator],
+        drafts: &[Draft],
+        cases: &mut dyn FnMut(u64) -> Result<Vec<ImportCase>>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<()> {
+        let location = Engine::location(self);
+        self.bulk(|tx, _, _| {
+            let before = sql::totals(tx)?;
+            if before.cases > 0 || before.operators > 0 {
+                return Err(super::StoreError::Forbidden(
+                    crate::domain::roles::Denied::TargetNotEmpty {
+                        location: location.clone(),
+                        cases: before.cases,
+                        operators: before.operators,
+                    },
+                ));
+            }
+            sql::set_code_key(tx, key)?;
+            sql::copy_operators(tx, operators)?;
+            for d in drafts {
+                sql::save_draft(tx, d)?;
+            }
+            let mut after = 0;
+            let mut done = 0u64;
+            loop {
+                let batch = cases(after)?;
+                let Some(last) = batch.last() else {
+                    return Ok(());
+                };
+                after = last.serial.unwrap_or(after);
+                insert_import(tx, &batch)?;
+                done += batch.len() as u64;
+                progress(done);
+            }
+        })
     }
 
     fn search(&mut self, query: &str, limit: u32) -> Result<Vec<Case>> {

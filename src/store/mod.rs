@@ -368,6 +368,23 @@ pub enum StoreError {
         at: String,
         why: String,
     },
+    /// The connection to the server was lost at COMMIT and the server could
+    /// not be reached again in time to learn whether the write was saved:
+    /// it may have been. `transaction` is its id on the server
+    /// (`SELECT txid_status(N)` tells), `at` the URL without its password.
+    OutcomeUnknown {
+        at: String,
+        transaction: i64,
+        why: String,
+    },
+    /// No trusted TLS connection to the server: its certificate is not
+    /// signed by a trusted CA (`sslrootcert`) or not for its host name
+    /// (`sslmode=verify-full`), or it offers no TLS where the URL requires
+    /// it. `why` is the TLS library's reason.
+    Tls {
+        at: String,
+        why: String,
+    },
 }
 
 impl std::error::Error for StoreError {}
@@ -580,6 +597,22 @@ pub trait Store: Send {
 
     /// Copies operator accounts as they are, password hashes included.
     fn copy_operators(&mut self, operators: &[Operator]) -> Result<()>;
+
+    /// Fills a store that holds no cases and no operators with another's
+    /// content, in ONE transaction (all or nothing: a copy interrupted by a
+    /// lost server leaves the store as empty as it was): its code key,
+    /// operators, drafts, and the cases `cases(after)` gives, batch by
+    /// batch (those with a serial above `after`; an empty batch ends).
+    /// `progress` hears how many cases are in. Refused (`TargetNotEmpty`)
+    /// when the store holds cases or operators.
+    fn load(
+        &mut self,
+        key: CodeKey,
+        operators: &[Operator],
+        drafts: &[Draft],
+        cases: &mut dyn FnMut(u64) -> Result<Vec<ImportCase>>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<()>;
 
     /// Search by an old system's id, tracking code, phone, or words (see `sql::search`).
     fn search(&mut self, query: &str, limit: u32) -> Result<Vec<Case>>;

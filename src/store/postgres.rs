@@ -4,20 +4,36 @@
 //! READ COMMITTED transaction that locks the case row (`FOR UPDATE`) before it
 //! checks the version, so of two people taking one case at once exactly one
 //! wins and the other is told who. Connections use TLS through rustls when the
-//! server offers it (`sslmode=require` insists), with the system's CA roots. A
-//! dropped connection is reopened on the next call.
+//! server offers it (`sslmode=require` insists; `sslrootcert`, `verify-ca` and
+//! `verify-full` as in libpq), with the system's CA roots unless `sslrootcert`
+//! names others. A dropped connection is reopened on the next call.
+//!
+//! Every call is bounded (tokio-postgres on a runtime of the store's own, each
+//! call under `bounded`): connecting within 4 s; a call that hears nothing for
+//! 2.5 s asks the server on a new connection whether it answers at all, and
+//! ends when it does not. A COMMIT whose answer is lost is asked about by
+//! transaction id (`txid_status`) on a new connection: committed, the result
+//! stands; not, the write runs once more; unknowable, `OutcomeUnknown`.
+//! A database whose schema holds another program's tables is refused, never
+//! written to.
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::future::Future;
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration as StdDuration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration as StdDuration, Instant};
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use postgres::error::SqlState;
-use postgres::fallible_iterator::FallibleIterator;
-use postgres::types::ToSql;
-use postgres::{Client, Config, GenericClient, Statement};
+use futures_util::SinkExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::runtime::Runtime;
+use tokio_postgres::config::Host;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{AsyncMessage, Client, Config, SimpleQueryMessage, Statement};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::engine::Engine;
@@ -43,8 +59,8 @@ pub fn numbered(sql: &str) -> String {
     out
 }
 
-impl From<postgres::Error> for StoreError {
-    fn from(e: postgres::Error) -> Self {
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> Self {
         if let Some(db) = e.as_db_error() {
             let code = db.code();
             if *code == SqlState::T_R_SERIALIZATION_FAILURE
@@ -67,7 +83,7 @@ impl From<postgres::Error> for StoreError {
     }
 }
 
-struct PgRow<'a>(&'a postgres::Row);
+struct PgRow<'a>(&'a tokio_postgres::Row);
 
 impl Row for PgRow<'_> {
     fn int(&self, i: usize) -> Result<Option<i64>> {
@@ -93,18 +109,164 @@ impl Row for PgRow<'_> {
     }
 }
 
-/// A client or a transaction, with the store's prepared statements.
-struct PgTx<'a, C: GenericClient> {
-    client: &'a mut C,
+/// How long a call may wait for an answer before the server is asked,
+/// on a connection of its own, whether it still answers at all.
+const QUIET: StdDuration = StdDuration::from_millis(2500);
+/// How long that question may wait: a server that does not answer it
+/// either (stopped, frozen, a proxy that stopped forwarding) is given up,
+/// so a stalled server is told within QUIET + PROBE_LIMIT (4 s).
+const PROBE_LIMIT: StdDuration = StdDuration::from_millis(1500);
+/// The longest one statement may take while the server answers others (a
+/// long lock wait, a report over millions of cases).
+const CALL_LIMIT: StdDuration = StdDuration::from_secs(120);
+/// How long a write whose COMMIT got no answer keeps trying to reach the
+/// server again to learn whether it was saved.
+const RECOVER_WINDOW: StdDuration = StdDuration::from_secs(10);
+
+/// Where the server listens, for the "do you answer at all" question.
+#[derive(Debug, Clone)]
+enum Target {
+    Tcp(String, u16),
+    Unix(PathBuf),
+}
+
+impl Target {
+    fn of(config: &Config) -> Option<Target> {
+        let port = config.get_ports().first().copied().unwrap_or(5432);
+        match config.get_hosts().first() {
+            Some(Host::Tcp(h)) => Some(Target::Tcp(h.clone(), port)),
+            Some(Host::Unix(dir)) => Some(Target::Unix(dir.join(format!(".s.PGSQL.{port}")))),
+            None => None,
+        }
+    }
+
+    /// Whether the server answers a GSSENCRequest (8 bytes, answered by one
+    /// byte, `N` when GSSAPI encryption is off) within PROBE_LIMIT. The
+    /// server closes such a connection without a word in its log.
+    async fn answers(&self) -> bool {
+        const GSSENC_REQUEST: [u8; 8] = [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x30];
+        async fn ask<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+            mut s: S,
+        ) -> Option<()> {
+            s.write_all(&GSSENC_REQUEST).await.ok()?;
+            let mut answer = [0u8; 1];
+            s.read_exact(&mut answer).await.ok()?;
+            Some(())
+        }
+        let asked = async {
+            match self {
+                Target::Tcp(host, port) => {
+                    ask(tokio::net::TcpStream::connect((host.as_str(), *port))
+                        .await
+                        .ok()?)
+                    .await
+                }
+                Target::Unix(path) => ask(tokio::net::UnixStream::connect(path).await.ok()?).await,
+            }
+        };
+        matches!(tokio::time::timeout(PROBE_LIMIT, asked).await, Ok(Some(())))
+    }
+}
+
+/// Runs `call`, giving it up when the server stops answering: after QUIET
+/// without an answer the server is asked on a new connection whether it
+/// answers at all; a server that does not (or a call past CALL_LIMIT) ends
+/// the call. Err says why. Keepalives cannot tell: a stopped server's
+/// kernel still acknowledges them.
+async fn bounded<F: Future>(target: Option<&Target>, call: F) -> Result<F::Output, String> {
+    let started = Instant::now();
+    tokio::pin!(call);
+    loop {
+        if let Ok(out) = tokio::time::timeout(QUIET, &mut call).await {
+            return Ok(out);
+        }
+        if started.elapsed() >= CALL_LIMIT {
+            return Err(format!(
+                "no answer within {} s, though the server answers others",
+                CALL_LIMIT.as_secs()
+            ));
+        }
+        if let Some(t) = target
+            && !t.answers().await
+        {
+            return Err(format!(
+                "the server stopped answering (nothing for {:.1} s)",
+                started.elapsed().as_secs_f64()
+            ));
+        }
+    }
+}
+
+/// One connection: the client, and the task that drives its socket on the
+/// store's runtime.
+struct Link {
+    client: Client,
+    task: tokio::task::JoinHandle<()>,
+    /// Given up (the server stopped answering): reopened on the next call.
+    dead: AtomicBool,
+}
+
+impl Link {
+    fn kill(&self) {
+        self.dead.store(true, Ordering::SeqCst);
+        self.task.abort();
+    }
+
+    fn usable(&self) -> bool {
+        !self.dead.load(Ordering::SeqCst) && !self.client.is_closed()
+    }
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// What a call needs to run bounded on a link.
+#[derive(Clone, Copy)]
+struct Conn<'a> {
+    rt: &'a Runtime,
+    link: &'a Link,
+    target: Option<&'a Target>,
+}
+
+impl Conn<'_> {
+    /// Runs `call`; Err(why) when the server stopped answering (the link
+    /// is then given up).
+    fn run_raw<T>(
+        &self,
+        call: impl Future<Output = Result<T, tokio_postgres::Error>>,
+    ) -> Result<Result<T, tokio_postgres::Error>, String> {
+        if !self.link.usable() {
+            return Err("the connection was given up".to_owned());
+        }
+        self.rt
+            .block_on(bounded(self.target, call))
+            .inspect_err(|_| self.link.kill())
+    }
+
+    fn run<T>(&self, call: impl Future<Output = Result<T, tokio_postgres::Error>>) -> Result<T> {
+        match self.run_raw(call) {
+            Ok(r) => r.map_err(StoreError::from),
+            Err(why) => Err(StoreError::Unreachable(why)),
+        }
+    }
+}
+
+/// A connection with the store's prepared statements.
+struct PgTx<'a> {
+    conn: Conn<'a>,
     statements: &'a mut HashMap<String, Statement>,
 }
 
-impl<C: GenericClient> PgTx<'_, C> {
+impl PgTx<'_> {
     fn statement(&mut self, sql: &str) -> Result<Statement> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
-        let s = self.client.prepare(&numbered(sql))?;
+        let client = &self.conn.link.client;
+        let s = self.conn.run(client.prepare(&numbered(sql)))?;
         self.statements.insert(sql.to_owned(), s.clone());
         Ok(s)
     }
@@ -120,7 +282,7 @@ fn refs(params: &[Param]) -> Vec<&(dyn ToSql + Sync)> {
         .collect()
 }
 
-impl<C: GenericClient> Tx for PgTx<'_, C> {
+impl Tx for PgTx<'_> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
@@ -128,7 +290,8 @@ impl<C: GenericClient> Tx for PgTx<'_, C> {
     fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
         sql::no_nul(params)?;
         let stmt = self.statement(sql)?;
-        Ok(self.client.execute(&stmt, &refs(params))?)
+        let client = &self.conn.link.client;
+        self.conn.run(client.execute(&stmt, &refs(params)))
     }
 
     fn query(
@@ -138,14 +301,16 @@ impl<C: GenericClient> Tx for PgTx<'_, C> {
         each: &mut dyn FnMut(&dyn Row) -> Result<()>,
     ) -> Result<()> {
         let stmt = self.statement(sql)?;
-        for r in self.client.query(&stmt, &refs(params))? {
+        let client = &self.conn.link.client;
+        for r in self.conn.run(client.query(&stmt, &refs(params)))? {
             each(&PgRow(&r))?;
         }
         Ok(())
     }
 
     fn batch(&mut self, sql: &str) -> Result<()> {
-        Ok(self.client.batch_execute(sql)?)
+        let client = &self.conn.link.client;
+        self.conn.run(client.batch_execute(sql))
     }
 
     /// COPY: one round trip per table instead of one per row.
@@ -156,12 +321,15 @@ impl<C: GenericClient> Tx for PgTx<'_, C> {
         for r in rows {
             sql::no_nul(r)?;
         }
-        let mut w = self
-            .client
-            .copy_in(&format!("COPY {table} ({}) FROM STDIN", columns.join(", ")))?;
-        w.write_all(copy_text(rows).as_bytes())
-            .map_err(|e| StoreError::Unreachable(e.to_string()))?;
-        w.finish()?;
+        let copy = format!("COPY {table} ({}) FROM STDIN", columns.join(", "));
+        let data = Bytes::from(copy_text(rows));
+        let client = &self.conn.link.client;
+        self.conn.run(async move {
+            let sink = client.copy_in::<_, Bytes>(&copy).await?;
+            tokio::pin!(sink);
+            sink.send(data).await?;
+            sink.finish().await
+        })?;
         Ok(())
     }
 }
@@ -195,22 +363,151 @@ fn copy_text(rows: &[Vec<Param>]) -> String {
     out
 }
 
-fn tls() -> Result<MakeRustlsConnect> {
+/// How the server's certificate is checked (libpq's `sslmode` and
+/// `sslrootcert`, which the driver does not read).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Trust {
+    /// `sslmode=verify-ca`: the chain is checked, the host name is not.
+    ca_only: bool,
+    /// `sslrootcert=FILE`: the CA certificates (PEM) trusted instead of
+    /// the system's.
+    rootcert: Option<PathBuf>,
+}
+
+/// The URL as the driver reads it, and what it says about trust:
+/// `sslrootcert` is taken out, and `sslmode=verify-ca` / `verify-full`
+/// become `require` (TLS or nothing) with the checks kept in `Trust`.
+/// Without them, as before: the system's CA roots, host name checked.
+fn split_trust(url: &str) -> (String, Trust) {
+    let mut trust = Trust::default();
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_owned(), trust);
+    };
+    let mut kept = Vec::new();
+    for piece in query.split('&') {
+        let (key, value) = form_urlencoded::parse(piece.as_bytes())
+            .next()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .unwrap_or_default();
+        match (key.as_str(), value.as_str()) {
+            ("sslrootcert", "system") => trust.rootcert = None,
+            ("sslrootcert", file) => trust.rootcert = Some(PathBuf::from(file)),
+            ("sslmode", "verify-full") => kept.push("sslmode=require".to_owned()),
+            ("sslmode", "verify-ca") => {
+                trust.ca_only = true;
+                kept.push("sslmode=require".to_owned());
+            }
+            _ => kept.push(piece.to_owned()),
+        }
+    }
+    if kept.is_empty() {
+        (base.to_owned(), trust)
+    } else {
+        (format!("{base}?{}", kept.join("&")), trust)
+    }
+}
+
+/// Checks a certificate's chain against the trusted CAs but not its host
+/// name (`sslmode=verify-ca`).
+#[derive(Debug)]
+struct CaOnly(Arc<rustls::client::WebPkiServerVerifier>);
+
+impl rustls::client::danger::ServerCertVerifier for CaOnly {
+    fn verify_server_cert(
+        &self,
+        end_entity: &rustls::pki_types::CertificateDer<'_>,
+        intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        server_name: &rustls::pki_types::ServerName<'_>,
+        ocsp: &[u8],
+        now: rustls::pki_types::UnixTime,
+    ) -> std::result::Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        {
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::NotValidForName
+                | rustls::CertificateError::NotValidForNameContext { .. },
+            )) => Ok(rustls::client::danger::ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> std::result::Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> std::result::Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
+fn tls(trust: &Trust) -> Result<MakeRustlsConnect> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(cert);
+    match &trust.rootcert {
+        Some(file) => {
+            let bad = |why: String| {
+                StoreError::Backend(format!(
+                    "sslrootcert {}: {why}: give a file of PEM certificates (-----BEGIN CERTIFICATE-----) of the CA that signed the server's",
+                    file.display()
+                ))
+            };
+            let certs = CertificateDer::pem_file_iter(file)
+                .map_err(|e| bad(e.to_string()))?
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| bad(e.to_string()))?;
+            if certs.is_empty() {
+                return Err(bad("it holds no certificate".into()));
+            }
+            for cert in certs {
+                roots.add(cert).map_err(|e| bad(e.to_string()))?;
+            }
+        }
+        None => {
+            for cert in rustls_native_certs::load_native_certs().certs {
+                let _ = roots.add(cert);
+            }
+        }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
+    let failed = |e: &dyn std::fmt::Display| StoreError::Backend(format!("TLS set-up failed: {e}"));
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| StoreError::Backend(format!("TLS set-up failed: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        .map_err(|e| failed(&e))?;
+    let config = if trust.ca_only {
+        let chain =
+            rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .map_err(|e| failed(&e))?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(CaOnly(chain)))
+            .with_no_client_auth()
+    } else {
+        builder.with_root_certificates(roots).with_no_client_auth()
+    };
     Ok(MakeRustlsConnect::new(config))
 }
 
-fn parse(url: &str) -> Result<Config> {
-    let mut config = Config::from_str(url).map_err(|e| {
+fn parse(url: &str) -> Result<(Config, Trust)> {
+    let (url_for_driver, trust) = split_trust(url);
+    let mut config = Config::from_str(&url_for_driver).map_err(|e| {
         StoreError::Backend(format!(
             "{} is not a PostgreSQL URL ({e}): write postgres://user@host:port/database",
             redact(url)
@@ -234,7 +531,7 @@ fn parse(url: &str) -> Result<Config> {
         config.password(password);
     }
     config.application_name("citydesk");
-    Ok(config)
+    Ok((config, trust))
 }
 
 /// The password libpq would use when the URL has none: PGPASSWORD, else the
@@ -256,8 +553,8 @@ fn password_from_env_or_pgpass(config: &Config) -> Option<String> {
 /// The password of the first line of a password file that matches `config`.
 fn pgpass_lookup(text: &str, config: &Config) -> Option<String> {
     let host = match config.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(h)) => h.clone(),
-        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+        Some(Host::Tcp(h)) => h.clone(),
+        Some(Host::Unix(p)) => p.display().to_string(),
         None => "localhost".to_owned(),
     };
     let port = config
@@ -325,22 +622,38 @@ fn redact(url: &str) -> String {
 /// accepted and never answers (a stopped postmaster) hung the CLI forever.
 const CONNECT_LIMIT: StdDuration = StdDuration::from_secs(4);
 
-fn connect(config: &Config, url: &str) -> Result<Client> {
-    let tls = tls()?;
-    let (send, receive) = std::sync::mpsc::channel();
-    let attempt = config.clone();
-    // On a timeout the thread is left behind, blocked on a silent socket;
-    // it ends with the process (the console reconnects at most every few s).
-    std::thread::spawn(move || {
-        let _ = send.send(attempt.connect(tls));
-    });
-    let answer = receive.recv_timeout(CONNECT_LIMIT).map_err(|_| {
-        StoreError::Unreachable(format!(
-            "cannot connect to {}: no answer within {} s",
-            redact(url),
-            CONNECT_LIMIT.as_secs()
-        ))
-    })?;
+/// The runtime a store's connections live on (one thread: the caller's).
+fn runtime() -> Result<Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StoreError::Backend(format!("cannot start the PostgreSQL driver: {e}")))
+}
+
+/// A connection's socket, possibly under TLS.
+type PgConnection = tokio_postgres::Connection<
+    tokio_postgres::Socket,
+    <MakeRustlsConnect as tokio_postgres::tls::MakeTlsConnect<tokio_postgres::Socket>>::Stream,
+>;
+
+/// Connects within CONNECT_LIMIT; the connection's socket is then driven by
+/// a task on `rt` (while a call runs).
+fn connect_parts(
+    rt: &Runtime,
+    config: &Config,
+    trust: &Trust,
+    url: &str,
+) -> Result<(Client, PgConnection)> {
+    let tls = tls(trust)?;
+    let answer = rt
+        .block_on(async { tokio::time::timeout(CONNECT_LIMIT, config.connect(tls)).await })
+        .map_err(|_| {
+            StoreError::Unreachable(format!(
+                "cannot connect to {}: no answer within {} s",
+                redact(url),
+                CONNECT_LIMIT.as_secs()
+            ))
+        })?;
     answer.map_err(|e| {
         // The server answered and refused: say what it said (a wrong
         // password or database is not "cannot be reached").
@@ -354,13 +667,38 @@ fn connect(config: &Config, url: &str) -> Result<Client> {
                 why: db.message().to_owned(),
             };
         }
+        // The server's certificate was not trusted, or it offers no TLS
+        // where TLS is required: not a network fault.
+        let text = e.to_string();
+        if text.contains("TLS") {
+            let why = std::error::Error::source(&e).map_or(text, std::string::ToString::to_string);
+            return StoreError::Tls {
+                at: redact(url),
+                why,
+            };
+        }
         StoreError::Unreachable(format!("cannot connect to {}: {e}", redact(url)))
     })
 }
 
+fn connect(rt: &Runtime, config: &Config, trust: &Trust, url: &str) -> Result<Link> {
+    let (client, connection) = connect_parts(rt, config, trust, url)?;
+    let task = rt.spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(Link {
+        client,
+        task,
+        dead: AtomicBool::new(false),
+    })
+}
+
 pub struct PgStore {
-    client: Client,
+    rt: Runtime,
+    link: Option<Link>,
     config: Config,
+    trust: Trust,
+    target: Option<Target>,
     url: String,
     statements: HashMap<String, Statement>,
     settings: Settings,
@@ -370,38 +708,89 @@ pub struct PgStore {
 /// Serializes schema creation and migration between processes.
 const SCHEMA_LOCK: i64 = 0x0c17_de5c;
 
+/// One try of a write: done, or its COMMIT sent and not answered (saved or
+/// not: the server knows, as the outcome of transaction `xid`).
+enum Attempt<T> {
+    Done(T),
+    CommitLost {
+        xid: i64,
+        pid: i32,
+        out: T,
+        why: String,
+    },
+}
+
 impl PgStore {
-    /// Opens a store that `init` has set up.
-    pub fn open(url: &str, settings: Settings) -> Result<PgStore> {
-        let config = parse(url)?;
-        let mut client = connect(&config, url)?;
+    /// A store on `url`, connected, with the catalog `load` reads on that
+    /// connection (after any checks and set-up it makes there).
+    fn connected(
+        url: &str,
+        settings: Settings,
+        load: impl FnOnce(&mut PgTx<'_>) -> Result<Catalog>,
+    ) -> Result<PgStore> {
+        let (config, trust) = parse(url)?;
+        let rt = runtime()?;
+        let link = connect(&rt, &config, &trust, url)?;
+        let target = Target::of(&config);
         let mut statements = HashMap::new();
-        let version = sql::schema_version(&mut PgTx {
-            client: &mut client,
-            statements: &mut statements,
-        })?;
-        match version {
-            None => return Err(StoreError::NotInitialized(redact(url))),
-            Some(v) if v > SCHEMA_VERSION => {
-                return Err(StoreError::TooNew {
-                    found: v,
-                    known: SCHEMA_VERSION,
-                });
-            }
-            Some(v) if v < SCHEMA_VERSION => migrate(&mut client, &mut statements)?,
-            Some(_) => {}
-        }
-        let catalog = sql::load_catalog(&mut PgTx {
-            client: &mut client,
+        let catalog = load(&mut PgTx {
+            conn: Conn {
+                rt: &rt,
+                link: &link,
+                target: target.as_ref(),
+            },
             statements: &mut statements,
         })?;
         Ok(PgStore {
-            client,
+            rt,
+            link: Some(link),
+            target,
             config,
+            trust,
             url: url.to_owned(),
             statements,
             settings,
             catalog,
+        })
+    }
+
+    /// The connection, reopened if the server dropped it (a restart, a
+    /// network cut) or it was given up (the server stopped answering).
+    fn tx(&mut self) -> Result<PgTx<'_>> {
+        if !self.link.as_ref().is_some_and(Link::usable) {
+            self.link = None;
+            self.statements.clear();
+            self.link = Some(connect(&self.rt, &self.config, &self.trust, &self.url)?);
+        }
+        let link = self.link.as_ref().expect("connected above");
+        Ok(PgTx {
+            conn: Conn {
+                rt: &self.rt,
+                link,
+                target: self.target.as_ref(),
+            },
+            statements: &mut self.statements,
+        })
+    }
+
+    /// Opens a store that `init` has set up.
+    pub fn open(url: &str, settings: Settings) -> Result<PgStore> {
+        PgStore::connected(url, settings, |t| {
+            match sql::schema_version(t)? {
+                None => {
+                    refuse_foreign(t, url)?;
+                    return Err(StoreError::NotInitialized(redact(url)));
+                }
+                Some(v) if v > SCHEMA_VERSION => {
+                    return Err(StoreError::TooNew {
+                        found: v,
+                        known: SCHEMA_VERSION,
+                    });
+                }
+                Some(v) if v < SCHEMA_VERSION => migrate(t)?,
+                Some(_) => {}
+            }
+            sql::load_catalog(t)
         })
     }
 
@@ -412,88 +801,252 @@ impl PgStore {
         catalog: &Catalog,
         now: DateTime<Utc>,
     ) -> Result<(PgStore, InitReport)> {
-        let config = parse(url)?;
-        let mut client = connect(&config, url)?;
-        let mut statements = HashMap::new();
-        migrate(&mut client, &mut statements)?;
-        let mut tx = client.transaction()?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
-        let retired;
-        let created;
-        {
-            let mut t = PgTx {
-                client: &mut tx,
-                statements: &mut statements,
-            };
-            created = sql::schema_version(&mut t)?.is_none();
-            if created {
-                sql::create_schema(&mut t, now)?;
+        let mut made = (false, 0);
+        let store = PgStore::connected(url, settings, |t| {
+            if sql::schema_version(t)?.is_none() {
+                refuse_foreign(t, url)?;
             }
-            retired = sql::store_catalog(&mut t, catalog)?;
-        }
-        tx.commit()?;
-        // Statements prepared before the schema existed may be stale.
-        statements.clear();
-        let catalog = sql::load_catalog(&mut PgTx {
-            client: &mut client,
-            statements: &mut statements,
+            migrate(t)?;
+            t.batch("BEGIN")?;
+            let done = (|| {
+                t.execute("SELECT pg_advisory_xact_lock(?1)", &[SCHEMA_LOCK.into()])?;
+                let created = sql::schema_version(t)?.is_none();
+                if created {
+                    sql::create_schema(t, now)?;
+                }
+                let retired = sql::store_catalog(t, catalog)?;
+                Ok((created, retired))
+            })();
+            made = finish(t, done)?;
+            // Statements prepared before the schema existed may be stale.
+            t.statements.clear();
+            sql::load_catalog(t)
         })?;
-        let report = InitReport::new(created, &catalog, retired);
-        Ok((
-            PgStore {
-                client,
-                config,
-                url: url.to_owned(),
-                statements,
-                settings,
-                catalog,
-            },
-            report,
-        ))
+        let report = InitReport::new(made.0, &store.catalog, made.1);
+        Ok((store, report))
     }
 
-    /// Reopens the connection if the server dropped it (a restart, a network cut).
-    fn ensure_connected(&mut self) -> Result<()> {
-        if self.client.is_closed() {
-            self.client = connect(&self.config, &self.url)?;
-            self.statements.clear();
+    /// One try of the write `f`: BEGIN (learning the transaction's id and
+    /// the server process's), `f`, COMMIT.
+    fn attempt<T>(
+        &mut self,
+        f: &mut impl FnMut(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
+    ) -> Result<Attempt<T>> {
+        self.tx()?;
+        let PgStore {
+            rt,
+            link,
+            target,
+            statements,
+            catalog,
+            settings,
+            ..
+        } = self;
+        let link = link.as_ref().expect("connected by tx()");
+        let conn = Conn {
+            rt,
+            link,
+            target: target.as_ref(),
+        };
+        let begun = conn.run(
+            link.client
+                .simple_query("BEGIN; SELECT txid_current()::text, pg_backend_pid()::text"),
+        )?;
+        let (xid, pid) = begun
+            .iter()
+            .find_map(|m| match m {
+                SimpleQueryMessage::Row(r) => Some((
+                    r.get(0)?.parse::<i64>().ok()?,
+                    r.get(1)?.parse::<i32>().ok()?,
+                )),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                StoreError::Backend("the server did not say its transaction id".into())
+            })?;
+        let out = f(&mut PgTx { conn, statements }, catalog, settings);
+        let out = match out {
+            Ok(v) => v,
+            Err(e) => {
+                if link.usable() {
+                    let _ = conn.run(link.client.batch_execute("ROLLBACK"));
+                }
+                return Err(e);
+            }
+        };
+        match conn.run_raw(link.client.batch_execute("COMMIT")) {
+            Ok(Ok(())) => Ok(Attempt::Done(out)),
+            // The server answered no: nothing was saved.
+            Ok(Err(e)) if e.as_db_error().is_some() => Err(e.into()),
+            Ok(Err(e)) => {
+                link.kill();
+                Ok(Attempt::CommitLost {
+                    xid,
+                    pid,
+                    out,
+                    why: e.to_string(),
+                })
+            }
+            Err(why) => Ok(Attempt::CommitLost { xid, pid, out, why }),
         }
-        Ok(())
+    }
+
+    /// Whether transaction `xid` (run by server process `pid`) committed:
+    /// asked on a new connection for up to RECOVER_WINDOW. Some(false): it
+    /// did not, and never will; None: the server could not be asked.
+    fn committed(&mut self, xid: i64, pid: i32) -> Option<bool> {
+        let until = Instant::now() + RECOVER_WINDOW;
+        let mut ended = false;
+        while Instant::now() < until {
+            let status = self.tx().and_then(|mut t| {
+                let mut status = None;
+                t.query("SELECT txid_status(?1)", &[xid.into()], &mut |r| {
+                    status = r.text(0)?;
+                    Ok(())
+                })?;
+                Ok(status)
+            });
+            match status.map(Option::unwrap_or_default).as_deref() {
+                Ok("committed") => return Some(true),
+                Ok("aborted") => return Some(false),
+                // Too old to know (cannot happen within seconds).
+                Ok("") => return None,
+                // Still running: its process may not have noticed that we
+                // left. Ending it settles the outcome either way.
+                Ok(_) if !ended => {
+                    ended = self
+                        .tx()
+                        .and_then(|mut t| {
+                            t.execute(
+                                "SELECT pg_terminate_backend(CAST(?1 AS BIGINT)::int)",
+                                &[i64::from(pid).into()],
+                            )
+                        })
+                        .is_ok();
+                }
+                Ok(_) | Err(_) => {}
+            }
+            std::thread::sleep(StdDuration::from_millis(200));
+        }
+        None
+    }
+
+    fn unknown(&self, xid: i64, why: String) -> StoreError {
+        StoreError::OutcomeUnknown {
+            at: redact(&self.url),
+            transaction: xid,
+            why,
+        }
     }
 }
 
-fn migrate(client: &mut Client, statements: &mut HashMap<String, Statement>) -> Result<()> {
-    let mut tx = client.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
+/// Refuses another program's database: a store without citydesk's schema
+/// version is citydesk's to set up only if its schema (the first on the
+/// search path, normally `public`) holds no tables, views or sequences of
+/// anyone else; citydesk's own (`meta` and `cases`, a set-up cut short)
+/// do not count as foreign. Reads only.
+fn refuse_foreign(t: &mut PgTx<'_>, url: &str) -> Result<()> {
+    let mut names: Vec<String> = Vec::new();
+    let mut schema = None;
+    t.query(
+        "SELECT c.relname, current_schema() FROM pg_class c \
+         WHERE c.relnamespace = current_schema()::regnamespace \
+         AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') ORDER BY c.relname",
+        &[],
+        &mut |r| {
+            names.extend(r.text(0)?);
+            schema = r.text(1)?;
+            Ok(())
+        },
+    )?;
+    if names.is_empty() || (names.iter().any(|n| n == "meta") && names.iter().any(|n| n == "cases"))
     {
-        let mut t = PgTx {
-            client: &mut tx,
-            statements,
-        };
-        if let Some(found) = sql::schema_version(&mut t)? {
-            for v in found..SCHEMA_VERSION {
-                sql::migrate_step(&mut t, v)?;
+        return Ok(());
+    }
+    let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
+    Err(StoreError::Foreign {
+        at: redact(url),
+        why: format!(
+            "its schema {} holds other tables and no citydesk schema version: {}{}",
+            schema.unwrap_or_default(),
+            shown.join(", "),
+            if names.len() > shown.len() {
+                ", …"
+            } else {
+                ""
             }
+        ),
+    })
+}
+
+/// Commits `t`'s transaction if `done` is Ok, else rolls it back.
+fn finish<T>(t: &mut PgTx<'_>, done: Result<T>) -> Result<T> {
+    match done {
+        Ok(v) => {
+            t.batch("COMMIT")?;
+            Ok(v)
+        }
+        Err(e) => {
+            if t.conn.link.usable() {
+                let _ = t.batch("ROLLBACK");
+            }
+            Err(e)
         }
     }
-    tx.commit()?;
-    statements.clear();
+}
+
+fn migrate(t: &mut PgTx<'_>) -> Result<()> {
+    t.batch("BEGIN")?;
+    let done = (|| {
+        t.execute("SELECT pg_advisory_xact_lock(?1)", &[SCHEMA_LOCK.into()])?;
+        if let Some(found) = sql::schema_version(t)? {
+            for v in found..SCHEMA_VERSION {
+                sql::migrate_step(t, v)?;
+            }
+        }
+        Ok(())
+    })();
+    finish(t, done)?;
+    t.statements.clear();
     Ok(())
 }
 
 /// LISTEN on a connection of its own; the server's triggers NOTIFY on every
 /// committed change to cases and operators.
 struct PgWatcher {
-    client: Client,
+    rt: Runtime,
+    connection: PgConnection,
+    _client: Client,
 }
 
 impl Watcher for PgWatcher {
     fn wait(&mut self, timeout: StdDuration) -> Result<bool> {
-        let mut notes = self.client.notifications();
-        let got = notes.timeout_iter(timeout).next()?.is_some();
-        // Drain what else arrived: one refresh covers them all.
-        while notes.iter().next()?.is_some() {}
-        Ok(got)
+        let connection = &mut self.connection;
+        self.rt.block_on(async {
+            let deadline = tokio::time::Instant::now() + timeout;
+            let mut got = false;
+            loop {
+                // After the first, drain what else arrived: one refresh
+                // covers them all.
+                let until = if got {
+                    tokio::time::Instant::now()
+                } else {
+                    deadline
+                };
+                let next = std::future::poll_fn(|cx| connection.poll_message(cx));
+                match tokio::time::timeout_at(until, next).await {
+                    Err(_) => return Ok(got),
+                    Ok(None) => {
+                        return Err(StoreError::Unreachable(
+                            "the server closed the connection".into(),
+                        ));
+                    }
+                    Ok(Some(Err(e))) => return Err(e.into()),
+                    Ok(Some(Ok(AsyncMessage::Notification(_)))) => got = true,
+                    Ok(Some(Ok(_))) => {}
+                }
+            }
+        })
     }
 }
 
@@ -515,50 +1068,76 @@ impl Engine for PgStore {
     }
 
     fn watcher(&self) -> Result<Box<dyn Watcher>> {
-        let mut client = connect(&self.config, &self.url)?;
-        client.batch_execute("LISTEN citydesk")?;
-        Ok(Box::new(PgWatcher { client }))
+        let rt = runtime()?;
+        let (client, mut connection) = connect_parts(&rt, &self.config, &self.trust, &self.url)?;
+        let listened = rt.block_on(async {
+            let listen = client.batch_execute("LISTEN citydesk");
+            // The connection is driven here only while LISTEN runs.
+            let drive = async {
+                while let Some(m) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                    m?;
+                }
+                Err(StoreError::Unreachable(
+                    "the server closed the connection".into(),
+                ))
+            };
+            let both = async {
+                tokio::select! {
+                    r = listen => r.map_err(StoreError::from),
+                    r = drive => r,
+                }
+            };
+            tokio::time::timeout(CONNECT_LIMIT, both).await
+        });
+        listened.map_err(|_| {
+            StoreError::Unreachable(format!(
+                "{}: no answer to LISTEN within {} s",
+                redact(&self.url),
+                CONNECT_LIMIT.as_secs()
+            ))
+        })??;
+        Ok(Box::new(PgWatcher {
+            rt,
+            connection,
+            _client: client,
+        }))
     }
 
     /// One REPEATABLE READ transaction: a case and its timeline come from
     /// one snapshot (READ COMMITTED gives each statement its own).
     fn read<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
-        self.ensure_connected()?;
-        self.client
-            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ")?;
-        let out = f(&mut PgTx {
-            client: &mut self.client,
-            statements: &mut self.statements,
-        });
-        match out {
-            Ok(v) => {
-                self.client.batch_execute("COMMIT")?;
-                Ok(v)
-            }
-            Err(e) => {
-                let _ = self.client.batch_execute("ROLLBACK");
-                Err(e)
-            }
-        }
+        let mut t = self.tx()?;
+        t.batch("BEGIN ISOLATION LEVEL REPEATABLE READ")?;
+        let done = f(&mut t);
+        finish(&mut t, done)
     }
 
-    /// Runs `f` in one transaction, committed if it succeeds.
+    /// Runs `f` in one transaction, committed if it succeeds. A COMMIT
+    /// without an answer (the connection lost, the server stalled) is not
+    /// "nothing was saved": the server is asked again whether that
+    /// transaction committed. It did: `f`'s result stands. It did not: `f`
+    /// runs once more in a new transaction. The server cannot be asked
+    /// within RECOVER_WINDOW: `OutcomeUnknown`, which says how to check.
     fn write<T>(
         &mut self,
-        f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
+        mut f: impl FnMut(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
     ) -> Result<T> {
-        self.ensure_connected()?;
-        let mut tx = self.client.transaction()?;
-        let out = f(
-            &mut PgTx {
-                client: &mut tx,
-                statements: &mut self.statements,
+        let (xid, pid, out, why) = match self.attempt(&mut f)? {
+            Attempt::Done(v) => return Ok(v),
+            Attempt::CommitLost { xid, pid, out, why } => (xid, pid, out, why),
+        };
+        match self.committed(xid, pid) {
+            Some(true) => Ok(out),
+            None => Err(self.unknown(xid, why)),
+            Some(false) => match self.attempt(&mut f)? {
+                Attempt::Done(v) => Ok(v),
+                Attempt::CommitLost { xid, pid, out, why } => match self.committed(xid, pid) {
+                    Some(true) => Ok(out),
+                    Some(false) => Err(StoreError::Unreachable(why)),
+                    None => Err(self.unknown(xid, why)),
+                },
             },
-            &self.catalog,
-            &self.settings,
-        )?;
-        tx.commit()?;
-        Ok(out)
+        }
     }
 }
 
@@ -616,9 +1195,32 @@ mod tests {
         assert!(
             parse("postgres://desk:given@db.example/citydesk")
                 .unwrap()
+                .0
                 .get_password()
                 == Some(&b"given"[..])
         );
+    }
+
+    #[test]
+    fn sslrootcert_and_the_verifying_modes_are_read_and_hidden_from_the_driver() {
+        let (url, trust) = split_trust(
+            "postgres://desk@db.example/citydesk?sslmode=verify-ca&sslrootcert=%2Fetc%2Fca%20x.pem&application_name=a",
+        );
+        assert_eq!(
+            url,
+            "postgres://desk@db.example/citydesk?sslmode=require&application_name=a"
+        );
+        assert!(trust.ca_only);
+        assert_eq!(trust.rootcert, Some(PathBuf::from("/etc/ca x.pem")));
+        let (url, trust) = split_trust("postgres://h/d?sslrootcert=/ca.pem&sslmode=verify-full");
+        assert_eq!(url, "postgres://h/d?sslmode=require");
+        assert!(!trust.ca_only);
+        assert_eq!(split_trust("postgres://h/d").0, "postgres://h/d");
+        assert_eq!(
+            split_trust("postgres://h/d?sslrootcert=/x").0,
+            "postgres://h/d"
+        );
+        assert!(parse("postgres://h/d?sslmode=verify-full&sslrootcert=/x").is_ok());
     }
 
     #[test]

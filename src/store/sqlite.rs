@@ -436,7 +436,7 @@ impl Engine for SqliteStore {
 
     fn write<T>(
         &mut self,
-        f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
+        mut f: impl FnMut(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
     ) -> Result<T> {
         if self.read_only {
             return Err(StoreError::ReadOnly(self.path.display().to_string()));
@@ -451,7 +451,7 @@ impl Engine for SqliteStore {
 
     fn bulk<T>(
         &mut self,
-        f: impl FnOnce(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
+        f: impl FnMut(&mut dyn Tx, &Catalog, &Settings) -> Result<T>,
     ) -> Result<T> {
         // Bulk loads touch every index at random places: a larger page cache
         // for this connection (256 MiB; the default is 2 MiB) saves re-reading.

@@ -4,6 +4,7 @@
 pub mod console;
 pub mod missing;
 pub mod pg;
+pub mod proxy;
 pub mod serve;
 pub mod tmux;
 

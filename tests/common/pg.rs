@@ -81,7 +81,7 @@ fn lookup() -> Lookup {
     }
     match server_binaries() {
         Err(looked) => Lookup::NoBinaries(looked),
-        Ok(bin) => throwaway_cluster(&bin).map_or_else(Lookup::DidNotStart, Lookup::Ready),
+        Ok(bin) => throwaway_cluster(&bin, None).map_or_else(Lookup::DidNotStart, Lookup::Ready),
     }
 }
 
@@ -120,12 +120,34 @@ fn server_binaries() -> Result<PathBuf, String> {
         })
 }
 
+/// A throwaway cluster of its own (not the shared one: its clients would
+/// all have to trust its certificate) that speaks TLS with this certificate
+/// and key (PEM); its URL. None when there are no server binaries
+/// (`missing` has said so, or failed the test under CI).
+pub fn tls_server(cert_pem: &str, key_pem: &str) -> Option<String> {
+    match server_binaries() {
+        Err(looked) => {
+            missing::prerequisite(
+                "the PostgreSQL TLS test",
+                &looked,
+                "install the PostgreSQL server (apt-get install postgresql): the test starts a cluster with ssl=on itself",
+            );
+            None
+        }
+        Ok(bin) => Some(
+            throwaway_cluster(&bin, Some((cert_pem, key_pem)))
+                .unwrap_or_else(|e| panic!("the throwaway PostgreSQL with TLS did not start: {e}"))
+                .url,
+        ),
+    }
+}
+
 /// Starts a cluster in a fresh temp dir on a free loopback port, trusting
-/// every local connection. A watchdog (`sh`) waits while this process lives,
+/// every local connection; with `tls` (certificate and key, PEM), ssl=on. A watchdog (`sh`) waits while this process lives,
 /// then stops the cluster and removes the dir: the test harness runs no
 /// destructors at exit. As root, initdb and pg_ctl run as `postgres` (they
 /// refuse root).
-fn throwaway_cluster(bin: &Path) -> Result<Server, String> {
+fn throwaway_cluster(bin: &Path, tls: Option<(&str, &str)>) -> Result<Server, String> {
     let root = tempfile::Builder::new()
         .prefix("citydesk-test-pg-")
         .tempdir()
@@ -182,13 +204,31 @@ fn throwaway_cluster(bin: &Path) -> Result<Server, String> {
         ),
         &root,
     )?;
+    let mut ssl = "";
+    if let Some((cert, key)) = tls {
+        let data = root.join("data");
+        std::fs::write(data.join("server.crt"), cert).map_err(|e| format!("server.crt: {e}"))?;
+        std::fs::write(data.join("server.key"), key).map_err(|e| format!("server.key: {e}"))?;
+        sh(
+            &format!(
+                "chmod 600 {dir}/data/server.key{}",
+                if as_root {
+                    format!(" && chown postgres: {dir}/data/server.crt {dir}/data/server.key")
+                } else {
+                    String::new()
+                }
+            ),
+            &root,
+        )?;
+        ssl = " -c ssl=on";
+    }
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(|e| format!("no free loopback port: {e}"))?
         .port();
     let start = format!(
         "{pg_ctl} -l {dir}/pg.log -w -t 30 \
-         -o '-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off' start"
+         -o '-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off{ssl}' start"
     );
     let stop = format!("{pg_ctl} -m fast -w stop");
     sh(&start, &root).map_err(|e| {

@@ -1,0 +1,203 @@
+//! Issue 10, faults on an open PostgreSQL connection: a server that stalls
+//! (stops answering, connections left open) is told "cannot be reached"
+//! within 5 s, not waited for forever, while a slow answer from a live
+//! server (a lock wait) is waited for; a connection lost at COMMIT is not
+//! "nothing was saved": the write is looked up again by its transaction and
+//! kept (it committed) or done once more (it did not), never twice, and when
+//! the server cannot be asked again the outcome is said to be unknown (exit
+//! code 3). The faults come from a proxy between citydesk and the server
+//! (`common::proxy`), so other tests on the server are not disturbed.
+
+mod common;
+
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use citydesk::store::{self, Page, Queue, Settings, StoreError};
+use common::proxy::{After, Mode, Proxy, port_of};
+use common::{Env, PASSWORD};
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    citydesk::clock::Clock::now(&citydesk::clock::SystemClock)
+}
+
+/// `case new` as ali on `store`, signed in for this one command.
+fn case_new(env: &Env, store: &str, phone: &str) -> Output {
+    let mut c = env.bare("ali");
+    c.env("CITYDESK_STORE", store).args([
+        "--json",
+        "--as",
+        "ali",
+        "--password-stdin",
+        "case",
+        "new",
+        "--phone",
+        phone,
+        "--name",
+        "مریم احمدی",
+        "--service",
+        "pothole",
+        "--district",
+        "3",
+        "--address",
+        "خیابان فردوسی، کوچه ۱۲",
+        "--description",
+        "چاله بزرگ جلوی پلاک ۱۲",
+    ]);
+    common::output_with_input(c, &format!("{PASSWORD}\n"))
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// How many cases the phone has, read on the server itself.
+fn cases_of(env: &Env, phone: &str) -> usize {
+    let found = env.json(Some("admin"), &["case", "search", phone]);
+    found.as_array().unwrap().len()
+}
+
+#[test]
+fn a_stalled_server_is_told_unreachable_within_5_s_and_used_again_after() {
+    let Some(env) = Env::new_pg() else {
+        return;
+    };
+    env.new_case(&[]);
+    let proxy = Proxy::to(port_of(&env.store));
+    let mut s = store::open(&proxy.url(&env.store), &Settings::default()).unwrap();
+    assert_eq!(
+        s.queue(&Queue::Unreferred, Page::default(), now())
+            .unwrap()
+            .len(),
+        1
+    );
+
+    proxy.set(Mode::Stall);
+    // What the console's worker calls: the counts and a queue page.
+    let started = Instant::now();
+    match s.queue_counts("ali", chrono::Duration::hours(4), now()) {
+        Err(StoreError::Unreachable(why)) => assert!(why.contains("stopped answering"), "{why}"),
+        other => panic!("expected Unreachable, got {other:?}"),
+    }
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(5), "told after {took:?}");
+    // The next call reconnects, and is bounded too.
+    let started = Instant::now();
+    match s.queue(&Queue::Unreferred, Page::default(), now()) {
+        Err(StoreError::Unreachable(_)) => {}
+        other => panic!("expected Unreachable, got {other:?}"),
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+
+    proxy.set(Mode::Forward);
+    assert_eq!(
+        s.queue(&Queue::Unreferred, Page::default(), now())
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_slow_answer_from_a_live_server_is_waited_for() {
+    let Some(env) = Env::new_pg() else {
+        return;
+    };
+    let code = env.new_case(&[]);
+    // Another session holds the case's row for 6 s: a note waits for it.
+    let (locked, is_locked) = std::sync::mpsc::channel();
+    let url = env.store.clone();
+    let release = std::thread::spawn(move || {
+        let mut holder = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let mut tx = holder.transaction().unwrap();
+        tx.execute("SELECT 1 FROM cases FOR UPDATE", &[]).unwrap();
+        locked.send(()).unwrap();
+        std::thread::sleep(Duration::from_secs(6));
+        tx.commit().unwrap();
+    });
+    is_locked.recv().unwrap();
+    let started = Instant::now();
+    env.ok(Some("ali"), &["case", "note", &code, "after the lock"]);
+    assert!(
+        started.elapsed() >= Duration::from_secs(5),
+        "the note waited for the lock: {:?}",
+        started.elapsed()
+    );
+    release.join().unwrap();
+    let notes = env.case(&code)["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "note")
+        .count();
+    assert_eq!(notes, 1);
+}
+
+#[test]
+fn a_commit_that_reached_the_server_is_kept_not_made_twice() {
+    let Some(env) = Env::new_pg() else {
+        return;
+    };
+    let proxy = Proxy::to(port_of(&env.store));
+    proxy.set(Mode::DropAtCommit {
+        forward: true,
+        then: After::Forward,
+    });
+    let out = case_new(&env, &proxy.url(&env.store), "09121110001");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(proxy.dropped(), 1, "the COMMIT's answer was lost once");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["code"].is_string(), "{v}");
+    assert_eq!(cases_of(&env, "09121110001"), 1, "saved once, not twice");
+    assert_eq!(env.case_count(), 1);
+}
+
+#[test]
+fn a_commit_that_never_reached_the_server_is_done_once_more() {
+    let Some(env) = Env::new_pg() else {
+        return;
+    };
+    let proxy = Proxy::to(port_of(&env.store));
+    proxy.set(Mode::DropAtCommit {
+        forward: false,
+        then: After::Forward,
+    });
+    let out = case_new(&env, &proxy.url(&env.store), "09121110002");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(proxy.dropped(), 1);
+    assert_eq!(cases_of(&env, "09121110002"), 1, "saved once, by the retry");
+    assert_eq!(env.case_count(), 1);
+}
+
+#[test]
+fn a_commit_whose_outcome_cannot_be_learned_is_said_to_be_unknown() {
+    let Some(env) = Env::new_pg() else {
+        return;
+    };
+    let proxy = Proxy::to(port_of(&env.store));
+    // The COMMIT reaches the server (it saves the case), its answer is
+    // lost, and the server cannot be reached again.
+    proxy.set(Mode::DropAtCommit {
+        forward: true,
+        then: After::Refuse,
+    });
+    let out = case_new(&env, &proxy.url(&env.store), "09121110003");
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("may have been"), "{err}");
+    assert!(err.contains("citydesk case search"), "{err}");
+    assert!(
+        !err.contains("nothing was saved"),
+        "not a wrong 'nothing was saved': {err}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["error"], "outcome-unknown", "{v}");
+    assert!(v["error"]["details"]["transaction"].is_i64(), "{v}");
+    // It was saved, once: what the message said to check.
+    proxy.set(Mode::Forward);
+    assert_eq!(cases_of(&env, "09121110003"), 1);
+}
