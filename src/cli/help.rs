@@ -287,6 +287,70 @@ mod tests {
     /// en.toml's `cli-doc.*` keys say what the definitions in cli/mod.rs say,
     /// no more and no less (so fa.toml, which has en.toml's keys, translates
     /// every help text). On a difference, prints the section to paste.
+    fn args(v: &[&str]) -> Vec<OsString> {
+        let mut all = vec!["citydesk", "--config", "/nonexistent/citydesk.toml"];
+        all.extend_from_slice(v);
+        all.into_iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn the_language_is_read_before_clap_parses() {
+        let none = |_: &str| None;
+        let fa_env = |n: &str| (n == "CITYDESK_LANG").then(|| "fa".to_owned());
+        let fa_system = |n: &str| (n == "LANG").then(|| "fa_IR.UTF-8".to_owned());
+        assert_eq!(
+            early_lang(&args(&["--lang", "fa", "queue"]), none),
+            Lang::Fa
+        );
+        assert_eq!(early_lang(&args(&["queue", "--lang=fa"]), none), Lang::Fa);
+        assert_eq!(early_lang(&args(&["queue"]), none), Lang::En);
+        assert_eq!(early_lang(&args(&["queue"]), fa_env), Lang::Fa);
+        assert_eq!(early_lang(&args(&["queue"]), fa_system), Lang::Fa);
+        assert_eq!(early_lang(&args(&["--lang", "en"]), fa_env), Lang::En);
+        // after `--` nothing is an option; a language not known falls back
+        assert_eq!(early_lang(&args(&["--", "--lang", "fa"]), none), Lang::En);
+        assert_eq!(early_lang(&args(&["--lang", "xx"]), none), Lang::En);
+    }
+
+    #[test]
+    fn help_as_a_command_is_help_as_a_flag() {
+        let v = help_subcommand_as_flag(&args(&[])[..1]);
+        assert_eq!(v, None);
+        let got = help_subcommand_as_flag(&[
+            OsString::from("citydesk"),
+            OsString::from("help"),
+            OsString::from("case"),
+        ]);
+        assert_eq!(
+            got,
+            Some(vec![
+                OsString::from("citydesk"),
+                OsString::from("case"),
+                OsString::from("--help")
+            ])
+        );
+    }
+
+    #[test]
+    fn a_usage_error_leads_with_the_language_s_line_and_keeps_clap_s() {
+        let e = command(Lang::Fa)
+            .try_get_matches_from(["citydesk", "--bogus"])
+            .unwrap_err();
+        let said = usage_error(&e, Lang::Fa);
+        assert!(
+            said.starts_with("citydesk: --bogus گزینهٔ این فرمان نیست\n"),
+            "{said}"
+        );
+        assert!(
+            said.contains("error: unexpected argument '--bogus'"),
+            "{said}"
+        );
+        let e = command(Lang::En)
+            .try_get_matches_from(["citydesk", "--bogus"])
+            .unwrap_err();
+        assert_eq!(usage_error(&e, Lang::En), e.render().to_string());
+    }
+
     #[test]
     fn the_commands_of_every_language_are_consistent() {
         for lang in Lang::ALL {
