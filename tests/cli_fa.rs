@@ -72,11 +72,12 @@ fn allowed() -> HashSet<String> {
         "morning",
         "evening",
         "night",
-        // the test store's people
+        // the test store's people and client
         "admin",
         "ali",
         "sara",
         "sam",
+        "portal",
     ]
     .iter()
     .map(|s| (*s).to_owned())
@@ -292,6 +293,48 @@ fn commands_speak_persian() {
     run(Some("admin"), &["verify"]);
     run(Some("admin"), &["operator", "disable", "sam"]);
     run(Some("admin"), &["operator", "enable", "sam"]);
+    run(
+        Some("admin"),
+        &["client", "add", "portal", "--channel", "web"],
+    );
+    run(Some("admin"), &["client", "list"]);
+    run(Some("admin"), &["client", "revoke", "portal"]);
+    run(
+        Some("admin"),
+        &["demo", "--cases", "30", "--days", "3", "--quiet"],
+    );
+    run(Some("admin"), &["report"]);
+    run(Some("admin"), &["handover"]);
+    // The export itself is data for another system; its count is for people.
+    let out = fa(&env, Some("admin"), &["export", "open311"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_persian("export", &String::from_utf8_lossy(&out.stderr), &allowed);
+    let backup = env.dir.path().join("copy.db").display().to_string();
+    run(Some("admin"), &["backup", &backup]);
+    let restored = env.dir.path().join("restored.db").display().to_string();
+    let out = env
+        .bare("_nobody")
+        .env("CITYDESK_LANG", "fa")
+        .args(["--store", &restored, "restore", &backup])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_persian("restore", &text(&out), &allowed);
+    let mut login = env.bare("someone");
+    login
+        .env("CITYDESK_LANG", "fa")
+        .args(["login", "--as", "ali", "--password-stdin"]);
+    let out = common::output_with_input(login, &format!("{}\n", common::PASSWORD));
+    assert!(out.status.success(), "{}", text(&out));
+    assert_persian("login", &text(&out), &allowed);
+    let out = env
+        .bare("someone")
+        .env("CITYDESK_LANG", "fa")
+        .arg("logout")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_persian("logout", &text(&out), &allowed);
 }
 
 #[test]
