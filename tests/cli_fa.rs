@@ -366,6 +366,43 @@ fn refusals_and_usage_errors_speak_persian() {
     let out = common::output_with_input(add, "short\n");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_persian("a short password", &text(&out), &allowed);
+    // A CSV import: its dry run, and a file the mapping cannot read.
+    let boston = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/real/records/boston_311_2015-03_to_2015-04.csv");
+    let head: Vec<String> = std::fs::read_to_string(&boston)
+        .unwrap_or_else(|e| panic!("{}: {e}", boston.display()))
+        .lines()
+        .take(6)
+        .map(str::to_owned)
+        .collect();
+    let few = env.dir.path().join("few.csv");
+    std::fs::write(&few, head.join("\n") + "\n").unwrap();
+    let few = few.display().to_string();
+    let out = fa(
+        &env,
+        Some("ali"),
+        &[
+            "import",
+            "csv",
+            &few,
+            "--mapping",
+            "boston",
+            "--dry-run",
+            "--quiet",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_persian("import csv --dry-run", &text(&out), &allowed);
+    let odd = env.dir.path().join("odd.csv");
+    std::fs::write(&odd, "a,b\n1,2\n").unwrap();
+    let odd = odd.display().to_string();
+    let out = fa(
+        &env,
+        Some("ali"),
+        &["import", "csv", &odd, "--mapping", "boston", "--quiet"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_persian("import csv, no such columns", &text(&out), &allowed);
     let out = fa(&env, None, &["queue"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_persian("not signed in", &text(&out), &allowed);

@@ -1561,12 +1561,15 @@ fn import_error(e: &crate::import::ImportError, w: &Words) -> String {
             "cli.import-csv.missing-columns",
             &[
                 ("file", file),
-                ("mapping", origin),
+                (
+                    "mapping",
+                    &origin.replace(" (shipped)", w.t("cli.import-csv.shipped")),
+                ),
                 (
                     "missing",
                     &missing
                         .iter()
-                        .map(|(table, col)| format!("{col:?} ([{table}])"))
+                        .map(|(_, col)| format!("{col:?}"))
                         .collect::<Vec<_>>()
                         .join(w.t("cli.list-sep")),
                 ),
