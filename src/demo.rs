@@ -42,9 +42,6 @@ pub struct Report {
 
 const BATCH: usize = 20_000;
 
-/// How the demo's progress bar looks (indicatif template).
-pub const PROGRESS: &str = "[{bar:30}] {percent:>3}%  {pos}/{len} cases  {elapsed}";
-
 /// Generates `plan.cases` cases ending at `now` and loads them into `store`,
 /// showing how many are loaded on `progress` (see `crate::progress::bar`).
 pub fn fill(
@@ -58,7 +55,9 @@ pub fn fill(
     let catalog = store.catalog().clone();
     let settings = settings.clone();
     let plan = *plan;
-    progress.set_style(crate::progress::style(PROGRESS));
+    progress.set_style(crate::progress::style(crate::progress::template(
+        "progress.demo",
+    )));
     progress.set_length(plan.cases);
     let (tx, rx) = mpsc::sync_channel::<Vec<ImportCase>>(2);
     // Generation runs beside the inserts, so the two cores are both busy.

@@ -7,15 +7,29 @@ use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 use citydesk::cli::{self, Cli, guard};
 use citydesk::clock::SystemClock;
+use citydesk::locale::Lang;
 use citydesk::text::for_terminal;
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
-    let parsed = match Cli::try_parse_from(&args) {
+    // The language is known before clap parses, so that `--help` and usage
+    // errors speak it.
+    let lang = cli::help::early_lang(&args, |name| std::env::var(name).ok());
+    cli::set_lang(lang);
+    let args = match lang {
+        Lang::Fa => cli::help::help_subcommand_as_flag(&args).unwrap_or(args),
+        Lang::En => args,
+    };
+    let parse = |args: &[OsString]| {
+        cli::help::command(lang)
+            .try_get_matches_from(args)
+            .and_then(|m| Cli::from_arg_matches(&m))
+    };
+    let parsed = match parse(&args) {
         Ok(c) => c,
         // A usage error quotes what was typed, and clap writes a bad value's
         // escape sequences raw to a terminal (and drops them elsewhere): say
@@ -28,11 +42,11 @@ fn main() -> ExitCode {
                         .map_or_else(|| a.clone(), |s| for_terminal(s).into_owned().into())
                 })
                 .collect();
-            let e = Cli::try_parse_from(&shown)
+            let e = parse(&shown)
                 .err()
                 .filter(|again| again.kind() == e.kind())
                 .unwrap_or(e);
-            eprint!("{}", guard::terminal(&e.render().to_string()));
+            eprint!("{}", guard::terminal(&cli::help::usage_error(&e, lang)));
             return ExitCode::from(2);
         }
         Err(e) => {

@@ -155,9 +155,18 @@ pub fn migrate(
         &mut |done| {
             let _ = write!(
                 progress,
-                "\rcopied {done}/{} cases  {:.1} s",
-                source.cases,
-                started.elapsed().as_secs_f64()
+                "\r{}",
+                crate::cli::lang().locale().fill(
+                    "cli.migrate.progress",
+                    &[
+                        ("done", &crate::cli::num(done)),
+                        ("all", &crate::cli::num(source.cases)),
+                        (
+                            "seconds",
+                            &crate::cli::num(format!("{:.1}", started.elapsed().as_secs_f64()))
+                        ),
+                    ]
+                )
             );
             let _ = progress.flush();
         },

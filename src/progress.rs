@@ -15,6 +15,12 @@ pub fn bar(hidden: bool) -> ProgressBar {
     }
 }
 
+/// The indicatif template `key` of the locale, in the language of the
+/// command line (`progress.*`).
+pub fn template(key: &'static str) -> &'static str {
+    crate::cli::lang().locale().t(key)
+}
+
 /// A style from an indicatif template, drawn with `#`.
 pub fn style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template)
@@ -26,12 +32,12 @@ pub fn style(template: &str) -> ProgressStyle {
 mod tests {
     #[test]
     fn the_templates_are_valid() {
-        for t in [
-            crate::demo::PROGRESS,
-            "reading  [{bar:30}] {percent:>3}%  {msg}  {elapsed}",
-            "writing  [{bar:30}] {percent:>3}%  {pos}/{len} cases  {elapsed}",
-        ] {
-            assert!(indicatif::ProgressStyle::with_template(t).is_ok(), "{t}");
+        for lang in crate::locale::Lang::ALL {
+            for key in ["progress.demo", "progress.reading", "progress.writing"] {
+                let t = lang.locale().t(key);
+                assert!(t != key, "{key} is in the {lang} locale");
+                assert!(indicatif::ProgressStyle::with_template(t).is_ok(), "{t}");
+            }
         }
     }
 }

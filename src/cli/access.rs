@@ -15,9 +15,12 @@ use crate::store::{self, Store};
 /// One line of standard input: a password (its line end removed).
 pub(super) fn read_password(input: &mut dyn BufRead) -> Result<String, CliError> {
     let mut line = String::new();
-    input
-        .read_line(&mut line)
-        .map_err(|e| CliError::new(format!("cannot read the password from standard input: {e}")))?;
+    input.read_line(&mut line).map_err(|e| {
+        CliError::new(super::say(
+            "cli.login.password-unreadable",
+            &[("why", &e.to_string())],
+        ))
+    })?;
     Ok(line.trim_end_matches(['\n', '\r']).to_owned())
 }
 
@@ -74,24 +77,24 @@ pub(super) fn login(
     let name = match &ctx.actor {
         Some(n) => n.clone(),
         None if terminal => {
-            eprint!("operator: ");
+            eprint!("{}: ", ctx.words.t("cli.login.operator"));
             let mut line = String::new();
-            input
-                .read_line(&mut line)
-                .map_err(|e| CliError::new(format!("cannot read the operator name: {e}")))?;
+            input.read_line(&mut line).map_err(|e| {
+                CliError::new(
+                    ctx.words
+                        .fill("cli.login.name-unreadable", &[("why", &e.to_string())]),
+                )
+            })?;
             line.trim().to_owned()
         }
         None => {
-            return Err(CliError::new(
-                "who is signing in? give --as NAME (or set CITYDESK_OPERATOR)",
-            ));
+            return Err(CliError::new(ctx.words.t("cli.login.who")));
         }
     };
     let password = match &ctx.password {
         Some(p) => p.clone(),
-        None if terminal => {
-            ask_password("password: ")?.ok_or_else(|| CliError::new("not signed in"))?
-        }
+        None if terminal => ask_password(&format!("{}: ", ctx.words.t("cli.login.password")))?
+            .ok_or_else(|| CliError::new(ctx.words.t("cli.login.not-signed-in")))?,
         None => return Err(ctx.said(&SignIn::NeedsPassword)),
     };
     let mut store = store::open(&ctx.location, &ctx.settings).map_err(|e| ctx.err(e))?;
@@ -127,11 +130,16 @@ pub(super) fn login(
     ctx.emit(out, &report, |out| {
         writeln!(
             out,
-            "signed in as {} ({}) until {}; the session is kept in {} (only you can read it); `citydesk logout` ends it",
-            actor.name,
-            actor.role,
-            ctx.words.time(until),
-            path.display()
+            "{}",
+            ctx.words.fill(
+                "cli.login.signed-in",
+                &[
+                    ("name", &actor.name),
+                    ("role", &ctx.words.word("role", actor.role.as_str())),
+                    ("until", &ctx.words.time(until)),
+                    ("file", &path.display().to_string()),
+                ]
+            )
         )
     })
 }
@@ -150,7 +158,16 @@ pub(super) fn logout(
         return ctx.emit(
             out,
             &serde_json::json!({ "operator": name, "ended": n }),
-            |out| writeln!(out, "ended {n} sessions and tokens of {name}"),
+            |out| {
+                writeln!(
+                    out,
+                    "{}",
+                    ctx.words.fill(
+                        "cli.logout.ended",
+                        &[("n", &ctx.words.n(n)), ("name", name)]
+                    )
+                )
+            },
         );
     }
     let path = session_file(&ctx.location)?;
@@ -178,7 +195,8 @@ pub(super) fn logout(
         |out| {
             writeln!(
                 out,
-                "signed out {who}: the session is ended and its file removed"
+                "{}",
+                ctx.words.fill("cli.logout.signed-out", &[("who", &who)])
             )
         },
     )
@@ -201,8 +219,8 @@ pub(super) fn verify(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
                 ctx.words.fill(
                     "verify.clean",
                     &[
-                        ("entries", &v.entries.to_string()),
-                        ("head", &v.head.to_string()),
+                        ("entries", &ctx.words.n(v.entries)),
+                        ("head", &ctx.words.n(v.head)),
                         ("hash", &v.head_hash),
                     ],
                 )
@@ -221,7 +239,7 @@ pub(super) fn verify(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
             typed: serde_json::to_value(&v.breaks).ok(),
             ..CliError::new(
                 ctx.words
-                    .fill("verify.broken", &[("count", &problems.len().to_string())]),
+                    .fill("verify.broken", &[("count", &ctx.words.n(problems.len()))]),
             )
         })
     }
@@ -230,9 +248,7 @@ pub(super) fn verify(ctx: &Ctx, out: &mut dyn Write) -> Result<(), CliError> {
 /// `citydesk backup FILE`: the SQLite store, copied whole while others work.
 pub(super) fn backup(ctx: &Ctx, file: &Path, out: &mut dyn Write) -> Result<(), CliError> {
     if store::postgres::is_url(&ctx.location) {
-        return Err(CliError::new(
-            "a PostgreSQL store is backed up with pg_dump (see README, Backups): pg_dump -Fc -f citydesk.dump DATABASE",
-        ));
+        return Err(CliError::new(ctx.words.t("cli.backup.postgres")));
     }
     let mut store = ctx.open()?;
     let by = ctx.actor(store.as_mut())?;
@@ -255,20 +271,29 @@ pub(super) fn backup(ctx: &Ctx, file: &Path, out: &mut dyn Write) -> Result<(), 
         "seconds": started.elapsed().as_secs_f64(),
     });
     ctx.emit(out, &report, |out| {
+        let w = &ctx.words;
         writeln!(
             out,
-            "backed up {} into {} in {:.1} s: cases {} · timeline entries {}; the chain's head is #{} {}{}",
-            ctx.location,
-            file.display(),
-            started.elapsed().as_secs_f64(),
-            totals.cases,
-            totals.timeline,
-            v.head,
-            v.head_hash,
+            "{}{}",
+            w.fill(
+                "cli.backup.done",
+                &[
+                    ("store", &ctx.location),
+                    ("file", &file.display().to_string()),
+                    (
+                        "seconds",
+                        &w.n(format!("{:.1}", started.elapsed().as_secs_f64()))
+                    ),
+                    ("cases", &w.n(totals.cases)),
+                    ("timeline", &w.n(totals.timeline)),
+                    ("head", &w.n(v.head)),
+                    ("hash", &v.head_hash),
+                ]
+            ),
             if v.breaks.is_empty() {
                 String::new()
             } else {
-                format!(" — the history has {} breaks: run `citydesk verify`", v.breaks.len())
+                w.fill("cli.backup.breaks", &[("n", &w.n(v.breaks.len()))])
             }
         )
     })
@@ -327,11 +352,13 @@ pub(super) fn restore(ctx: &Ctx, file: &Path, out: &mut dyn Write) -> Result<(),
     let totals = restored.totals().map_err(|e| ctx.err(e))?;
     let v = restored.verify().map_err(|e| ctx.err(e))?;
     if !v.breaks.is_empty() {
-        return Err(CliError::new(format!(
-            "restored {} into {}, but its history does not verify ({} breaks): run `citydesk verify` on it",
-            file.display(),
-            restored.location(),
-            v.breaks.len()
+        return Err(CliError::new(ctx.words.fill(
+            "cli.restore.breaks",
+            &[
+                ("file", &file.display().to_string()),
+                ("store", &restored.location()),
+                ("n", &ctx.words.n(v.breaks.len())),
+            ],
         )));
     }
     let report = serde_json::json!({
@@ -344,16 +371,22 @@ pub(super) fn restore(ctx: &Ctx, file: &Path, out: &mut dyn Write) -> Result<(),
         "head_hash": v.head_hash,
     });
     ctx.emit(out, &report, |out| {
+        let w = &ctx.words;
         writeln!(
             out,
-            "restored {} into {}: cases {} · timeline entries {} · operators {}; verified: the chain holds to its head #{} {}",
-            file.display(),
-            restored.location(),
-            totals.cases,
-            totals.timeline,
-            totals.operators,
-            v.head,
-            v.head_hash
+            "{}",
+            w.fill(
+                "cli.restore.done",
+                &[
+                    ("file", &file.display().to_string()),
+                    ("store", &restored.location()),
+                    ("cases", &w.n(totals.cases)),
+                    ("timeline", &w.n(totals.timeline)),
+                    ("operators", &w.n(totals.operators)),
+                    ("head", &w.n(v.head)),
+                    ("hash", &v.head_hash),
+                ]
+            )
         )
     })
 }

@@ -115,7 +115,7 @@ pub fn run(
         let mut line = String::new();
         input
             .read_line(&mut line)
-            .map_err(|e| CliError::new(e.to_string()))?;
+            .map_err(|e| CliError::new(w.fill("cli.error.stdin", &[("why", &e.to_string())])))?;
         writeln!(out)?;
         answer_of(&line)
     };
@@ -126,7 +126,12 @@ pub fn run(
     let Some(path) = config else {
         return Err(CliError::new(w.t("bidi.no-config")));
     };
-    crate::config::save_bidi(path, mode).map_err(|e| CliError::new(e.to_string()))?;
+    crate::config::save_bidi(path, mode).map_err(|e| {
+        CliError::new(w.fill(
+            "cli.error.config",
+            &[("path", &e.path), ("why", &e.message)],
+        ))
+    })?;
     writeln!(
         out,
         "{}",

@@ -5,6 +5,7 @@
 mod access;
 pub mod doctor;
 pub mod guard;
+pub mod help;
 pub mod output;
 pub mod run;
 
@@ -16,6 +17,41 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::domain::Code;
 
 pub use run::{CliError, run};
+
+/// The language of this process's messages: set once the command line is
+/// read (`main`, before clap parses, then `run` with the config known), and
+/// read where no `Words` is at hand: clap's value parsers, I/O errors.
+static LANG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Says the messages of this process in `lang` from now on.
+pub fn set_lang(lang: crate::locale::Lang) {
+    LANG.store(
+        lang == crate::locale::Lang::Fa,
+        std::sync::atomic::Ordering::Relaxed,
+    );
+}
+
+/// The language of this process's messages ([`set_lang`]; English before).
+pub fn lang() -> crate::locale::Lang {
+    if LANG.load(std::sync::atomic::Ordering::Relaxed) {
+        crate::locale::Lang::Fa
+    } else {
+        crate::locale::Lang::En
+    }
+}
+
+/// `key` of the locale, filled, in the process's language.
+pub(crate) fn say(key: &str, args: &[(&str, &str)]) -> String {
+    lang().locale().fill(key, args)
+}
+
+/// A number in the process's language's digits.
+pub(crate) fn num(n: impl std::fmt::Display) -> String {
+    match lang() {
+        crate::locale::Lang::En => n.to_string(),
+        crate::locale::Lang::Fa => crate::calendar::persian_digits(&n.to_string()),
+    }
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -592,31 +628,39 @@ impl<T: Code> TypedValueParser for CodeParser<T> {
 /// The long help of a `--department` option: where to find the codes, and
 /// the built-in catalog's (a store may have loaded another catalog).
 fn department_help(what: &str) -> String {
+    format!(
+        "{what}: a department code. `citydesk catalog departments` lists the store's departments; \
+the built-in catalog has: {}",
+        department_codes()
+    )
+}
+
+/// The built-in catalog's department codes, listed.
+fn department_codes() -> String {
     let builtin = crate::domain::catalog::Catalog::builtin();
     let codes: Vec<&str> = builtin
         .departments
         .iter()
         .map(|d| d.code.as_str())
         .collect();
-    format!(
-        "{what}: a department code. `citydesk catalog departments` lists the store's departments; \
-the built-in catalog has: {}",
-        codes.join(", ")
-    )
+    codes.join(", ")
 }
 
 fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     chrono::DateTime::parse_from_rfc3339(&crate::text::ascii_digits(s.trim()))
         .map(|t| t.with_timezone(&chrono::Utc))
         .map_err(|e| {
-            format!("{s:?} is not an RFC 3339 time ({e}): write e.g. 2026-11-28T09:30:00+03:30")
+            say(
+                "cli.parse.rfc3339",
+                &[("value", &format!("{s:?}")), ("why", &e.to_string())],
+            )
         })
 }
 
 /// A language code for `--lang`.
 fn parse_lang(s: &str) -> Result<crate::locale::Lang, String> {
     crate::locale::Lang::parse(s)
-        .ok_or_else(|| format!("{s:?} is not a language citydesk speaks: give fa or en"))
+        .ok_or_else(|| say("cli.parse.lang", &[("value", &format!("{s:?}"))]))
 }
 
 /// A time given on the command line: an instant (RFC 3339), or a local
@@ -637,18 +681,17 @@ fn parse_when(s: &str) -> Result<When, String> {
     let t = crate::text::ascii_digits(s.trim());
     let (date, time) = t
         .rsplit_once([' ', 'T'])
-        .ok_or_else(|| {
-            format!(
-                "{s:?} is not a time: write 2026-11-28T09:30:00+03:30, or the center's local date and time: 2026-11-28 09:30 or 1405-09-07 09:30"
-            )
-        })?;
-    let date = crate::calendar::parse_date(date).map_err(|e| e.to_string())?;
+        .ok_or_else(|| say("cli.parse.time", &[("value", &format!("{s:?}"))]))?;
+    let date = crate::calendar::parse_date(date).map_err(|e| date_error(&e))?;
     let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M")
         .or_else(|_| chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M:%S"))
         .map_err(|_| {
-            format!(
-                "{s:?}: {:?} is not a time of day: write HH:MM, e.g. 09:30",
-                time.trim()
+            say(
+                "cli.parse.time-of-day",
+                &[
+                    ("value", &format!("{s:?}")),
+                    ("time", &format!("{:?}", time.trim())),
+                ],
             )
         })?;
     Ok(When::Local(date.and_time(time)))
@@ -656,7 +699,38 @@ fn parse_when(s: &str) -> Result<When, String> {
 
 /// A date: ISO (2026-12-03) or Jalali (1405-09-12), any digit script.
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
-    crate::calendar::parse_date(s).map_err(|e| e.to_string())
+    crate::calendar::parse_date(s).map_err(|e| date_error(&e))
+}
+
+/// A date that could not be read, said in the process's language.
+pub(crate) fn date_error(e: &crate::calendar::DateError) -> String {
+    use crate::calendar::DateError;
+    if lang() == crate::locale::Lang::En {
+        return e.to_string();
+    }
+    match e {
+        DateError::Empty => say("cli.date.empty", &[]),
+        DateError::Shape { input } => say("cli.date.shape", &[("input", &format!("{input:?}"))]),
+        DateError::Month { input, month } => say(
+            "cli.date.month",
+            &[("input", &format!("{input:?}")), ("month", &num(month))],
+        ),
+        DateError::Day {
+            input,
+            year,
+            month,
+            days,
+            ..
+        } => say(
+            "cli.date.day",
+            &[
+                ("input", &format!("{input:?}")),
+                ("year", &num(year)),
+                ("month", &num(month)),
+                ("days", &num(days)),
+            ],
+        ),
+    }
 }
 
 /// The longest span `--within` looks ahead.
@@ -672,13 +746,23 @@ where
     T: TryFrom<u64> + Clone + Send + Sync + 'static,
 {
     move |s: &str| {
-        let n: u64 = crate::text::ascii_digits(s.trim())
-            .parse()
-            .map_err(|_| format!("{s:?} is not a whole number: write digits, e.g. {min}"))?;
+        let n: u64 = crate::text::ascii_digits(s.trim()).parse().map_err(|_| {
+            say(
+                "cli.parse.number",
+                &[("value", &format!("{s:?}")), ("min", &num(min))],
+            )
+        })?;
         if n < min || n > max {
-            return Err(format!("{s:?} is not in {min}..={max}"));
+            return Err(say(
+                "cli.parse.range",
+                &[
+                    ("value", &format!("{s:?}")),
+                    ("min", &num(min)),
+                    ("max", &num(max)),
+                ],
+            ));
         }
-        T::try_from(n).map_err(|_| format!("{s:?} is too large"))
+        T::try_from(n).map_err(|_| say("cli.parse.too-large", &[("value", &format!("{s:?}"))]))
     }
 }
 
@@ -686,10 +770,15 @@ where
 /// `MAX_SPAN_DAYS`; larger numbers are refused, never overflowed.
 pub fn parse_span(s: &str) -> Result<chrono::Duration, String> {
     let t = crate::text::ascii_digits(s.trim());
-    let bad = || format!("{s:?} is not a time span: write e.g. 4h, 90m, 2d or 1h30m");
+    let bad = || say("cli.parse.span", &[("value", &format!("{s:?}"))]);
     let too_long = || {
-        format!(
-            "{s:?} is more than {MAX_SPAN_DAYS} days: write a shorter span, e.g. 4h, 2d or {MAX_SPAN_DAYS}d"
+        say(
+            "cli.parse.span-too-long",
+            &[
+                ("value", &format!("{s:?}")),
+                ("days", &num(MAX_SPAN_DAYS)),
+                ("max", &MAX_SPAN_DAYS.to_string()),
+            ],
         )
     };
     let max = MAX_SPAN_DAYS * 86_400;

@@ -69,7 +69,7 @@ impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
         CliError {
             broken_pipe: e.kind() == std::io::ErrorKind::BrokenPipe,
-            ..CliError::new(format!("cannot write the output: {e}"))
+            ..CliError::new(super::say("cli.error.output", &[("why", &e.to_string())]))
         }
     }
 }
@@ -78,7 +78,7 @@ impl From<serde_json::Error> for CliError {
     fn from(e: serde_json::Error) -> Self {
         match e.io_error_kind() {
             Some(kind) => std::io::Error::from(kind).into(),
-            None => CliError::new(format!("cannot write JSON: {e}")),
+            None => CliError::new(super::say("cli.error.json", &[("why", &e.to_string())])),
         }
     }
 }
@@ -257,11 +257,8 @@ pub(super) fn session_file(location: &str) -> Result<PathBuf, CliError> {
         std::path::absolute(location)
             .map_or_else(|_| location.to_owned(), |p| p.display().to_string())
     };
-    let dir = auth::state_dir().ok_or_else(|| {
-        CliError::new(
-            "cannot find a state folder for the session (no home directory): set HOME or XDG_STATE_HOME",
-        )
-    })?;
+    let dir = auth::state_dir()
+        .ok_or_else(|| CliError::new(super::say("cli.error.no-state-dir", &[])))?;
     Ok(auth::session_path(&dir, &key))
 }
 
@@ -269,11 +266,7 @@ pub(super) fn session_file(location: &str) -> Result<PathBuf, CliError> {
 pub fn default_store() -> Result<String, CliError> {
     directories::ProjectDirs::from("", "", "citydesk")
         .map(|d| d.data_dir().join("citydesk.db").display().to_string())
-        .ok_or_else(|| {
-            CliError::new(
-                "cannot find a data folder for the store (no home directory): give --store PATH",
-            )
-        })
+        .ok_or_else(|| CliError::new(super::say("cli.error.no-data-dir", &[])))
 }
 
 /// Runs `cli`, reading standard input from `input` and printing to `out`.
@@ -290,18 +283,24 @@ pub fn run(
         _ => {}
     }
     let config_path = cli.config.clone().or_else(config::default_path);
+    // Until the config is read, the language of the flag and the environment.
+    if let Ok(early) = crate::locale::Lang::choose(cli.lang, None, |name| std::env::var(name).ok())
+    {
+        super::set_lang(early);
+    }
     let display = match &config_path {
-        Some(p) => config::load_display(p).map_err(|e| CliError::new(e.to_string()))?,
+        Some(p) => config::load_display(p).map_err(|e| config_error(&e))?,
         None => config::Display::default(),
     };
     let lang = crate::locale::Lang::choose(cli.lang, display.lang, |name| std::env::var(name).ok())
         .map_err(CliError::new)?;
+    super::set_lang(lang);
     let open311 = match &config_path {
-        Some(p) => config::load_open311(p).map_err(|e| CliError::new(e.to_string()))?,
+        Some(p) => config::load_open311(p).map_err(|e| config_error(&e))?,
         None => config::Open311Config::default(),
     };
     let (settings, keymap) = match &config_path {
-        Some(p) => config::load_all(p).map_err(|e| CliError::new(e.to_string()))?,
+        Some(p) => config::load_all(p).map_err(|e| config_error(&e))?,
         None => (Settings::default(), crate::keymap::Keymap::default()),
     };
     let location = match cli.store {
@@ -311,9 +310,7 @@ pub fn run(
     let Some(command) = cli.command else {
         use std::io::IsTerminal;
         if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-            return Err(CliError::new(
-                "the console needs a terminal (run it in one, or over ssh -t); scripts use the commands: see `citydesk --help`",
-            ));
+            return Err(CliError::new(super::say("cli.error.no-terminal", &[])));
         }
         let operator = cli.operator.or(cli.actor);
         let looks = crate::console::Looks {
@@ -365,9 +362,7 @@ pub fn run(
         && ctx.actor.is_none()
         && !matches!(command, Command::Operator(OperatorCommand::Add { .. }))
     {
-        return Err(CliError::new(
-            "--password-stdin signs in the operator named by --as: give --as NAME too",
-        ));
+        return Err(CliError::new(ctx.words.t("cli.error.password-stdin-as")));
     }
     match command {
         Command::Login => login(&ctx, input, out),
@@ -399,7 +394,10 @@ pub fn run(
             if !text.ends_with('\n') {
                 writeln!(out)?;
             }
-            eprintln!("citydesk: exported {n} requests");
+            eprintln!(
+                "citydesk: {}",
+                ctx.words.fill("cli.export.done", &[("n", &ctx.words.n(n))])
+            );
             Ok(())
         }
         Command::Doctor { answer } => super::doctor::run(
@@ -429,15 +427,29 @@ pub fn run(
                     .map_err(|e| ctx.err(e))?;
             ctx.emit(out, &report, |out| {
                 let t = report.target;
+                let w = &ctx.words;
                 writeln!(
                     out,
-                    "copied in {:.1} s: cases {} · contacts {} · timeline entries {} · operators {} · drafts {}",
-                    report.seconds, t.cases, t.contacts, t.timeline, t.operators, t.drafts
+                    "{}",
+                    w.fill(
+                        "cli.migrate.copied",
+                        &[
+                            ("seconds", &w.n(format!("{:.1}", report.seconds))),
+                            ("cases", &w.n(t.cases)),
+                            ("contacts", &w.n(t.contacts)),
+                            ("timeline", &w.n(t.timeline)),
+                            ("operators", &w.n(t.operators)),
+                            ("drafts", &w.n(t.drafts)),
+                        ]
+                    )
                 )?;
                 writeln!(
                     out,
-                    "verified: the counts match and the checksum of the copy read back ({}) equals the source's",
-                    report.target_checksum
+                    "{}",
+                    w.fill(
+                        "cli.migrate.verified",
+                        &[("checksum", &report.target_checksum)]
+                    )
                 )
             })
         }
@@ -459,15 +471,27 @@ pub fn run(
             )
             .map_err(|e| ctx.err(e))?;
             ctx.emit(out, &report, |out| {
-                    writeln!(
-                        out,
-                        "generated {} cases over {} days in {:.1} s ({:.0} cases/s); the store now holds {}",
-                        report.cases,
-                        args.days,
-                        report.seconds,
-                        report.cases as f64 / report.seconds.max(1e-9),
-                        report.total
+                let w = &ctx.words;
+                writeln!(
+                    out,
+                    "{}",
+                    w.fill(
+                        "cli.demo.done",
+                        &[
+                            ("cases", &w.n(report.cases)),
+                            ("days", &w.n(args.days)),
+                            ("seconds", &w.n(format!("{:.1}", report.seconds))),
+                            (
+                                "rate",
+                                &w.n(format!(
+                                    "{:.0}",
+                                    report.cases as f64 / report.seconds.max(1e-9)
+                                ))
+                            ),
+                            ("total", &w.n(report.total)),
+                        ]
                     )
+                )
             })?;
             Ok(())
         }
@@ -540,12 +564,24 @@ fn client(ctx: &Ctx, cmd: ClientCommand, out: &mut dyn Write) -> Result<(), CliE
                     api_key: &key,
                 },
                 |out| {
+                    let w = &ctx.words;
                     writeln!(
                         out,
-                        "added Open311 client {} ({} channel, {} requests a minute, service account {})",
-                        client.name, client.channel, client.per_minute, client.operator
+                        "{}",
+                        w.fill(
+                            "cli.client.added",
+                            &[
+                                ("name", &client.name),
+                                (
+                                    "channel",
+                                    &output::code_word(w, "channel", client.channel.as_str()),
+                                ),
+                                ("rate", &w.n(client.per_minute)),
+                                ("operator", &client.operator),
+                            ]
+                        )
                     )?;
-                    writeln!(out, "its API key (shown this once; only its hash is kept):")?;
+                    writeln!(out, "{}", w.t("cli.client.key"))?;
                     writeln!(out, "{key}")
                 },
             )?;
@@ -553,25 +589,35 @@ fn client(ctx: &Ctx, cmd: ClientCommand, out: &mut dyn Write) -> Result<(), CliE
         ClientCommand::List => {
             let clients = store.clients().map_err(|e| ctx.err(e))?;
             ctx.emit(out, &clients, |out| {
+                let w = &ctx.words;
                 if clients.is_empty() {
-                    return writeln!(
-                        out,
-                        "no Open311 clients yet: add one with `citydesk client add NAME --channel web`"
-                    );
+                    return writeln!(out, "{}", w.t("cli.client.none"));
                 }
                 for c in &clients {
                     writeln!(
                         out,
-                        "{:<20} {:<4} {:>6}/min  {}  added {} by {}{}",
+                        "{:<20} {:<4} {}  {}",
                         c.name,
                         c.channel.as_str(),
-                        c.per_minute,
-                        if c.active { "active " } else { "revoked" },
-                        ctx.settings.center.show(c.created_at),
-                        c.created_by,
-                        c.revoked_at
-                            .map(|t| format!(", revoked {}", ctx.settings.center.show(t)))
-                            .unwrap_or_default()
+                        w.fill(
+                            "cli.client.rate",
+                            &[("rate", &format!("{:>6}", w.n(c.per_minute)))]
+                        ),
+                        w.fill(
+                            if c.active {
+                                "cli.client.active"
+                            } else {
+                                "cli.client.revoked"
+                            },
+                            &[
+                                ("time", &w.time(c.created_at)),
+                                ("by", &c.created_by),
+                                (
+                                    "revoked",
+                                    &c.revoked_at.map(|t| w.time(t)).unwrap_or_default()
+                                ),
+                            ]
+                        )
                     )?;
                 }
                 Ok(())
@@ -585,8 +631,9 @@ fn client(ctx: &Ctx, cmd: ClientCommand, out: &mut dyn Write) -> Result<(), CliE
             ctx.emit(out, &c, |out| {
                 writeln!(
                     out,
-                    "revoked {}: its key is refused from now on; its cases stay",
-                    c.name
+                    "{}",
+                    ctx.words
+                        .fill("cli.client.revoked-now", &[("name", &c.name)])
                 )
             })?;
         }
@@ -605,9 +652,12 @@ fn import_open311(
     crate::domain::roles::check(&by, crate::domain::roles::ActionKind::Import)
         .map_err(|e| CliError::said(&e, &ctx.words))?;
     let text = std::fs::read_to_string(file).map_err(|e| {
-        CliError::new(format!(
-            "cannot read {} ({e}): give the path of a JSON or XML file",
-            file.display()
+        CliError::new(ctx.words.fill(
+            "cli.import-open311.unreadable",
+            &[
+                ("file", &file.display().to_string()),
+                ("why", &e.to_string()),
+            ],
         ))
     })?;
     let report = crate::open311::transfer::import(
@@ -619,38 +669,76 @@ fn import_open311(
     )
     .map_err(|e| match e {
         crate::open311::transfer::ImportError::Store(e) => ctx.err(e),
-        other => CliError::new(format!("{}: {other}; nothing was imported", file.display())),
+        other => CliError::new(ctx.words.fill(
+            "cli.import-open311.refused",
+            &[
+                ("file", &file.display().to_string()),
+                ("why", &other.to_string()),
+            ],
+        )),
     })?;
     ctx.emit(out, &report, |out| {
+        let w = &ctx.words;
         writeln!(
             out,
-            "{}: {} records; imported {}, repeated (imported once) {}, imported before {}, refused {}",
-            file.display(),
-            report.records,
-            report.imported,
-            report.repeated,
-            report.already,
-            report.refused.len()
+            "{}",
+            w.fill(
+                "cli.import-open311.done",
+                &[
+                    ("file", &file.display().to_string()),
+                    ("records", &w.n(report.records)),
+                    ("imported", &w.n(report.imported)),
+                    ("repeated", &w.n(report.repeated)),
+                    ("already", &w.n(report.already)),
+                    ("refused", &w.n(report.refused.len())),
+                ]
+            )
         )?;
         for (n, why) in &report.refused {
-            writeln!(out, "  record {n} refused: {}", output::safe(why))?;
+            writeln!(
+                out,
+                "  {}",
+                w.fill(
+                    "cli.import-open311.record-refused",
+                    &[("n", &w.n(n)), ("why", &output::safe(why))]
+                )
+            )?;
         }
         if !report.services_added.is_empty() {
             writeln!(
                 out,
-                "  {} service codes were new and became imported services: {}",
-                report.services_added.len(),
-                report.services_added.join(", ")
+                "  {}",
+                w.fill(
+                    "cli.import-open311.services-added",
+                    &[
+                        ("n", &w.n(report.services_added.len())),
+                        ("codes", &report.services_added.join(", ")),
+                    ]
+                )
             )?;
         }
         let counts = |m: &std::collections::BTreeMap<String, usize>| {
             m.iter()
-                .map(|(k, v)| format!("{} {v}", output::safe(k)))
+                .map(|(k, v)| format!("{} {}", output::safe(k), w.n(v)))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(w.t("cli.list-sep"))
         };
-        writeln!(out, "  by status: {}", counts(&report.by_status))?;
-        writeln!(out, "  by service: {}", counts(&report.by_service))
+        writeln!(
+            out,
+            "  {}",
+            w.fill(
+                "cli.import-open311.by-status",
+                &[("counts", &counts(&report.by_status))]
+            )
+        )?;
+        writeln!(
+            out,
+            "  {}",
+            w.fill(
+                "cli.import-open311.by-service",
+                &[("counts", &counts(&report.by_service))]
+            )
+        )
     })?;
     Ok(())
 }
@@ -678,12 +766,16 @@ fn man(dir: Option<&Path>, out: &mut dyn Write) -> Result<(), CliError> {
     std::fs::create_dir_all(dir)
         .and_then(|()| clap_mangen::generate_to(Cli::command(), dir))
         .map_err(|e| {
-            CliError::new(format!(
-                "cannot write the man pages into {}: {e}; give --out a folder you can write to",
-                dir.display()
+            CliError::new(super::say(
+                "cli.man.cannot-write",
+                &[("dir", &dir.display().to_string()), ("why", &e.to_string())],
             ))
         })?;
-    writeln!(out, "wrote the man pages into {}", dir.display())?;
+    writeln!(
+        out,
+        "{}",
+        super::say("cli.man.wrote", &[("dir", &dir.display().to_string())])
+    )?;
     Ok(())
 }
 
@@ -698,7 +790,10 @@ fn init(
     let (catalog, origin) = match (catalog_file, beside_config) {
         (Some(f), _) => (read_catalog(f)?, f.display().to_string()),
         (None, Some(f)) if f.exists() => (read_catalog(&f)?, f.display().to_string()),
-        _ => (Catalog::builtin(), "built-in".to_owned()),
+        _ => (
+            Catalog::builtin(),
+            ctx.words.t("cli.init.built-in").to_owned(),
+        ),
     };
     // A store in use: only a signed-in administrator changes its catalog.
     if let Ok(mut existing) = store::open(&ctx.location, &ctx.settings) {
@@ -715,34 +810,53 @@ fn init(
         writeln!(out)?;
         return Ok(());
     }
+    let w = &ctx.words;
     writeln!(
         out,
-        "{} store at {} (schema version {})",
-        if report.created { "created" } else { "checked" },
-        ctx.location,
-        report.schema_version
+        "{}",
+        w.fill(
+            if report.created {
+                "cli.init.created"
+            } else {
+                "cli.init.checked"
+            },
+            &[
+                ("location", &ctx.location),
+                ("version", &w.n(report.schema_version)),
+            ]
+        )
     )?;
+    let retired = if report.services_retired > 0 {
+        w.fill("cli.init.retired", &[("n", &w.n(report.services_retired))])
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "catalog ({origin}): {} services, {} departments, {} districts{}",
-        report.services,
-        report.departments,
-        report.districts,
-        if report.services_retired > 0 {
-            format!(
-                ", {} retired services kept for old cases",
-                report.services_retired
-            )
-        } else {
-            String::new()
-        }
+        "{}{retired}",
+        w.fill(
+            "cli.init.catalog",
+            &[
+                ("origin", &origin),
+                ("services", &w.n(report.services)),
+                ("departments", &w.n(report.departments)),
+                ("districts", &w.n(report.districts)),
+            ]
+        )
     )?;
     Ok(())
 }
 
 fn read_catalog(path: &Path) -> Result<Catalog, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::new(format!("cannot read catalog {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::new(super::say(
+            "cli.init.unreadable-catalog",
+            &[
+                ("path", &path.display().to_string()),
+                ("why", &e.to_string()),
+            ],
+        ))
+    })?;
     Catalog::parse(&text).map_err(|mut e| {
         e.origin = Some(path.display().to_string());
         CliError::new(e.to_string())
@@ -765,11 +879,17 @@ fn operator(
         } => {
             if !ctx.password_stdin {
                 return Err(CliError::new(
-                    "operator add reads the new account's password from standard input: give --password-stdin",
+                    ctx.words.t("cli.operator.needs-password-stdin"),
                 ));
             }
             let by = ctx.signed.get().cloned();
             let password = read_password(input)?;
+            if password.chars().count() < auth::MIN_PASSWORD {
+                return Err(CliError::new(ctx.words.fill(
+                    "cli.operator.short-password",
+                    &[("min", &ctx.words.n(auth::MIN_PASSWORD))],
+                )));
+            }
             let password_hash = hash_password(&password).map_err(CliError::new)?;
             let op = store
                 .add_operator(
@@ -788,25 +908,33 @@ fn operator(
             ctx.emit(out, &op, |out| {
                 writeln!(
                     out,
-                    "added {} ({}) as {}",
-                    op.name,
-                    output::safe(&op.display_name),
-                    op.role
+                    "{}",
+                    ctx.words.fill(
+                        "cli.operator.added",
+                        &[
+                            ("name", &op.name),
+                            ("display", &output::safe(&op.display_name)),
+                            ("role", &ctx.words.word("role", op.role.as_str())),
+                        ]
+                    )
                 )
             })?;
         }
         OperatorCommand::List => {
             let ops = store.operators().map_err(|e| ctx.err(e))?;
-            ctx.emit(out, &ops, |out| {
-                output::operators(out, &ops, &ctx.settings.center)
-            })?;
+            ctx.emit(out, &ops, |out| output::operators(out, &ops, &ctx.words))?;
         }
         OperatorCommand::Disable { name } => {
             let by = ctx.actor(store.as_mut())?;
             let op = store
                 .set_operator_active(&by, &name, false, now)
                 .map_err(|e| ctx.err(e))?;
-            writeln!(out, "disabled {}", op.name)?;
+            writeln!(
+                out,
+                "{}",
+                ctx.words
+                    .fill("cli.operator.disabled", &[("name", &op.name)])
+            )?;
         }
         OperatorCommand::Token { name } => {
             #[derive(serde::Serialize)]
@@ -844,14 +972,15 @@ fn operator(
                 |out| {
                     writeln!(
                         out,
-                        "a token for service account {} (shown this once; only its hash is kept; it may only register cases and attach contacts):",
-                        op.name
+                        "{}",
+                        ctx.words.fill("cli.operator.token", &[("name", &op.name)])
                     )?;
                     writeln!(out, "{token}")?;
                     writeln!(
                         out,
-                        "give it to the script in CITYDESK_TOKEN, or in a file only it can read (--token-file); end it with `citydesk logout --operator {}`",
-                        op.name
+                        "{}",
+                        ctx.words
+                            .fill("cli.operator.token-use", &[("name", &op.name)])
                     )
                 },
             )?;
@@ -861,14 +990,20 @@ fn operator(
             let op = store
                 .set_operator_active(&by, &name, true, now)
                 .map_err(|e| ctx.err(e))?;
-            writeln!(out, "enabled {}", op.name)?;
+            writeln!(
+                out,
+                "{}",
+                ctx.words
+                    .fill("cli.operator.enabled", &[("name", &op.name)])
+            )?;
         }
     }
     Ok(())
 }
 
 fn parse_code(s: &str) -> Result<TrackingCode, CliError> {
-    TrackingCode::parse(s).map_err(|e| CliError::said(&e, &Words::english()))
+    let words = Words::of(super::lang(), crate::domain::shift::Center::default());
+    TrackingCode::parse(s).map_err(|e| CliError::said(&e, &words))
 }
 
 fn case(
@@ -922,7 +1057,14 @@ fn case(
             let cases = store.search(&query, limit).map_err(|e| ctx.err(e))?;
             return ctx.emit(out, &cases, |out| {
                 if cases.is_empty() {
-                    writeln!(out, "no case matches {:?}", output::safe(&query))
+                    writeln!(
+                        out,
+                        "{}",
+                        ctx.words.fill(
+                            "cli.search.no-match",
+                            &[("query", &format!("{:?}", output::safe(&query)))]
+                        )
+                    )
                 } else {
                     output::queue(out, &cases, store.catalog(), &ctx.words, now, 0)
                 }
@@ -1069,7 +1211,12 @@ fn import(
     let mut ids: std::collections::HashMap<String, (usize, CaseInput)> =
         std::collections::HashMap::new();
     for (i, line) in input.lines().enumerate() {
-        let line = line.map_err(|e| CliError::new(format!("cannot read standard input: {e}")))?;
+        let line = line.map_err(|e| {
+            CliError::new(
+                ctx.words
+                    .fill("cli.error.stdin", &[("why", &e.to_string())]),
+            )
+        })?;
         if crate::text::is_blank(&line) {
             continue;
         }
@@ -1082,14 +1229,23 @@ fn import(
                     &by,
                     now,
                 ) {
-                    problems.push(format!("line {}: {e}", i + 1));
+                    problems.push(ctx.words.fill(
+                        "cli.case-import.line",
+                        &[("n", &ctx.words.n(i + 1)), ("why", &e.say(&ctx.words))],
+                    ));
                 }
                 if let Some(rid) = &c.request_id {
                     match ids.get(rid) {
-                        Some((first, earlier)) if *earlier != c => problems.push(format!(
-                            "line {}: request_id {rid:?} was used on line {first} for a different case: give each case its own request_id (a repeated line must be identical)",
-                            i + 1
-                        )),
+                        Some((first, earlier)) if *earlier != c => {
+                            problems.push(ctx.words.fill(
+                                "cli.case-import.repeated-id",
+                                &[
+                                    ("n", &ctx.words.n(i + 1)),
+                                    ("id", &format!("{rid:?}")),
+                                    ("first", &ctx.words.n(first)),
+                                ],
+                            ));
+                        }
                         Some(_) => {}
                         None => {
                             ids.insert(rid.clone(), (i + 1, c.clone()));
@@ -1098,21 +1254,28 @@ fn import(
                 }
                 inputs.push(c);
             }
-            Err(e) => problems.push(format!("line {}: not a case: {e}", i + 1)),
+            Err(e) => problems.push(ctx.words.fill(
+                "cli.case-import.not-a-case",
+                &[("n", &ctx.words.n(i + 1)), ("why", &e.to_string())],
+            )),
         }
     }
     if !problems.is_empty() {
         return Err(CliError::new(format!(
-            "nothing was registered; fix these lines and send them all again:\n  {}",
+            "{}\n  {}",
+            ctx.words.t("cli.case-import.nothing"),
             problems.join("\n  ")
         )));
     }
     for (done, c) in inputs.iter().enumerate() {
         let case = store.register(&by, c, now).map_err(|e| {
-            CliError::new(format!(
-                "{}; {done} of {} cases were registered (their codes are above), the rest were not",
-                ctx.err(e),
-                inputs.len()
+            CliError::new(ctx.words.fill(
+                "cli.case-import.partly",
+                &[
+                    ("why", &ctx.err(e).to_string()),
+                    ("done", &ctx.words.n(done)),
+                    ("all", &ctx.words.n(inputs.len())),
+                ],
             ))
         })?;
         if ctx.json {
@@ -1154,10 +1317,13 @@ fn import_csv(ctx: &Ctx, args: &super::CsvArgs, out: &mut dyn Write) -> Result<(
     let mapping = if is_file {
         let path = Path::new(&args.mapping);
         let text = std::fs::read_to_string(path).map_err(|e| {
-            CliError::new(format!(
-                "cannot read mapping {}: {e}; give a mapping file's path, or a shipped mapping's name ({})",
-                path.display(),
-                Mapping::shipped_names().join(", ")
+            CliError::new(ctx.words.fill(
+                "cli.mapping.unreadable",
+                &[
+                    ("path", &path.display().to_string()),
+                    ("why", &e.to_string()),
+                    ("names", &Mapping::shipped_names().join(", ")),
+                ],
             ))
         })?;
         Mapping::parse(&text, &path.display().to_string())
@@ -1184,16 +1350,24 @@ fn import_csv(ctx: &Ctx, args: &super::CsvArgs, out: &mut dyn Write) -> Result<(
         ImportError::Store(e) => ctx.err(e),
         e => CliError {
             typed: serde_json::to_value(&e).ok(),
-            ..CliError::new(e.to_string())
+            ..CliError::new(import_error(&e, &ctx.words))
         },
     })?;
-    ctx.emit(out, &summary, |out| output::import_summary(out, &summary))
+    ctx.emit(out, &summary, |out| {
+        output::import_summary(out, &summary, &ctx.words)
+    })
 }
 
 fn no_such_mapping(name: &str) -> CliError {
-    CliError::new(format!(
-        "there is no shipped mapping named {name:?}: give one of {}, or a mapping file's path (ending in .toml)",
-        crate::import::mapping::Mapping::shipped_names().join(", ")
+    CliError::new(super::say(
+        "cli.mapping.no-such",
+        &[
+            ("name", &format!("{name:?}")),
+            (
+                "names",
+                &crate::import::mapping::Mapping::shipped_names().join(", "),
+            ),
+        ],
     ))
 }
 
@@ -1247,8 +1421,12 @@ fn report(ctx: &Ctx, args: &super::ReportArgs, out: &mut dyn Write) -> Result<()
     let last = args.to.unwrap_or(ctx.settings.center.local(now).date());
     let first = args.from.unwrap_or(last - chrono::Duration::days(29));
     if first > last {
-        return Err(CliError::new(format!(
-            "--from {first} is after --to {last}: give the first day, then the last"
+        return Err(CliError::new(ctx.words.fill(
+            "cli.report.from-after-to",
+            &[
+                ("from", &ctx.words.date_numeric(first)),
+                ("to", &ctx.words.date_numeric(last)),
+            ],
         )));
     }
     let q = crate::report::figures::ReportQuery {
@@ -1278,14 +1456,18 @@ fn parse_shift(ctx: &Ctx, s: &str) -> Result<crate::domain::shift::Shift, CliErr
         .map(|s| s.name.as_str())
         .collect();
     let bad = || {
-        CliError::new(format!(
-            "{s:?} is not a shift: write DATE:NAME, e.g. 2026-11-28:{} (shifts: {})",
-            names.last().copied().unwrap_or("night"),
-            names.join(", ")
+        CliError::new(ctx.words.fill(
+            "cli.handover.not-a-shift",
+            &[
+                ("value", &format!("{s:?}")),
+                ("example", names.last().copied().unwrap_or("night")),
+                ("names", &names.join(", ")),
+            ],
         ))
     };
     let (date, name) = s.rsplit_once([':', '/']).ok_or_else(bad)?;
-    let date = crate::calendar::parse_date(date).map_err(|e| CliError::new(e.to_string()))?;
+    let date =
+        crate::calendar::parse_date(date).map_err(|e| CliError::new(super::date_error(&e)))?;
     if !names.contains(&name.trim()) {
         return Err(bad());
     }
@@ -1354,8 +1536,101 @@ fn catalog(ctx: &Ctx, what: CatalogPart, out: &mut dyn Write) -> Result<(), CliE
             serde_json::to_writer_pretty(&mut *out, &c.departments)?;
         }
         (CatalogPart::Districts, true) => serde_json::to_writer_pretty(&mut *out, &c.districts)?,
-        (part, false) => return Ok(output::catalog(out, c, part)?),
+        (part, false) => return Ok(output::catalog(out, c, part, &ctx.words)?),
     }
     writeln!(out)?;
     Ok(())
+}
+
+/// A config file that cannot be used, said in the process's language (its
+/// detail, from the TOML reader, stays as it is).
+fn config_error(e: &config::ConfigError) -> CliError {
+    CliError::new(super::say(
+        "cli.error.config",
+        &[("path", &e.path), ("why", &e.message)],
+    ))
+}
+
+/// Why a CSV import stopped, in the reader's language: the lead of each
+/// refusal is the locale's; a row's own problem and a mapping file's error
+/// are said as the import module words them (English).
+fn import_error(e: &crate::import::ImportError, w: &Words) -> String {
+    use crate::import::ImportError;
+    if w.lang() == crate::locale::Lang::En {
+        return e.to_string();
+    }
+    match e {
+        ImportError::Read { file, why } => {
+            w.fill("cli.import-csv.read", &[("file", file), ("why", why)])
+        }
+        ImportError::MissingColumns {
+            file,
+            origin,
+            missing,
+            header,
+        } => w.fill(
+            "cli.import-csv.missing-columns",
+            &[
+                ("file", file),
+                (
+                    "mapping",
+                    &origin.replace(" (shipped)", w.t("cli.import-csv.shipped")),
+                ),
+                (
+                    "missing",
+                    &missing
+                        .iter()
+                        .map(|(_, col)| format!("{col:?}"))
+                        .collect::<Vec<_>>()
+                        .join(w.t("cli.list-sep")),
+                ),
+                (
+                    "columns",
+                    &header
+                        .iter()
+                        .map(|h| format!("{h:?}"))
+                        .collect::<Vec<_>>()
+                        .join(w.t("cli.list-sep")),
+                ),
+            ],
+        ),
+        ImportError::Refused {
+            file,
+            rows,
+            refused,
+            listed,
+            refused_file,
+        } => {
+            let mut text = w.fill(
+                "cli.import-csv.refused",
+                &[
+                    ("refused", &w.n(refused)),
+                    ("rows", &w.n(rows)),
+                    ("file", file),
+                ],
+            );
+            for r in listed {
+                text.push_str("\n  ");
+                text.push_str(&r.to_string());
+            }
+            if *refused > listed.len() as u64 {
+                text.push_str("\n  ");
+                text.push_str(&w.fill(
+                    "cli.import-csv.more",
+                    &[("n", &w.n(refused - listed.len() as u64))],
+                ));
+            }
+            text.push('\n');
+            text.push_str(&w.fill(
+                "cli.import-csv.fix",
+                &[("good", &w.n(rows - refused)), ("file", refused_file)],
+            ));
+            text
+        }
+        ImportError::WriteRefused { path, why } => w.fill(
+            "cli.import-csv.write-refused",
+            &[("path", path), ("why", why)],
+        ),
+        ImportError::Mapping(_) | ImportError::Store(_) => e.to_string(),
+    }
 }

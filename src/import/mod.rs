@@ -229,10 +229,14 @@ pub fn run(
     })?;
 
     progress.set_length(size.max(1));
-    progress.set_message("0 rows");
-    progress.set_style(crate::progress::style(
-        "reading  [{bar:30}] {percent:>3}%  {msg}  {elapsed}",
-    ));
+    progress.set_message(
+        crate::cli::lang()
+            .locale()
+            .fill("progress.rows", &[("n", &crate::cli::num(0))]),
+    );
+    progress.set_style(crate::progress::style(crate::progress::template(
+        "progress.reading",
+    )));
     let mut rows = Vec::new();
     let mut refused: Vec<(Refused, csv::ByteRecord)> = Vec::new();
     let mut seen = SeenIds::default();
@@ -265,11 +269,19 @@ pub fn run(
             Err(r) => refused.push((r, record.clone())),
         }
         if read.is_multiple_of(1024) {
-            progress.set_message(format!("{read} rows"));
+            progress.set_message(
+                crate::cli::lang()
+                    .locale()
+                    .fill("progress.rows", &[("n", &crate::cli::num(read))]),
+            );
             progress.set_position(record.position().map_or(0, csv::Position::byte));
         }
     }
-    progress.set_message(format!("{read} rows"));
+    progress.set_message(
+        crate::cli::lang()
+            .locale()
+            .fill("progress.rows", &[("n", &crate::cli::num(read))]),
+    );
     progress.set_position(size);
 
     let refused_file = refused_path(opts.file);
@@ -325,9 +337,9 @@ pub fn run(
     } else {
         progress.reset();
         progress.set_length(cases.len().max(1) as u64);
-        progress.set_style(crate::progress::style(
-            "writing  [{bar:30}] {percent:>3}%  {pos}/{len} cases  {elapsed}",
-        ));
+        progress.set_style(crate::progress::style(crate::progress::template(
+            "progress.writing",
+        )));
         store
             .import_history(&m.source, &plan.additions, &cases, &mut |n| {
                 progress.set_position(n as u64);

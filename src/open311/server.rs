@@ -805,17 +805,24 @@ fn start_log(file: Option<&PathBuf>) -> Result<(), String> {
     let result = match file {
         Some(path) => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create the log folder {}: {e}", dir.display()))?;
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    say(
+                        "cli.serve.log-folder",
+                        &[("dir", &dir.display().to_string()), ("why", &e.to_string())],
+                    )
+                })?;
             }
             let f = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(path)
                 .map_err(|e| {
-                    format!(
-                        "cannot open the request log {} ({e}): fix [open311] log in the config, or leave it out to log to standard error",
-                        path.display()
+                    say(
+                        "cli.serve.log-file",
+                        &[
+                            ("path", &path.display().to_string()),
+                            ("why", &e.to_string()),
+                        ],
                     )
                 })?;
             builder
@@ -838,7 +845,8 @@ pub fn serve(
     clock: Arc<dyn Clock>,
     ready: &mut dyn std::io::Write,
 ) -> Result<(), String> {
-    let said = |e: StoreError| e.say(&crate::present::Words::english());
+    let words = crate::present::Words::of(crate::cli::lang(), settings.center.clone());
+    let said = |e: StoreError| e.say(&words);
     let mut stores: Vec<Box<dyn Store>> = Vec::with_capacity(options.connections);
     for _ in 0..options.connections.max(1) {
         stores.push(store::open(location, settings).map_err(said)?);
@@ -846,22 +854,28 @@ pub fn serve(
     let catalog = stores[0].catalog().clone();
     let default_district = match &options.default_district {
         Some(d) => catalog.district(d).cloned().ok_or_else(|| {
-            format!(
-                "[open311] default_district = {d:?} is not a district of the store's catalog: give one of {}",
-                catalog
-                    .districts
-                    .iter()
-                    .map(|d| d.code.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            say(
+                "cli.serve.default-district",
+                &[
+                    ("district", &format!("{d:?}")),
+                    (
+                        "codes",
+                        &catalog
+                            .districts
+                            .iter()
+                            .map(|d| d.code.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                ],
             )
         })?,
         None => catalog.districts[0].clone(),
     };
     let addr: SocketAddr = options.listen.parse().map_err(|_| {
-        format!(
-            "--listen {:?} is not an address: write e.g. 127.0.0.1:8311",
-            options.listen
+        say(
+            "cli.serve.listen",
+            &[("listen", &format!("{:?}", options.listen))],
         )
     })?;
     start_log(options.log.as_ref())?;
@@ -880,27 +894,34 @@ pub fn serve(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the server's runtime: {e}"))?;
+        .map_err(|e| say("cli.serve.runtime", &[("why", &e.to_string())]))?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
-            format!(
-                "cannot listen on {addr} ({e}): is another server there? choose another --listen"
+            say(
+                "cli.serve.bind",
+                &[("addr", &addr.to_string()), ("why", &e.to_string())],
             )
         })?;
         let local = listener
             .local_addr()
-            .map_err(|e| format!("cannot read the address listened on: {e}"))?;
+            .map_err(|e| say("cli.serve.local-addr", &[("why", &e.to_string())]))?;
         let _ = writeln!(
             ready,
-            "citydesk serve: Open311 GeoReport v2 on http://{local}/"
+            "citydesk serve: {}",
+            say("cli.serve.ready", &[("addr", &local.to_string())])
         );
         let _ = ready.flush();
         tracing::info!(address = %local, "listening");
         axum::serve(listener, router(app, options.timeout, options.max_body))
             .with_graceful_shutdown(stop_signal())
             .await
-            .map_err(|e| format!("the server stopped: {e}"))
+            .map_err(|e| say("cli.serve.stopped", &[("why", &e.to_string())]))
     })
+}
+
+/// A start-up message in the language of the command line.
+fn say(key: &str, args: &[(&str, &str)]) -> String {
+    crate::cli::lang().locale().fill(key, args)
 }
 
 async fn stop_signal() {
