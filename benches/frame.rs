@@ -46,7 +46,7 @@ fn case(serial: u64) -> Case {
         name: NAMES[i % NAMES.len()].into(),
         service: SERVICES[i % SERVICES.len()].into(),
         district: "3".into(),
-        neighborhood: "بازار".into(),
+        neighborhood: "کوی خضر".into(),
         address: "خیابان فردوسی، کوچه ۱۲ (پلاک ۴)".into(),
         description: "چاله بزرگ جلوی پلاک ۱۲، خطرناک برای موتورسوارها".into(),
         received_at: Some(now() - Duration::hours(serial as i64 * 3 + 1)),

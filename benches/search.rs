@@ -122,8 +122,8 @@ const STREET: [&str; 30] = [
     "طالقانی",
     "جمهوری",
     "کارگر",
-    "مطهری",
-    "بهشتی",
+    "اکباتان",
+    "بوعلی",
     "ستارخان",
     "پاسداران",
     "دماوند",
@@ -142,7 +142,7 @@ const STREET: [&str; 30] = [
     "فاطمی",
     "گاندی",
     "وزرا",
-    "کوثر",
+    "باباطاهر",
     "ونک",
 ];
 const LANE: [&str; 20] = [
@@ -167,23 +167,25 @@ const LANE: [&str; 20] = [
     "مهتاب",
     "ستاره",
 ];
+/// Hamedan's neighborhoods: the default catalog's, and three it leaves out
+/// (no source places them in a region; see assets/catalog.toml).
 const NEIGHBORHOOD: [&str; 16] = [
-    "یوسف‌آباد",
-    "تجریش",
-    "نارمک",
-    "پونک",
-    "سعادت‌آباد",
-    "شهرک غرب",
-    "تهرانپارس",
-    "اکباتان",
-    "جنت‌آباد",
-    "نازی‌آباد",
-    "امیریه",
-    "منیریه",
-    "گیشا",
-    "دروس",
-    "قیطریه",
-    "الهیه",
+    "کوی شهید مدرس",
+    "کوی مزدقینه",
+    "شهرک شهید بهشتی",
+    "کوی خضر",
+    "پردیسان",
+    "کوی کوثر",
+    "شهرک فرهنگیان",
+    "حصار مطهری",
+    "بازار",
+    "میدان امام",
+    "حاجی",
+    "کلپا",
+    "شالبافان",
+    "دره مرادبیگ",
+    "کوی مدنی",
+    "قاسم‌آباد",
 ];
 const DESCRIPTION: [&str; 20] = [
     "آب‌گرفتگی معبر پس از بارندگی",
@@ -318,7 +320,7 @@ fn cases_sql(postgres: bool) -> String {
     let due = format!("({at} + 360 * 3600)");
     let select = format!(
         "SELECT i, {code}, {at}, {at}, 'bench', 'phone', 'request', 'street-light-out',
-                'technical-civil', {name}, {phone}, '6', {neigh}, {address}, {desc},
+                'technical-civil', {name}, {phone}, '4', {neigh}, {address}, {desc},
                 'normal', 'registered', {at}, 'facilities', 360, {due}, {due} + 24 * 3600, 0,
                 0, 1, 1, {at}, 'bench', {due}, {due} + 24 * 3600, {search_text}",
         neigh = pick(&NEIGHBORHOOD, neighborhood, typed),

@@ -205,7 +205,7 @@ fn input(i: u64) -> CaseInput {
         name: "مریم احمدی".into(),
         service: "pothole".into(),
         district: "3".into(),
-        neighborhood: "بازار".into(),
+        neighborhood: "کوی خضر".into(),
         address: "خیابان فردوسی، کوچه ۱۲".into(),
         description: "چاله بزرگ جلوی پلاک ۱۲".into(),
         ..CaseInput::default()

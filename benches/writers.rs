@@ -180,7 +180,7 @@ fn child(spec: &str) {
             phone: format!("0912{w:03}{i:04}"),
             name: format!("تماس {w}-{i}"),
             service: "trash-missed".into(),
-            district: format!("{}", w % 8 + 1),
+            district: format!("{}", w % 5 + 1),
             address: format!("خیابان {i}"),
             description: format!("writer {w} case {i}"),
             ..CaseInput::default()

@@ -19,7 +19,10 @@
 //! - [`BidiMode::Terminal`]: the terminal does the work. Text goes out in
 //!   logical order, but a cell with right-to-left text is wrapped in an
 //!   isolate (FSI … PDI), because a terminal that reorders a whole row swaps
-//!   table columns (tmux#3262, trippy#1344).
+//!   table columns (tmux#3262, trippy#1344). The console sends
+//!   [`BIDI_TERMINAL_START`] at start (reordering on, every row a
+//!   left-to-right paragraph, no guessing of a row's direction) and
+//!   [`BIDI_TERMINAL_END`] on every way out.
 //!
 //! # Width rule
 //!
@@ -61,6 +64,40 @@ pub struct Flow {
 pub const BIDI_EXPLICIT: &str = "\x1b[8l";
 /// Gives a terminal its own BiDi reordering back (implicit mode): sent on every way out.
 pub const BIDI_IMPLICIT: &str = "\x1b[8h";
+
+/// Hands right-to-left text to a terminal with BiDi of its own, per the
+/// "BiDi in terminal emulators" recommendation (terminal-wg.pages.freedesktop.org/bidi),
+/// sent at start in Terminal mode: save the terminal's paragraph-direction
+/// autodetection (`CSI ? 2501 s`, XTSAVE), reorder (implicit mode, `CSI 8 h`),
+/// but do not guess each row's direction (`CSI ? 2501 l`) and take every row
+/// as a left-to-right paragraph (`CSI 1 SP k`, SCP). The console places the
+/// columns itself (mirrored in Persian); a row whose direction the terminal
+/// guessed from its first Persian letter would be mirrored a second time,
+/// swapping the columns back. Inside each isolated cell (FSI … PDI) the
+/// terminal still reorders the Persian text.
+pub const BIDI_TERMINAL_START: &str = "\x1b[?2501s\x1b[8h\x1b[?2501l\x1b[1 k";
+/// Undoes [`BIDI_TERMINAL_START`] on every way out: the default direction
+/// (`CSI 0 SP k`), the saved autodetection back (`CSI ? 2501 r`, XTRESTORE:
+/// VTE's default is off, mintty's on), and the terminal's own reordering
+/// ([`BIDI_IMPLICIT`]).
+pub const BIDI_TERMINAL_END: &str = "\x1b[0 k\x1b[?2501r\x1b[8h";
+
+/// What the console tells the terminal when it starts showing text in `mode`.
+pub fn start_escapes(mode: BidiMode) -> &'static str {
+    match mode {
+        BidiMode::App => BIDI_EXPLICIT,
+        BidiMode::Terminal => BIDI_TERMINAL_START,
+    }
+}
+
+/// What the console tells the terminal on its way out after
+/// [`start_escapes`]`(mode)`: the terminal as it was, reordering on.
+pub fn end_escapes(mode: BidiMode) -> &'static str {
+    match mode {
+        BidiMode::App => BIDI_IMPLICIT,
+        BidiMode::Terminal => BIDI_TERMINAL_END,
+    }
+}
 
 const LRI: char = '\u{2066}';
 const RLI: char = '\u{2067}';
@@ -1051,5 +1088,27 @@ mod tests {
         );
         assert_eq!(BIDI_EXPLICIT, "\u{1b}[8l");
         assert_eq!(BIDI_IMPLICIT, "\u{1b}[8h");
+    }
+
+    #[test]
+    fn each_mode_tells_the_terminal_at_start_and_undoes_it_at_the_end() {
+        // App: the terminal stops reordering; at the end it reorders again.
+        assert_eq!(start_escapes(BidiMode::App), "\u{1b}[8l");
+        assert_eq!(end_escapes(BidiMode::App), "\u{1b}[8h");
+        // Terminal: autodetection saved, reordering on, no guessing of a
+        // row's direction, rows left to right.
+        assert_eq!(
+            start_escapes(BidiMode::Terminal),
+            "\u{1b}[?2501s\u{1b}[8h\u{1b}[?2501l\u{1b}[1 k"
+        );
+        // The end: default direction, autodetection as saved, reordering on.
+        assert_eq!(
+            end_escapes(BidiMode::Terminal),
+            "\u{1b}[0 k\u{1b}[?2501r\u{1b}[8h"
+        );
+        // Every way out leaves the terminal reordering (the spec's default).
+        for mode in [BidiMode::App, BidiMode::Terminal] {
+            assert!(end_escapes(mode).ends_with(BIDI_IMPLICIT), "{mode:?}");
+        }
     }
 }

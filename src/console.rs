@@ -4,22 +4,25 @@
 //! every way out, panics included (ratatui's init installs the hook).
 //!
 //! Right-to-left text: in App mode the console tells the terminal to stop
-//! its own BiDi reordering (`CSI 8 l`) once the screen is up; on every way
-//! out (a quit, an error, a panic) it gives the terminal its reordering back
-//! (`CSI 8 h`). Until the mode is known (no `[display] bidi` in the config)
+//! its own BiDi reordering (`CSI 8 l`) once the screen is up; in Terminal
+//! mode it turns the terminal's reordering on with every row a left-to-right
+//! paragraph (`bidi::BIDI_TERMINAL_START`). On every way out (a quit, an
+//! error, a panic) it undoes what it told (`bidi::end_escapes`), leaving the
+//! terminal reordering (`CSI 8 h`). Until the mode is known (no `[display] bidi` in the config)
 //! a Persian console opens with the first-run check: a sample drawn both
 //! ways with the terminal as it is; the operator's pick is saved to the
 //! config. An English console takes the default (App) without asking.
 
 use std::io::Write as _;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
 use crate::app::{self, App, Effect, Msg};
-use crate::bidi::{BIDI_EXPLICIT, BIDI_IMPLICIT, BidiMode};
+use crate::bidi::{self, BidiMode};
 use crate::clock::Clock;
 use crate::domain::catalog::Catalog;
 use crate::keymap::Keymap;
@@ -37,27 +40,59 @@ pub struct Looks {
     pub config: Option<PathBuf>,
 }
 
-/// Tells the terminal who reorders right-to-left text: in App mode, not
-/// the terminal.
+/// What the console last told the terminal: nothing yet (0), App mode (1)
+/// or Terminal mode (2), so that every way out, a panic included, undoes
+/// exactly that.
+static TOLD: AtomicU8 = AtomicU8::new(0);
+
+fn told() -> Option<BidiMode> {
+    match TOLD.load(Ordering::SeqCst) {
+        1 => Some(BidiMode::App),
+        2 => Some(BidiMode::Terminal),
+        _ => None,
+    }
+}
+
+/// Tells the terminal who reorders right-to-left text
+/// ([`bidi::start_escapes`]), undoing first what an earlier pick told it.
 fn tell_terminal(mode: BidiMode) {
-    let escape = match mode {
-        BidiMode::App => BIDI_EXPLICIT,
-        BidiMode::Terminal => BIDI_IMPLICIT,
-    };
+    let mut bytes = String::new();
+    if let Some(before) = told() {
+        if before == mode {
+            return;
+        }
+        bytes.push_str(bidi::end_escapes(before));
+    }
+    bytes.push_str(bidi::start_escapes(mode));
+    TOLD.store(
+        match mode {
+            BidiMode::App => 1,
+            BidiMode::Terminal => 2,
+        },
+        Ordering::SeqCst,
+    );
     let mut out = std::io::stdout();
-    let _ = out.write_all(escape.as_bytes());
+    let _ = out.write_all(bytes.as_bytes());
     let _ = out.flush();
 }
 
-/// Gives the terminal its own reordering back, also when a panic unwinds
+/// Undoes what the console told the terminal ([`bidi::end_escapes`]); with
+/// nothing told, gives the terminal its own reordering back all the same.
+fn untell_terminal() {
+    let bytes = told().map_or(bidi::BIDI_IMPLICIT, bidi::end_escapes);
+    TOLD.store(0, Ordering::SeqCst);
+    let mut out = std::io::stdout();
+    let _ = out.write_all(bytes.as_bytes());
+    let _ = out.flush();
+}
+
+/// Undoes what the console told the terminal also when a panic unwinds
 /// (after ratatui's hook has restored the screen).
 fn restore_bidi_on_panic() {
     let before = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         before(info);
-        let mut out = std::io::stdout();
-        let _ = out.write_all(BIDI_IMPLICIT.as_bytes());
-        let _ = out.flush();
+        untell_terminal();
     }));
 }
 
@@ -190,6 +225,6 @@ pub fn run(
         }
     };
     ratatui::restore();
-    tell_terminal(BidiMode::Terminal);
+    untell_terminal();
     result
 }

@@ -18,7 +18,7 @@ fn a_case_lives_its_whole_life_on_postgres() {
 }
 
 fn whole_life(env: &Env) {
-    let code = env.new_case(&["--neighborhood", "بازار"]);
+    let code = env.new_case(&["--neighborhood", "کوی خضر"]);
     assert_eq!(code.len(), 9);
     let c = env.case(&code);
     assert_eq!(c["status"], "registered");

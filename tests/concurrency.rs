@@ -25,7 +25,7 @@ fn eight_processes(env: &Env) {
     let line = |p: usize, i: usize| {
         format!(
             r#"{{"phone":"0912{p:03}{i:04}","name":"تماس {p}-{i}","service":"trash-missed","district":"{}","address":"خیابان {i}","description":"process {p} case {i}"}}"#,
-            p % 8 + 1
+            p % 5 + 1
         )
     };
     let children: Vec<_> = (0..8)

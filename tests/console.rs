@@ -2,7 +2,9 @@
 //! by keys and the CLI finds it; a case registered by another process shows
 //! up in a running console; a console killed mid-call offers the call back;
 //! the Persian console (bidi = app) draws a name typed by keys shaped and in
-//! visual order, its label on the right.
+//! visual order, its label on the right; each bidi mode tells the terminal
+//! its escapes once the screen is up and undoes them on the way out (the
+//! bytes as written, copied by `script`).
 //! Each test has its own tmux server and store. Needs tmux (see `common::tmux`).
 
 mod common;
@@ -168,4 +170,84 @@ fn a_persian_name_typed_by_keys_reads_right_in_the_persian_console() {
         phone_end, name_end,
         "labels aligned on the right:\n{screen}"
     );
+}
+
+/// What the console wrote to the terminal from start to exit in `mode`,
+/// with Persian words: started under `script`, quit from the sign-in screen.
+fn bytes_written(name: &str, mode: &str) -> Option<String> {
+    let env = Env::new();
+    let config = env.dir.path().join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap_or_default();
+    std::fs::write(&config, format!("{text}\n[display]\nbidi = \"{mode}\"\n")).unwrap();
+    let log = env.dir.path().join(format!("{name}.log"));
+    let t = Tmux::console_logged(&env, name, "fa", &log)?;
+    let read = || String::from_utf8_lossy(&std::fs::read(&log).unwrap_or_default()).into_owned();
+    let wait = |what: &str, done: &dyn Fn(&str) -> bool| {
+        let start = std::time::Instant::now();
+        loop {
+            let bytes = read();
+            if done(&bytes) {
+                return bytes;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{what} did not come; the console wrote {bytes:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    // Up: the alternate screen, then the sign-in screen drawn.
+    wait("the screen", &|b| {
+        b.contains("\x1b[?1049h") && b.matches('\x1b').count() > 20
+    });
+    // Esc on the sign-in screen quits.
+    t.keys(&["Escape"]);
+    // `script` ends its copy with a line of its own once the console is gone.
+    Some(wait("the way out", &|b| {
+        b.contains("\x1b[?1049l") && b.contains("Script done")
+    }))
+}
+
+/// The part of `bytes` after the alternate screen is entered, and the part
+/// after it is left, up to the console's exit (without `script`'s last line).
+fn up_and_out(bytes: &str) -> (&str, &str) {
+    let up = bytes.find("\x1b[?1049h").expect("the alternate screen");
+    let out = bytes
+        .rfind("\x1b[?1049l")
+        .expect("the alternate screen left");
+    let end = bytes.rfind("Script done").expect("script's last line");
+    let out = bytes[out..end].trim_end_matches(['\r', '\n']);
+    (&bytes[up..end], out)
+}
+
+#[test]
+fn terminal_mode_hands_the_terminal_its_bidi_and_takes_it_back_on_the_way_out() {
+    let Some(bytes) = bytes_written("bidi-terminal", "terminal") else {
+        return;
+    };
+    let (up, out) = up_and_out(&bytes);
+    // Once the screen is up: reordering on, rows left to right, no
+    // guessing of a row's direction; never App mode's "stop reordering".
+    assert!(
+        up.contains(citydesk::bidi::BIDI_TERMINAL_START),
+        "the start escapes: {up:?}"
+    );
+    assert!(!bytes.contains(citydesk::bidi::BIDI_EXPLICIT), "{bytes:?}");
+    // On the way out, after the screen is restored: undone, last thing written.
+    assert!(
+        out.ends_with(citydesk::bidi::BIDI_TERMINAL_END),
+        "the end escapes: {out:?}"
+    );
+}
+
+#[test]
+fn app_mode_stops_the_terminals_bidi_and_gives_it_back_on_the_way_out() {
+    let Some(bytes) = bytes_written("bidi-app", "app") else {
+        return;
+    };
+    let (up, out) = up_and_out(&bytes);
+    assert!(up.contains(citydesk::bidi::BIDI_EXPLICIT), "{up:?}");
+    assert!(!bytes.contains("\x1b[?2501"), "{bytes:?}");
+    assert!(out.ends_with(citydesk::bidi::BIDI_IMPLICIT), "{out:?}");
+    assert!(!out.contains(citydesk::bidi::BIDI_EXPLICIT), "{out:?}");
 }

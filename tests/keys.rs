@@ -35,7 +35,7 @@ fn last_id(fx: &[Effect], pred: impl Fn(&Command) -> bool) -> u64 {
 
 /// A call typed by keys: phone, name, service (Enter picks the top match),
 /// neighborhood (which tells the district), address, description.
-const CALL: &str = "<F2>09121234567<Tab>مریم احمدی<Tab>pothole<Enter>بازار<Enter>خیابان فردوسی<Tab>چاله بزرگ<Enter>خطرناک است";
+const CALL: &str = "<F2>09121234567<Tab>مریم احمدی<Tab>pothole<Enter>کوی خضر<Enter>خیابان فردوسی<Tab>چاله بزرگ<Enter>خطرناک است";
 
 fn page(cases: Vec<citydesk::domain::case::Case>) -> citydesk::store::QueuePage {
     citydesk::store::QueuePage {
@@ -63,7 +63,7 @@ fn an_operator_registers_a_call_by_keys() {
     assert_eq!(input.name, "مریم احمدی");
     assert_eq!(input.service, "pothole");
     assert_eq!(input.district, "3");
-    assert_eq!(input.neighborhood, "بازار");
+    assert_eq!(input.neighborhood, "کوی خضر");
     assert_eq!(input.description, "چاله بزرگ\nخطرناک است");
     assert!(input.request_id.is_some());
     // Typing saved drafts along the way, the last one with everything.
@@ -670,8 +670,8 @@ fn a_repeat_callers_details_are_filled_with_one_key() {
     let fx = press(&mut a, "<F2>09121234567");
     let id = last_id(&fx, |c| matches!(c, Command::Related { .. }));
     let mut earlier = case(4, "trash-missed", 30, &[]);
-    earlier.district = "6".into();
-    earlier.neighborhood = "یوسف‌آباد".into();
+    earlier.district = "4".into();
+    earlier.neighborhood = "کوی کوثر".into();
     earlier.address = "کوچه ۵، پلاک ۲".into();
     update(
         &mut a,
@@ -683,8 +683,8 @@ fn a_repeat_callers_details_are_filled_with_one_key() {
     press(&mut a, "<C-p>");
     let f = &a.intake.form;
     assert_eq!(f.name.text(), "مریم احمدی");
-    assert_eq!(f.district.as_deref(), Some("6"));
-    assert_eq!(f.neighborhood.text(), "یوسف‌آباد");
+    assert_eq!(f.district.as_deref(), Some("4"));
+    assert_eq!(f.neighborhood.text(), "کوی کوثر");
     assert_eq!(f.address.text(), "کوچه ۵، پلاک ۲");
     assert_eq!(
         f.focus,
@@ -696,7 +696,7 @@ fn a_repeat_callers_details_are_filled_with_one_key() {
     let input = register_input(&fx);
     assert_eq!(input.service, "trash-missed");
     assert_eq!(input.address, "کوچه ۵، پلاک ۲");
-    assert_eq!(input.refer_to.as_deref(), Some("d6"));
+    assert_eq!(input.refer_to.as_deref(), Some("d4"));
     assert_eq!(input.description, "دوباره نبردند");
 }
 
@@ -788,7 +788,7 @@ fn service_keywords_find_the_service_in_persian() {
     let mut a = app(Role::Operator);
     let fx = press(
         &mut a,
-        "<F2>09121234567<Tab>مریم<Tab>نشت لوله<Enter>بازار<Enter>خیابان<Tab>آب می‌آید<C-s>",
+        "<F2>09121234567<Tab>مریم<Tab>نشت لوله<Enter>کوی خضر<Enter>خیابان<Tab>آب می‌آید<C-s>",
     );
     assert_eq!(register_input(&fx).service, "water-leak");
 }
@@ -809,7 +809,7 @@ fn ten_calls_take_at_most_eight_non_text_keys_on_average() {
     let calls = [
         // A new caller: a pothole; the neighborhood tells the district.
         Call {
-            keys: "<F2>09121234567<Tab>مریم احمدی<Tab>چاله<Enter>بازار<Enter>خیابان فردوسی، کوچه ۱۲<Tab>چاله بزرگ جلوی پلاک ۱۲<C-s>",
+            keys: "<F2>09121234567<Tab>مریم احمدی<Tab>چاله<Enter>کوی خضر<Enter>خیابان فردوسی، کوچه ۱۲<Tab>چاله بزرگ جلوی پلاک ۱۲<C-s>",
             earlier: None,
             service: "pothole",
             refer_to: Some("d3"),
@@ -823,21 +823,21 @@ fn ten_calls_take_at_most_eight_non_text_keys_on_average() {
         },
         // A street light in a neighborhood the catalog does not list: district by number.
         Call {
-            keys: "<F2>09120001122<Tab>رضا کریمی<Tab>چراغ<Enter>کوی فرهنگیان<Tab>5<Tab>بلوار آزادی<Tab>سه چراغ خاموش است<C-s>",
+            keys: "<F2>09120001122<Tab>رضا کریمی<Tab>چراغ<Enter>دره مرادبیگ<Tab>5<Tab>بلوار آزادی<Tab>سه چراغ خاموش است<C-s>",
             earlier: None,
             service: "street-light-out",
             refer_to: Some("facilities"),
         },
         // A fallen tree, urgent: Ctrl+U.
         Call {
-            keys: "<F2>09131234567<Tab>زهرا موسوی<Tab>درخت افتاده<Enter>سعادت‌آباد<Enter>خیابان ۲۲<Tab>درخت روی ماشین افتاده<C-u><C-s>",
+            keys: "<F2>09131234567<Tab>زهرا موسوی<Tab>درخت افتاده<Enter>کوی مزدقینه<Enter>خیابان ۲۲<Tab>درخت روی ماشین افتاده<C-u><C-s>",
             earlier: None,
             service: "tree-fallen",
             refer_to: Some("parks"),
         },
         // A water leak, found by a Persian keyword.
         Call {
-            keys: "<F2>09141234567<Tab>علی حسینی<Tab>نشت<Enter>نارمک<Enter>میدان هفت حوض<Tab>آب از زیر آسفالت بیرون می‌زند<C-s>",
+            keys: "<F2>09141234567<Tab>علی حسینی<Tab>نشت<Enter>کوی کوثر<Enter>بلوار نجفی<Tab>آب از زیر آسفالت بیرون می‌زند<C-s>",
             earlier: None,
             service: "water-leak",
             refer_to: Some("d4"),
@@ -851,7 +851,7 @@ fn ten_calls_take_at_most_eight_non_text_keys_on_average() {
         },
         // A complaint about staff: the kind is changed.
         Call {
-            keys: "<F2>09151234567<Tab>حسن رضایی<Tab>رفتار نامناسب<Enter>فاطمی<Enter>ساختمان شهرداری منطقه ۶<Tab>مأمور با من بد برخورد کرد<Tab><Tab><Tab><Right><C-s>",
+            keys: "<F2>09151234567<Tab>حسن رضایی<Tab>رفتار نامناسب<Enter>حاجی<Enter>ساختمان شهرداری منطقه ۵<Tab>مأمور با من بد برخورد کرد<Tab><Tab><Tab><Right><C-s>",
             earlier: None,
             service: "staff-misconduct",
             refer_to: Some("inspection"),
@@ -865,14 +865,14 @@ fn ten_calls_take_at_most_eight_non_text_keys_on_average() {
         },
         // Sent to another department than the catalog's.
         Call {
-            keys: "<F2>09171234567<Tab>مهدی صالحی<Tab>آسفالت<Enter>ستارخان<Enter>خیابان ستارخان<Enter>ترانشه گاز رها شده<Tab>civil<Enter><C-s>",
+            keys: "<F2>09171234567<Tab>مهدی صالحی<Tab>آسفالت<Enter>شالبافان<Enter>خیابان اکباتان<Enter>ترانشه گاز رها شده<Tab>civil<Enter><C-s>",
             earlier: None,
             service: "asphalt-repair",
             refer_to: Some("civil"),
         },
         // A stray dog, a new caller.
         Call {
-            keys: "<F2>09181234567<Tab>فاطمه کریمی<Tab>سگ<Enter>امیرآباد<Enter>پارک لاله<Tab>سگ‌ها به بچه‌ها حمله می‌کنند<C-s>",
+            keys: "<F2>09181234567<Tab>فاطمه کریمی<Tab>سگ<Enter>پردیسان<Enter>پارک لاله<Tab>سگ‌ها به بچه‌ها حمله می‌کنند<C-s>",
             earlier: None,
             service: "stray-dogs",
             refer_to: Some("health"),

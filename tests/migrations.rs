@@ -24,10 +24,10 @@ fn code(s: &str) -> TrackingCode {
 #[allow(clippy::many_single_char_names)] // cases a, b, c, d of the fixture
 fn check_migrated(location: &str, raw: &mut dyn FnMut(&str) -> Vec<String>) {
     let mut s = store::open(location, &Settings::default()).unwrap();
-    assert_eq!(SCHEMA_VERSION, 7);
+    assert_eq!(SCHEMA_VERSION, 8);
     assert_eq!(
         raw("SELECT value FROM meta WHERE key = 'schema_version'"),
-        ["7"]
+        ["8"]
     );
     let totals = s.totals().unwrap();
     assert_eq!((totals.cases, totals.timeline, totals.contacts), (6, 27, 7));
@@ -314,11 +314,11 @@ fn a_version_1_postgres_store_is_migrated_without_loss() {
     check_migrated(&db.url, &mut raw);
     assert_eq!(
         raw("SELECT search_words::text FROM cases WHERE id = 4"),
-        [
-            "'09120000000' '09120000~' '0912000~' '091200~' '09120~' '0912~' '091~' '09~' \
-             '786076474' '78607647~' '7860764~' '786076~' '78607~' '7860~' '786~' '78~' 'x' 'y' 'z'"
-        ],
-        "the words, and their starts of 2 to 8 characters marked with '~'"
+        ["'#1:0' '#2:0' '#3:0' '#4:0' \
+             '09120000000' '09120000~' '0912000~' '091200~' '09120~' '0912~' '091~' '09~' \
+             '786076474' '78607647~' '7860764~' '786076~' '78607~' '7860~' '786~' '78~' 'x' 'y' 'z'"],
+        "the words, their starts of 2 to 8 characters marked with '~', and the \
+         case's blocks of ids (version 8)"
     );
     assert_eq!(
         raw("SELECT indexdef FROM pg_indexes WHERE indexname = 'cases_words'"),

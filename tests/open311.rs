@@ -275,7 +275,7 @@ fn post_fields<'a>(key: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, 
         ("api_key", key),
         ("service_code", "tree-fallen"),
         ("attribute[size]", "large"),
-        ("address_string", "خیابان ولیعصر، گلستان"),
+        ("address_string", "خیابان شریعتی، کوی شهید مدرس"),
         ("description", "درخت چنار روی خیابان افتاده"),
         ("first_name", "Parisa"),
         ("last_name", "Karimi"),
@@ -378,9 +378,9 @@ fn endpoint_speaks_georeport(env: &Env) {
     assert_eq!(case["registered_by"], "client-portal");
     assert_eq!(
         case["district"], "1",
-        "Golestan is a neighborhood of district 1"
+        "Kuy-e Shahid Modarres is a neighborhood of district 1"
     );
-    assert_eq!(case["neighborhood"], "گلستان");
+    assert_eq!(case["neighborhood"], "کوی شهید مدرس");
     assert_eq!(case["citizen_name"], "Parisa Karimi");
     assert_eq!(case["citizen_phone"], "0935 123 4567");
     assert_eq!(

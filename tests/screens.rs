@@ -300,7 +300,7 @@ fn intake_with_earlier_cases_and_a_mistake() {
         );
         press(
             &mut a,
-            "<Tab>مریم احمدی<Tab>pothole<Enter>بازار<Enter><Tab>چاله<C-s>",
+            "<Tab>مریم احمدی<Tab>pothole<Enter>کوی خضر<Enter><Tab>چاله<C-s>",
         );
         shot("intake_related", &a);
     });
@@ -312,7 +312,7 @@ fn saved_code_read_aloud() {
         let mut a = queue_app();
         let fx = press(
             &mut a,
-            "<F2>09121234567<Tab>مریم<Tab>pothole<Enter>بازار<Enter>خیابان<Tab>چاله<C-s>",
+            "<F2>09121234567<Tab>مریم<Tab>pothole<Enter>کوی خضر<Enter>خیابان<Tab>چاله<C-s>",
         );
         answer(
             &mut a,
@@ -404,7 +404,7 @@ fn store_unreachable_while_saving() {
         let mut a = queue_app();
         let fx = press(
             &mut a,
-            "<F2>09121234567<Tab>مریم<Tab>pothole<Enter>بازار<Enter>خیابان<Tab>چاله<C-s>",
+            "<F2>09121234567<Tab>مریم<Tab>pothole<Enter>کوی خضر<Enter>خیابان<Tab>چاله<C-s>",
         );
         answer(
             &mut a,
@@ -617,5 +617,40 @@ fn first_run_bidi_check() {
         let mut a = queue_app();
         a.overlay = Some(Overlay::BidiCheck);
         shot("bidi_check", &a);
+    });
+}
+
+/// On a new store the check comes up over the setup box (wider and taller
+/// than it would be alone) and hides it: no border of the setup box shows
+/// around the check until the check is answered.
+#[test]
+fn first_run_bidi_check_hides_the_setup_box() {
+    in_every_look(|| {
+        let mut a = app(Role::Operator);
+        a.cx.session = Session::setup();
+        a.overlay = Some(Overlay::BidiCheck);
+        shot("bidi_check_setup", &a);
+        for (w, h) in [(80, 24), (120, 40)] {
+            let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+            term.draw(|f| citydesk::ui::render(&a, f)).unwrap();
+            let buf = term.backend().buffer();
+            let rows: Vec<String> = (0..h)
+                .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect())
+                .collect();
+            // The check's box: the rows from its top border to its bottom.
+            let top = rows.iter().position(|r| r.contains('┌')).unwrap();
+            let bottom = rows.iter().rposition(|r| r.contains('└')).unwrap();
+            assert_eq!(
+                rows.iter().filter(|r| r.contains('┌')).count(),
+                1,
+                "one box ({w}x{h}):\n{}",
+                rows.join("\n")
+            );
+            for (y, r) in rows.iter().enumerate() {
+                if y < top || y > bottom {
+                    assert!(r.trim().is_empty(), "row {y} beside the check: {r:?}");
+                }
+            }
+        }
     });
 }

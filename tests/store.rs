@@ -210,7 +210,7 @@ fn the_timeline_holds_events_not_prose(f: &Fixture) {
         (
             &ali(),
             Action::Refer {
-                department: "d6".into(),
+                department: "d4".into(),
                 assignee: None,
                 comment: Some("لطفاً فوری".into()),
             },
@@ -267,8 +267,8 @@ fn input() -> CaseInput {
         phone: "۰۹۱۲۱۲۳۴۵۶۷".into(),
         name: "مریم احمدی".into(),
         service: "street-light-out".into(),
-        district: "6".into(),
-        neighborhood: "یوسف‌آباد".into(),
+        district: "4".into(),
+        neighborhood: "کوی کوثر".into(),
         address: "خیابان ۱۲".into(),
         description: "چراغ خاموش است\nاز دیشب".into(),
         ..CaseInput::default()
@@ -901,6 +901,143 @@ fn every_queue_query_is_an_index_search() {
     );
 }
 
+/// The word search on PostgreSQL at scale: GIN cannot give rows newest first,
+/// and when the planner reads the primary key backwards instead (filtering
+/// each row by its words) a query it guesses wrong (`علی رضا`, names that
+/// exclude each other) reads 94,000 rows for 100 (BENCHMARKS.md). So the
+/// search goes in steps: the newest rows by the primary key, a bounded read;
+/// then windows of the newest ids, whose block lexemes are words of the
+/// query, so that the GIN index gives only the window's matches and only
+/// those rows are read (EXPLAIN on a store with data, after ANALYZE; a few
+/// thousand rows are read whole faster, so sequential scans are off, as
+/// they would not be chosen at a million). And the steps find what one
+/// newest-first query over every row finds.
+#[test]
+fn the_postgres_word_search_asks_the_index_for_a_window_of_the_newest_cases() {
+    use citydesk::store::sql::{PG_RECENT_ROWS, pg_recent_words_sql, pg_window, pg_words_sql};
+    let Some(f) = Fixture::postgres() else {
+        return;
+    };
+    {
+        let mut s = f.open();
+        demo::fill(
+            s.as_mut(),
+            &demo::Plan {
+                cases: 3000,
+                days: 30,
+                seed: 1,
+            },
+            &Settings::default(),
+            now(),
+            &indicatif::ProgressBar::hidden(),
+        )
+        .unwrap();
+    }
+    let mut c = ::postgres::Client::connect(&f.path, ::postgres::NoTls).unwrap();
+    // The same cases again with ids from 20,001: the newest ids span blocks.
+    let columns: Vec<String> = c
+        .query(
+            "SELECT column_name::text FROM information_schema.columns
+             WHERE table_name = 'cases' AND column_name NOT IN ('id', 'code', 'search_words')
+             ORDER BY ordinal_position",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let columns = columns.join(", ");
+    c.batch_execute(&format!(
+        "INSERT INTO cases (id, code, {columns}) SELECT id + 20000, code + 1000000000, {columns} FROM cases;
+         ANALYZE cases"
+    ))
+    .unwrap();
+    let newest: i64 = c
+        .query_one("SELECT CAST(MAX(id) AS BIGINT) FROM cases", &[])
+        .unwrap()
+        .get(0);
+    assert!(newest > PG_RECENT_ROWS);
+    let pg = |sql: &str| {
+        sql.replace("?1", "$1")
+            .replace("?2", "$2")
+            .replace("?3", "$3")
+    };
+    let explain = |c: &mut ::postgres::Client, sql: &str, window: Option<&str>| -> String {
+        c.batch_execute("SET enable_seqscan = off").unwrap();
+        let q = "'خیابان' & 'آزادی'";
+        let rows = match window {
+            Some(w) => c.query(&format!("EXPLAIN {}", pg(sql)), &[&q, &100_i64, &w]),
+            None => c.query(&format!("EXPLAIN {}", pg(sql)), &[&q, &100_i64]),
+        }
+        .unwrap();
+        rows.iter()
+            .map(|r| r.get::<_, String>(0))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    // The first step: the newest rows by the primary key, as many as the limit
+    // in the subquery, then the filter.
+    let plan = explain(&mut c, &pg_recent_words_sql(), None);
+    assert!(
+        plan.contains("Index Scan Backward using cases_pkey"),
+        "{plan}"
+    );
+    assert!(!plan.contains("Bitmap"), "{plan}");
+    // A window, and all: the GIN index first, never the primary key backwards.
+    let (window, _) = pg_window(1, newest);
+    for (sql, w) in [
+        (pg_words_sql(true), Some(window.as_str())),
+        (pg_words_sql(false), None),
+    ] {
+        let plan = explain(&mut c, &sql, w);
+        assert!(plan.contains("Bitmap Index Scan on cases_words"), "{plan}");
+        assert!(!plan.contains("Index Scan Backward"), "{plan}");
+        assert!(!plan.contains("Seq Scan"), "{plan}");
+    }
+    c.batch_execute("RESET enable_seqscan").unwrap();
+    // The steps find the newest matches, as one query over every row does.
+    let mut s = f.open();
+    let names: Vec<String> = c
+        .query(
+            "SELECT citizen_name FROM cases GROUP BY citizen_name ORDER BY COUNT(*) DESC, citizen_name",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let common = names.first().unwrap().clone();
+    let rare = names.last().unwrap().clone();
+    for query in [common.as_str(), rare.as_str(), "خیابان", "نیست‌چنین‌کلمه‌ای"]
+    {
+        let found: Vec<i64> = s
+            .search(query, 100)
+            .unwrap()
+            .iter()
+            .map(|x| x.code.get() as i64)
+            .collect();
+        let q = citydesk::words::query(query);
+        let every: Vec<i64> = c
+            .query(
+                "SELECT code FROM cases WHERE search_words @@ CAST($1 AS TEXT)::tsquery
+                 ORDER BY id DESC LIMIT 100",
+                &[&q.whole_words().tsquery()],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        // Whole words first (then, under 100, cases by the start of the last word).
+        assert!(
+            found.starts_with(&every),
+            "{query}: the newest matches, newest first: {found:?} against {every:?}"
+        );
+        if every.len() == 100 {
+            assert_eq!(found, every, "{query}");
+        }
+    }
+}
+
 /// The least-privilege role documented for PostgreSQL consoles can do a case's
 /// work and nothing destructive.
 #[test]
@@ -930,7 +1067,7 @@ fn the_console_role_can_work_but_not_destroy() {
         case.code,
         None,
         &Action::Refer {
-            department: "d6".into(),
+            department: "d4".into(),
             assignee: None,
             comment: None,
         },
@@ -1029,7 +1166,7 @@ fn search_finds_by_code_phone_and_words(f: &Fixture) {
         .related(
             "09121234567",
             "tree-fallen",
-            "یوسف‌آباد",
+            "کوی کوثر",
             now() - Duration::days(7),
         )
         .unwrap();
@@ -1216,4 +1353,24 @@ fn drafts_are_kept_per_operator(f: &Fixture) {
     assert!(s.drafts(Some("sara")).unwrap().is_empty());
     s.discard_draft("ali").unwrap();
     assert!(s.drafts(None).unwrap().is_empty());
+}
+
+/// The windows of the PostgreSQL word search: the newest two blocks of a
+/// level under the newest id, and whether they reach back to the first case.
+#[test]
+fn the_windows_of_the_newest_ids() {
+    use citydesk::store::sql::{pg_window, pg_window_size};
+    assert_eq!(pg_window(1, 3000), ("'#1:0'".to_owned(), true));
+    assert_eq!(pg_window_size(1, 3000), 3001, "ids 0 to 3,000");
+    assert_eq!(pg_window_size(1, 1_000_000), 1_000_000 - 995_328 + 1);
+    // 1,000,000 >> 12 = 244: ids from 243 × 4,096 = 995,328 on.
+    assert_eq!(
+        pg_window(1, 1_000_000),
+        ("'#1:244' | '#1:243'".to_owned(), false)
+    );
+    assert_eq!(
+        pg_window(4, 1_000_000),
+        ("'#4:3' | '#4:2'".to_owned(), false)
+    );
+    assert_eq!(pg_window(4, 300_000), ("'#4:1' | '#4:0'".to_owned(), true));
 }

@@ -37,6 +37,12 @@
 //! reads no timeline row per case (5.8 s at a million cases); the events'
 //! report index holds who made each and in which shift, and the open cases
 //! have an index of their own with every grouping column (the backlog).
+//!
+//! Version 8 (PostgreSQL) marks each case's words with the blocks of ids it is
+//! in (`citydesk_blocks`), so that the word search can ask the GIN index for
+//! the newest matches first (`sql::pg_words_sql`): the column `search_words`
+//! is made again (every row is rewritten) and its index with it. SQLite's
+//! index gives rows newest first already: nothing to do there.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -48,7 +54,7 @@ use crate::domain::shift::{Center, Shift};
 use crate::domain::tracking::TrackingCode;
 
 /// The newest schema version.
-pub const LATEST: u32 = 7;
+pub const LATEST: u32 = 8;
 
 /// Runs the step from version `from` to `from + 1` (not the version bump).
 pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
@@ -59,6 +65,10 @@ pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
         4 => tx.batch(V5_SESSIONS),
         5 => v5_to_v6(tx),
         6 => tx.batch(V7),
+        7 => match tx.dialect() {
+            Dialect::Postgres => tx.batch(V8_PG_BLOCKS),
+            Dialect::Sqlite => Ok(()),
+        },
         _ => Err(StoreError::Backend(format!(
             "no migration from schema version {from}"
         ))),
@@ -252,6 +262,19 @@ CREATE FUNCTION citydesk_words(words TEXT) RETURNS tsvector
 $$;
 ALTER TABLE cases ADD COLUMN search_words tsvector
     GENERATED ALWAYS AS (citydesk_words(search_text)) STORED;
+CREATE INDEX cases_words ON cases USING gin (search_words);
+";
+
+const V8_PG_BLOCKS: &str = "
+CREATE FUNCTION citydesk_blocks(id BIGINT) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT array_to_tsvector(ARRAY['#1:' || (id >> 12), '#2:' || (id >> 14),
+                                   '#3:' || (id >> 16), '#4:' || (id >> 18)])
+$$;
+DROP INDEX cases_words;
+ALTER TABLE cases DROP COLUMN search_words;
+ALTER TABLE cases ADD COLUMN search_words tsvector
+    GENERATED ALWAYS AS (citydesk_words(search_text) || citydesk_blocks(id)) STORED;
 CREATE INDEX cases_words ON cases USING gin (search_words);
 ";
 

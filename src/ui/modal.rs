@@ -125,8 +125,12 @@ fn help(app: &App, frame: &mut Frame, area: Rect) {
 
 /// The first-run check: the sample drawn both ways, each under its number.
 /// The sample lines are drawn in the way they stand for, whatever the
-/// console's mode; the words around them in the console's own.
+/// console's mode; the words around them in the console's own. It is asked
+/// before anything else, on a cleared screen: nothing of the screen beneath
+/// (the setup box is narrower and shorter) shows around it, and a terminal
+/// that reorders whole rows finds nothing but the sample on a sample's row.
 fn bidi_check(app: &App, frame: &mut Frame, area: Rect) {
+    frame.render_widget(Clear, area);
     let w = &app.cx.words;
     let flow = app.cx.flow;
     let width = 72.min(area.width);

@@ -121,7 +121,7 @@ pub fn case(serial: u64, service: &str, received_ago_hours: i64, actions: &[Acti
         name: "مریم احمدی".into(),
         service: service.into(),
         district: "3".into(),
-        neighborhood: "بازار".into(),
+        neighborhood: "کوی خضر".into(),
         address: "خیابان فردوسی، کوچه ۱۲".into(),
         description: "چاله بزرگ جلوی پلاک ۱۲\nخطرناک برای موتورسوارها".into(),
         received_at: Some(now() - Duration::hours(received_ago_hours)),

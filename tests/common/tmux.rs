@@ -47,13 +47,35 @@ impl Tmux {
         self.wait_for(welcome, Duration::from_secs(10));
     }
 
+    /// Starts the console in `lang` under `script`, which copies every byte
+    /// the console writes to the terminal into `log`; None without tmux.
+    pub fn console_logged(
+        env: &Env,
+        name: &str,
+        lang: &str,
+        log: &std::path::Path,
+    ) -> Option<Tmux> {
+        if !available() {
+            return None;
+        }
+        let t = Tmux {
+            socket: format!("citydesk-test-{}-{name}", std::process::id()),
+        };
+        let run = env.dir.path().join(format!("{name}.sh"));
+        std::fs::write(&run, console_command(env, lang)).unwrap();
+        t.session(&format!(
+            "exec script -q -f -c 'sh {}' '{}'",
+            run.display(),
+            log.display()
+        ));
+        Some(t)
+    }
+
     fn launch(&self, env: &Env, lang: &str) {
-        let cmd = format!(
-            "CITYDESK_LANG={lang} CITYDESK_STORE='{}' CITYDESK_CONFIG='{}' exec '{}' --operator ali",
-            env.store,
-            env.dir.path().join("config.toml").display(),
-            env!("CARGO_BIN_EXE_citydesk")
-        );
+        self.session(&console_command(env, lang));
+    }
+
+    fn session(&self, cmd: &str) {
         let ok = Command::new("tmux")
             .args([
                 "-L",
@@ -64,7 +86,7 @@ impl Tmux {
                 "120",
                 "-y",
                 "40",
-                &cmd,
+                cmd,
             ])
             .status()
             .expect("tmux is installed")
@@ -143,12 +165,22 @@ impl Tmux {
         self.keys(&["Enter"]);
         // The neighborhood tells the district; Enter goes on to the next
         // empty field, the address.
-        self.text("بازار");
+        self.text("کوی خضر");
         self.keys(&["Enter"]);
         self.text("خیابان فردوسی، کوچه ۱۲");
         self.keys(&["Tab"]);
         self.text("چاله بزرگ جلوی پلاک ۱۲");
     }
+}
+
+/// The shell command that runs the console on `env`'s store in `lang`.
+fn console_command(env: &Env, lang: &str) -> String {
+    format!(
+        "CITYDESK_LANG={lang} CITYDESK_STORE='{}' CITYDESK_CONFIG='{}' exec '{}' --operator ali",
+        env.store,
+        env.dir.path().join("config.toml").display(),
+        env!("CARGO_BIN_EXE_citydesk")
+    )
 }
 
 /// Whether tmux runs here; when it does not, `missing` says so.

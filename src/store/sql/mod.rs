@@ -1233,8 +1233,8 @@ fn search_live(tx: &mut dyn Tx, q: &str, limit: u32) -> Result<Vec<Case>> {
             Err(e) => return Err(e),
         }
     }
-    let lim = Param::from(i64::from(limit));
     if let Ok(phone) = phone_key(q) {
+        let lim = Param::from(i64::from(limit));
         let theirs = rows(
             tx,
             &format!(
@@ -1242,7 +1242,7 @@ fn search_live(tx: &mut dyn Tx, q: &str, limit: u32) -> Result<Vec<Case>> {
                  ORDER BY received_at DESC, id DESC LIMIT ?2",
                 cols()
             ),
-            &[phone.into(), lim.clone()],
+            &[phone.into(), lim],
             case_from_row,
         )?;
         if !theirs.is_empty() {
@@ -1259,20 +1259,10 @@ fn search_live(tx: &mut dyn Tx, q: &str, limit: u32) -> Result<Vec<Case>> {
     // found by the start of the last word follow them.
     let dialect = tx.dialect();
     let exact = query.whole_words();
-    let mut out = rows(
-        tx,
-        &words_sql(dialect),
-        &[query_text(dialect, &exact).into(), lim],
-        case_from_row,
-    )?;
+    let mut out = newest_with_words(tx, &query_text(dialect, &exact), limit)?;
     let left = limit.saturating_sub(out.len() as u32);
     if left > 0 && exact != query {
-        let more = rows(
-            tx,
-            &words_sql(dialect),
-            &[query_text(dialect, &query).into(), i64::from(limit).into()],
-            case_from_row,
-        )?;
+        let more = newest_with_words(tx, &query_text(dialect, &query), limit)?;
         for c in more {
             if out.len() as u32 == limit {
                 break;
@@ -1285,10 +1275,79 @@ fn search_live(tx: &mut dyn Tx, q: &str, limit: u32) -> Result<Vec<Case>> {
     Ok(out)
 }
 
+/// The newest `limit` cases (by id) whose words match `query` (in the
+/// engine's syntax, `query_text`).
+fn newest_with_words(tx: &mut dyn Tx, query: &str, limit: u32) -> Result<Vec<Case>> {
+    let lim = Param::from(i64::from(limit));
+    if tx.dialect() == Dialect::Sqlite {
+        return rows(
+            tx,
+            &words_sql(Dialect::Sqlite),
+            &[query.into(), lim],
+            case_from_row,
+        );
+    }
+    // PostgreSQL: the newest rows first, then ever larger windows of the
+    // newest ids, then all; a step that finds `limit` cases has the newest.
+    let found = rows(
+        tx,
+        &pg_recent_words_sql(),
+        &[query.into(), lim.clone()],
+        case_from_row,
+    )?;
+    if found.len() as u32 >= limit {
+        return Ok(found);
+    }
+    let Some(newest) = first(
+        tx,
+        "SELECT id FROM cases ORDER BY id DESC LIMIT 1",
+        &[],
+        |r| req_int(r, 0),
+    )?
+    else {
+        return Ok(found);
+    };
+    if newest <= PG_RECENT_ROWS {
+        // The newest rows were all of them.
+        return Ok(found);
+    }
+    // How many of the newest ids hold `limit` matches, guessed from the last
+    // step (as if matches were spread evenly; one more than found, so that
+    // none found means a window much larger): windows smaller are skipped.
+    let wanted = |window: i64, found: usize| {
+        window.saturating_mul(i64::from(limit)) / (found as i64 + 1) * 5 / 4
+    };
+    let mut need = wanted(PG_RECENT_ROWS, found.len());
+    for level in 1..=PG_BLOCK_BITS.len() {
+        let (window, whole) = pg_window(level, newest);
+        let size = pg_window_size(level, newest);
+        if !whole && size < need {
+            continue;
+        }
+        let found = rows(
+            tx,
+            &pg_words_sql(true),
+            &[query.into(), lim.clone(), window.into()],
+            case_from_row,
+        )?;
+        if whole || found.len() as u32 >= limit {
+            return Ok(found);
+        }
+        need = wanted(size, found.len());
+    }
+    rows(
+        tx,
+        &pg_words_sql(false),
+        &[query.into(), lim],
+        case_from_row,
+    )
+}
+
 /// The word search, newest first: ?1 is the query in the engine's syntax
 /// (`query_text`), ?2 the limit. SQLite asks its FTS5 table `cases_fts` for
 /// the newest matching rows (it reads its lists of rows newest first and stops
-/// at the limit); PostgreSQL its GIN index `cases_words` on the same words.
+/// at the limit). PostgreSQL's GIN index cannot give rows in order, so it is
+/// asked in steps (`pg_recent_words_sql`, `pg_words_sql`).
 pub fn words_sql(dialect: Dialect) -> String {
     match dialect {
         Dialect::Sqlite => format!(
@@ -1297,18 +1356,75 @@ pub fn words_sql(dialect: Dialect) -> String {
              ORDER BY id DESC",
             cols()
         ),
-        Dialect::Postgres => format!(
-            "SELECT {} FROM cases WHERE {WORDS_TSVECTOR} @@ CAST(?1 AS TEXT)::tsquery
-             ORDER BY id DESC LIMIT ?2",
-            cols()
-        ),
+        Dialect::Postgres => pg_words_sql(false),
     }
+}
+
+/// How many of the newest cases PostgreSQL's first step reads in id order.
+/// Enough when a query's words are common (one case in 20 or more); reading
+/// them takes a few milliseconds however rare the words.
+pub const PG_RECENT_ROWS: i64 = 2000;
+
+/// The first step on PostgreSQL: the matches among the `PG_RECENT_ROWS`
+/// newest cases (a backward read of the primary key that stops there).
+pub fn pg_recent_words_sql() -> String {
+    format!(
+        "SELECT {cols} FROM (SELECT * FROM cases ORDER BY id DESC LIMIT {PG_RECENT_ROWS}) AS recent
+         WHERE {WORDS_TSVECTOR} @@ CAST(?1 AS TEXT)::tsquery ORDER BY id DESC LIMIT ?2",
+        cols = cols()
+    )
+}
+
+/// The sizes of the blocks of ids each case's words are marked with
+/// (`citydesk_blocks` in schema.sql): block `id >> bits` of level `i + 1`,
+/// lexeme `#level:block`. Blocks of 4,096, 16,384, 65,536 and 262,144 ids.
+pub const PG_BLOCK_BITS: [u32; 4] = [12, 14, 16, 18];
+
+/// The window of level `level` under the newest id: its newest two blocks,
+/// as a tsquery (?3 of `pg_words_sql(true)`), and whether they reach back
+/// to the first id (then the window holds every case).
+pub fn pg_window(level: usize, newest: i64) -> (String, bool) {
+    let block = newest >> PG_BLOCK_BITS[level - 1];
+    if block == 0 {
+        (format!("'#{level}:0'"), true)
+    } else {
+        (
+            format!("'#{level}:{block}' | '#{level}:{}'", block - 1),
+            block == 1,
+        )
+    }
+}
+
+/// How many ids the window of `pg_window(level, newest)` spans.
+pub fn pg_window_size(level: usize, newest: i64) -> i64 {
+    let block = newest >> PG_BLOCK_BITS[level - 1];
+    newest - ((block - 1).max(0) << PG_BLOCK_BITS[level - 1]) + 1
+}
+
+/// A later step on PostgreSQL: the matches (in a window of the newest ids,
+/// ?3, with `window`), from the GIN index `cases_words` alone: the window's
+/// block lexemes are words of the tsquery, so the index gives only the
+/// window's matches and only those rows are read. `id + 0` keeps the planner
+/// from reading the primary key backwards instead, filtering every row (its
+/// guess of how many rows match is the product of the words' frequencies,
+/// and names that exclude each other, `علی` and `رضا`, fool it).
+pub fn pg_words_sql(window: bool) -> String {
+    let query = if window {
+        "(CAST(?1 AS TEXT)::tsquery && CAST(?3 AS TEXT)::tsquery)"
+    } else {
+        "CAST(?1 AS TEXT)::tsquery"
+    };
+    format!(
+        "SELECT {} FROM cases WHERE {WORDS_TSVECTOR} @@ {query} ORDER BY id + 0 DESC LIMIT ?2",
+        cols()
+    )
 }
 
 /// PostgreSQL's words of a case: the generated column holding `search_text`
 /// split on its single spaces, each word a lexeme as it is (no parser, no
-/// dictionary), with the starts of each (`words::PREFIX_LEXEMES`), indexed
-/// by `cases_words` (schema.sql).
+/// dictionary), with the starts of each (`words::PREFIX_LEXEMES`) and the
+/// blocks of ids the case is in (`PG_BLOCK_BITS`), indexed by `cases_words`
+/// (schema.sql).
 pub const WORDS_TSVECTOR: &str = "search_words";
 
 /// A query in the syntax `words_sql` takes on `dialect`.
