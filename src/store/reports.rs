@@ -57,7 +57,8 @@ fn text_key(r: &dyn Row, i: usize) -> Result<String> {
 ///
 /// A month at a million cases is some 330,000 cases and 420,000 events: each
 /// is read once, in index order, and counted here by its group's number;
-/// grouping them in SQL would sort them all (most of the time, measured).
+/// grouping them in SQL would sort them all (BENCHMARKS.md: ten times the
+/// CPU of the read itself).
 pub fn report_rows(tx: &mut dyn Tx, q: &ReportQuery, center: &Center) -> Result<Rows> {
     let period = [Param::from(q.from), Param::from(q.to)];
     let now = q.now.timestamp();
