@@ -31,6 +31,11 @@
 //! entry gets its hash and its place on the store-wide chain, in case order,
 //! as if appended so; the append-only triggers are lifted for the rewrite and
 //! put back in the same transaction.
+//!
+//! Version 7 (PostgreSQL only; nothing on SQLite) has the server enforce who
+//! may act: schema.sql's access section (between `-- access: begin` and
+//! `-- access: end` in its postgres block; see src/store/postgres.rs), run
+//! as it stands, and a role for every operator already there.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -42,7 +47,7 @@ use crate::domain::shift::{Center, Shift};
 use crate::domain::tracking::TrackingCode;
 
 /// The newest schema version.
-pub const LATEST: u32 = 6;
+pub const LATEST: u32 = 7;
 
 /// Runs the step from version `from` to `from + 1` (not the version bump).
 pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
@@ -52,6 +57,7 @@ pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
         3 => v3_to_v4(tx),
         4 => tx.batch(V5_SESSIONS),
         5 => v5_to_v6(tx),
+        6 => v6_to_v7(tx),
         _ => Err(StoreError::Backend(format!(
             "no migration from schema version {from}"
         ))),
@@ -155,6 +161,29 @@ const V6_PG_GUARD: &str = "
 ALTER TABLE timeline ENABLE TRIGGER timeline_no_change;
 CREATE UNIQUE INDEX timeline_chain ON timeline (chain_seq);
 ";
+
+fn v6_to_v7(tx: &mut dyn Tx) -> Result<()> {
+    if tx.dialect() == Dialect::Postgres {
+        tx.batch(&pg_access_sql()?)?;
+    }
+    Ok(())
+}
+
+/// The access section of schema.sql's postgres block: the server's checks
+/// of who may act, its roles and grants.
+pub fn pg_access_sql() -> Result<String> {
+    let schema = super::schema_for("postgres");
+    let (start, end) = (
+        schema.find("-- access: begin"),
+        schema.find("-- access: end"),
+    );
+    match (start, end) {
+        (Some(a), Some(b)) if a < b => Ok(schema[a..b].to_owned()),
+        _ => Err(StoreError::Backend(
+            "schema.sql has no access section in its postgres block".into(),
+        )),
+    }
+}
 
 fn v5_to_v6(tx: &mut dyn Tx) -> Result<()> {
     let pg = tx.dialect() == Dialect::Postgres;

@@ -6,6 +6,54 @@
 //! wins and the other is told who. Connections use TLS through rustls when the
 //! server offers it (`sslmode=require` insists), with the system's CA roots. A
 //! dropped connection is reopened on the next call.
+//!
+//! Who may act is enforced by the server, not only by this program: whatever
+//! credential an operator's console holds is in the operator's hands, so it
+//! is their own, and the server checks every write against it. The design:
+//!
+//! * Every operator is a role of the server (`operator_role`: the store's
+//!   prefix, derived from the database's name, and a hash of the operator's
+//!   name), member of the store's staff role, which holds the grants. `citydesk
+//!   operator add` creates it (a trigger on operators) and gives it the
+//!   password (`citydesk_set_login`, as a SCRAM verifier made here: the
+//!   password never reaches the server).
+//! * A URL that names no user (`signs_in_operators`) is the operators' way in:
+//!   `citydesk login` signs in to the server as the operator's own role (the
+//!   server checks the password), then `citydesk_open_session` makes the
+//!   session a role of its own with a random password, `VALID UNTIL` the
+//!   session's end, member of the operator's role. The session file keeps
+//!   `ROLE:PASSWORD` (0600); later commands and the console sign in with it.
+//!   Logout and an administrator's revocation make the role NOLOGIN (and the
+//!   next session dropped); an ended session's open connections are refused
+//!   every write.
+//! * Triggers ask `citydesk_actor()` whom a connection acts for (by
+//!   `session_user`; a role that is neither an operator's nor the owner's is
+//!   refused) and check: a timeline entry names that operator and the
+//!   server's present time (5 minutes' leeway for the consoles' clocks; a
+//!   supervisor's or administrator's import keeps its cases' own times, for a
+//!   case whose first entry is an import written in the same transaction); a
+//!   case row changes only with its new version's timeline entry by the same
+//!   operator in the same transaction (a deferred constraint trigger); the
+//!   counters only grow; operators are added and changed by administrators
+//!   only (an operator may touch only their own `last_seen`); sessions are
+//!   added only through `citydesk_open_session` and ended by their operator or
+//!   an administrator; a service account writes registrations and attached
+//!   contacts only; drafts are their own operator's.
+//! * The store's owner (who ran `init`; members of its role) is trusted as
+//!   before: init, migrate, backups and the tests' superuser work unchanged,
+//!   and a URL that names the owner signs people in by the program's own
+//!   checks, as on SQLite.
+//!
+//! Why this and not another: one shared role with the program checking
+//! passwords (before) trusts whoever holds that role's password; per-request
+//! signed tokens checked by a server-side function would need every write
+//! to go through functions, a second copy of the store's SQL. Roles, grants
+//! and triggers keep the one shared SQL (`sql`) and put the check where the
+//! data is. Roles rather than row-level security because the checks are
+//! about the writer and the history (who, when, with which entry), which
+//! triggers see whole; one staff role rather than a group per citydesk role
+//! because the operators table (changed only by administrators) stays the
+//! one place a person's role is kept.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -28,6 +76,98 @@ use crate::domain::catalog::Catalog;
 /// Whether `location` names a PostgreSQL store.
 pub fn is_url(location: &str) -> bool {
     location.starts_with("postgres://") || location.starts_with("postgresql://")
+}
+
+/// Whether `url` names a store whose operators sign in to the server as
+/// themselves: it names no user (the owner's URL names the owner).
+pub fn signs_in_operators(url: &str) -> bool {
+    is_url(url) && Config::from_str(url).is_ok_and(|c| c.get_user().is_none())
+}
+
+/// Who signs in to the server: a database role and its password.
+#[derive(Clone)]
+pub struct Login {
+    pub role: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Login({}, ***)", self.role)
+    }
+}
+
+impl Login {
+    /// The login a session token holds: `ROLE:PASSWORD`.
+    pub fn from_token(token: &str) -> Option<Login> {
+        let (role, password) = token.trim().split_once(':')?;
+        (!role.is_empty() && !password.is_empty()).then(|| Login {
+            role: role.to_owned(),
+            password: password.to_owned(),
+        })
+    }
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(64);
+    for b in sha2::Sha256::digest(text.as_bytes()) {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// The database `url` names (a store's roles are named after it).
+fn database(url: &str) -> Result<String> {
+    parse(url)?.get_dbname().map(str::to_owned).ok_or_else(|| {
+        StoreError::Backend(format!(
+            "{} names no database: write postgres://host:port/database",
+            redact(url)
+        ))
+    })
+}
+
+/// The prefix of a store's role names (roles are the cluster's, shared by
+/// its databases): as schema.sql's `citydesk_role_prefix`.
+fn role_prefix(database: &str) -> String {
+    format!("cd{}", &sha256_hex(database)[..10])
+}
+
+/// The role operator `name` signs in to the server as: as schema.sql's
+/// `citydesk_operator_role`.
+pub fn operator_role(url: &str, name: &str) -> Result<String> {
+    Ok(format!(
+        "{}_o_{}",
+        role_prefix(&database(url)?),
+        &sha256_hex(name)[..16]
+    ))
+}
+
+/// A new session's role and password (random), and its token
+/// (`ROLE:PASSWORD`, what the session file keeps).
+pub fn new_session_login(url: &str) -> Result<(Login, String)> {
+    let random = |what: &str| {
+        crate::secret::new_api_key()
+            .map_err(|e| StoreError::Backend(format!("no random {what}: {e}")))
+    };
+    let role = format!(
+        "{}_s_{}",
+        role_prefix(&database(url)?),
+        &random("name")?[..24]
+    );
+    let login = Login {
+        role,
+        password: random("password")?,
+    };
+    let token = format!("{}:{}", login.role, login.password);
+    Ok((login, token))
+}
+
+/// A password's SCRAM-SHA-256 verifier, as the server keeps it (the
+/// password itself is never sent to be stored).
+pub fn scram_verifier(password: &str) -> String {
+    postgres_protocol::password::scram_sha_256(password.as_bytes())
 }
 
 /// `?1` → `$1`, leaving quoted text alone.
@@ -368,7 +508,16 @@ const SCHEMA_LOCK: i64 = 0x0c17_de5c;
 impl PgStore {
     /// Opens a store that `init` has set up.
     pub fn open(url: &str, settings: Settings) -> Result<PgStore> {
-        let config = parse(url)?;
+        Self::open_as(url, settings, None)
+    }
+
+    /// Opens a store that `init` has set up, signed in to the server as
+    /// `login` (else as the URL says).
+    pub fn open_as(url: &str, settings: Settings, login: Option<&Login>) -> Result<PgStore> {
+        let mut config = parse(url)?;
+        if let Some(l) = login {
+            config.user(&l.role).password(&l.password);
+        }
         let mut client = connect(&config, url)?;
         let mut statements = HashMap::new();
         let version = sql::schema_version(&mut PgTx {

@@ -121,7 +121,7 @@ fn server_binaries() -> Result<PathBuf, String> {
 }
 
 /// Starts a cluster in a fresh temp dir on a free loopback port, trusting
-/// every local connection. A watchdog (`sh`) waits while this process lives,
+/// the superuser's connections (others give their passwords). A watchdog (`sh`) waits while this process lives,
 /// then stops the cluster and removes the dir: the test harness runs no
 /// destructors at exit. As root, initdb and pg_ctl run as `postgres` (they
 /// refuse root).
@@ -182,6 +182,16 @@ fn throwaway_cluster(bin: &Path) -> Result<Server, String> {
         ),
         &root,
     )?;
+    // The superuser `postgres` is trusted; every other role gives its
+    // password (citydesk's operators sign in to the server as themselves,
+    // and the tests show the server checking them).
+    std::fs::write(
+        root.join("data").join("pg_hba.conf"),
+        "local all all trust\n\
+         host all postgres 127.0.0.1/32 trust\n\
+         host all all 127.0.0.1/32 scram-sha-256\n",
+    )
+    .map_err(|e| format!("could not write pg_hba.conf: {e}"))?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(|e| format!("no free loopback port: {e}"))?
