@@ -448,9 +448,11 @@ CREATE FUNCTION citydesk_importing(id BIGINT) RETURNS BOOLEAN LANGUAGE sql STABL
 $$;
 
 -- A timeline entry names the operator who wrote it, at the present time
--- (the server's clock, give or take 5 minutes for the consoles' clocks); a
--- supervisor's or administrator's import keeps its cases' own times. A
--- service account writes registrations and attached contacts only.
+-- (the server's clock, give or take 5 minutes for the consoles' clocks); an
+-- import (a case whose first entry, an import, this transaction writes)
+-- keeps the old system's times, still in the importer's name. A service
+-- account writes registrations and attached contacts only (so never
+-- imports).
 CREATE FUNCTION citydesk_timeline_check() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     a TEXT := citydesk_actor();
@@ -466,8 +468,7 @@ BEGIN
     IF NEW.actor = a AND abs(NEW.at - citydesk_epoch()) <= 300 THEN
         RETURN NEW;
     END IF;
-    IF r IN ('supervisor', 'admin') AND NEW.actor = a
-        AND (NEW.action = 'import' AND NEW.seq = 1 OR citydesk_importing(NEW.case_id)) THEN
+    IF NEW.actor = a AND (NEW.action = 'import' AND NEW.seq = 1 OR citydesk_importing(NEW.case_id)) THEN
         RETURN NEW;
     END IF;
     PERFORM citydesk_refuse(format('a timeline entry is written by its own operator (%s) at the present time', a));
@@ -518,6 +519,30 @@ $$;
 
 CREATE TRIGGER contacts_actor BEFORE INSERT ON contacts
     FOR EACH ROW EXECUTE FUNCTION citydesk_contact_check();
+
+-- An operator's connection adds to the catalog only within an import (the
+-- old system's request types, departments and districts it brings): the
+-- transaction writes an import entry in their name (checked at commit). The
+-- catalog file itself is loaded by the owner (`citydesk init`).
+CREATE FUNCTION citydesk_catalog_check() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    a TEXT := citydesk_actor();
+BEGIN
+    IF a IS NULL OR EXISTS (SELECT 1 FROM timeline t WHERE t.action = 'import' AND t.seq = 1
+            AND t.actor = a AND t.xmin = pg_current_xact_id()::xid) THEN
+        RETURN NULL;
+    END IF;
+    PERFORM citydesk_refuse(format('the catalog (%s) grows on an operator''s connection only with an import', TG_TABLE_NAME));
+    RETURN NULL;
+END
+$$;
+
+CREATE CONSTRAINT TRIGGER departments_by_import AFTER INSERT ON departments
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION citydesk_catalog_check();
+CREATE CONSTRAINT TRIGGER districts_by_import AFTER INSERT ON districts
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION citydesk_catalog_check();
+CREATE CONSTRAINT TRIGGER services_by_import AFTER INSERT ON services
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION citydesk_catalog_check();
 
 -- Counters only grow (serials and the chain's head are never given twice).
 CREATE FUNCTION citydesk_counter_check() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -769,7 +794,7 @@ BEGIN
     EXECUTE format('GRANT SELECT ON meta, counters, departments, districts, services, operators, cases,
         clients, contacts, timeline, handovers, sessions, drafts, citydesk_logins TO %I', staff);
     EXECUTE format('GRANT INSERT, UPDATE ON cases, operators, handovers, clients TO %I', staff);
-    EXECUTE format('GRANT INSERT ON contacts, timeline TO %I', staff);
+    EXECUTE format('GRANT INSERT ON contacts, timeline, departments, districts, services TO %I', staff);
     EXECUTE format('GRANT UPDATE ON counters TO %I', staff);
     EXECUTE format('GRANT INSERT, UPDATE, DELETE ON drafts TO %I', staff);
     EXECUTE format('GRANT UPDATE (revoked_at, revoked_by) ON sessions TO %I', staff);

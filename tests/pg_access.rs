@@ -135,6 +135,10 @@ fn an_operator_works_through_citydesk_but_their_connection_cannot_forge() {
             format!("SELECT citydesk_set_login('admin', '{forged_verifier}')"),
             "only an administrator",
         ),
+        (
+            "INSERT INTO departments (code, name_fa, name_en) VALUES ('d99', 'x', 'x')".to_owned(),
+            "only with an import",
+        ),
         ("DELETE FROM cases".to_owned(), "permission denied"),
         ("DELETE FROM timeline".to_owned(), "permission denied"),
         (
@@ -324,5 +328,50 @@ fn an_administrator_adds_and_disables_operators_on_their_own_connection() {
          FROM cases ORDER BY id DESC LIMIT 1",
     );
     assert!(said.contains("service account"), "{said}");
+    env.ok(Some("admin"), &["verify"]);
+}
+
+/// An import keeps the old system's times on the importer's own connection
+/// (its cases' first entries are imports written in the same transaction),
+/// in the importer's name; the history verifies.
+#[test]
+fn an_import_keeps_the_old_times_on_the_importers_connection() {
+    let Some(env) = env() else {
+        return;
+    };
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/real/records/boston_311_2015-03_to_2015-04.csv");
+    let mut r = csv::Reader::from_path(&source).unwrap();
+    let file = env.dir.path().join("boston.csv");
+    let mut w = csv::Writer::from_path(&file).unwrap();
+    w.write_record(r.headers().unwrap()).unwrap();
+    for rec in r.records().take(20) {
+        w.write_record(&rec.unwrap()).unwrap();
+    }
+    w.flush().unwrap();
+    let out = env.ok(
+        Some("ali"),
+        &[
+            "import",
+            "csv",
+            file.to_str().unwrap(),
+            "--mapping",
+            "boston",
+        ],
+    );
+    assert!(out.starts_with("imported 20 of 20 rows of "), "{out}");
+    let (role, password) = session_login(&env, "ali");
+    let mut ali = connect(&env, &role, &password).unwrap();
+    let row = ali
+        .query_one(
+            "SELECT count(*), max(at), min(actor), max(actor) FROM timeline WHERE action = 'import'",
+            &[],
+        )
+        .unwrap();
+    let (n, latest, first, last): (i64, i64, String, String) =
+        (row.get(0), row.get(1), row.get(2), row.get(3));
+    assert_eq!(n, 20);
+    assert!(latest < 1_430_000_000, "2015's times, kept: {latest}");
+    assert_eq!((first.as_str(), last.as_str()), ("ali", "ali"));
     env.ok(Some("admin"), &["verify"]);
 }

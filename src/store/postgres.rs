@@ -29,16 +29,18 @@
 //! * Triggers ask `citydesk_actor()` whom a connection acts for (by
 //!   `session_user`; a role that is neither an operator's nor the owner's is
 //!   refused) and check: a timeline entry names that operator and the
-//!   server's present time (5 minutes' leeway for the consoles' clocks; a
-//!   supervisor's or administrator's import keeps its cases' own times, for a
-//!   case whose first entry is an import written in the same transaction); a
+//!   server's present time (5 minutes' leeway for the consoles' clocks; an
+//!   import keeps the old system's times, still in the importer's name: for
+//!   a case whose first entry is an import written in the same transaction,
+//!   by whoever the program lets import, never a service account); a
 //!   case row changes only with its new version's timeline entry by the same
 //!   operator in the same transaction (a deferred constraint trigger); the
 //!   counters only grow; operators are added and changed by administrators
 //!   only (an operator may touch only their own `last_seen`); sessions are
 //!   added only through `citydesk_open_session` and ended by their operator or
 //!   an administrator; a service account writes registrations and attached
-//!   contacts only; drafts are their own operator's.
+//!   contacts only; drafts are their own operator's; the catalog grows on an
+//!   operator's connection only with an import.
 //! * The store's owner (who ran `init`; members of its role) is trusted as
 //!   before: init, migrate, backups and the tests' superuser work unchanged,
 //!   and a URL that names the owner signs people in by the program's own
