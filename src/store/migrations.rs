@@ -37,6 +37,14 @@
 //! reads no timeline row per case (5.8 s at a million cases); the events'
 //! report index holds who made each and in which shift, and the open cases
 //! have an index of their own with every grouping column (the backlog).
+//!
+//! Version 8 (PostgreSQL only; nothing on SQLite) has the server enforce who
+//! may act: schema.sql's access section (between `-- access: begin` and
+//! `-- access: end` in its postgres block; see src/store/postgres.rs), and a
+//! role for every operator already there. The step reads that section from
+//! today's schema.sql at run time (it is not frozen in this file): when the
+//! access section changes, a store migrating from 7 gets the new section,
+//! so a change to it must stay one that can run on a version-7 store.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -48,7 +56,7 @@ use crate::domain::shift::{Center, Shift};
 use crate::domain::tracking::TrackingCode;
 
 /// The newest schema version.
-pub const LATEST: u32 = 7;
+pub const LATEST: u32 = 8;
 
 /// Runs the step from version `from` to `from + 1` (not the version bump).
 pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
@@ -59,6 +67,7 @@ pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
         4 => tx.batch(V5_SESSIONS),
         5 => v5_to_v6(tx),
         6 => tx.batch(V7),
+        7 => v7_to_v8(tx),
         _ => Err(StoreError::Backend(format!(
             "no migration from schema version {from}"
         ))),
@@ -178,6 +187,29 @@ const V6_PG_GUARD: &str = "
 ALTER TABLE timeline ENABLE TRIGGER timeline_no_change;
 CREATE UNIQUE INDEX timeline_chain ON timeline (chain_seq);
 ";
+
+fn v7_to_v8(tx: &mut dyn Tx) -> Result<()> {
+    if tx.dialect() == Dialect::Postgres {
+        tx.batch(&pg_access_sql()?)?;
+    }
+    Ok(())
+}
+
+/// The access section of schema.sql's postgres block: the server's checks
+/// of who may act, its roles and grants.
+pub fn pg_access_sql() -> Result<String> {
+    let schema = super::schema_for("postgres");
+    let (start, end) = (
+        schema.find("-- access: begin"),
+        schema.find("-- access: end"),
+    );
+    match (start, end) {
+        (Some(a), Some(b)) if a < b => Ok(schema[a..b].to_owned()),
+        _ => Err(StoreError::Backend(
+            "schema.sql has no access section in its postgres block".into(),
+        )),
+    }
+}
 
 fn v5_to_v6(tx: &mut dyn Tx) -> Result<()> {
     let pg = tx.dialect() == Dialect::Postgres;
