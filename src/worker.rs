@@ -178,7 +178,7 @@ fn setup(
 ) -> Result<crate::store::Operator, SignInError> {
     let password_hash =
         hash_password(password).map_err(|e| SignInError::Store(StoreError::Backend(e)))?;
-    store
+    let op = store
         .add_operator(
             None,
             &NewOperator {
@@ -189,7 +189,12 @@ fn setup(
             },
             now,
         )
-        .map_err(SignInError::Store)
+        .map_err(SignInError::Store)?;
+    // On PostgreSQL the server checks the password too (the account's role).
+    store
+        .set_login(&op.name, password)
+        .map_err(SignInError::Store)?;
+    Ok(op)
 }
 
 /// Watches for changes by others and sends `Msg::Changed`, at most twice a

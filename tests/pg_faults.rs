@@ -201,3 +201,64 @@ fn a_commit_whose_outcome_cannot_be_learned_is_said_to_be_unknown() {
     proxy.set(Mode::Forward);
     assert_eq!(cases_of(&env, "09121110003"), 1);
 }
+
+/// The COMMIT recovery on an operator's own connection (pgsec's access
+/// control): the store's URL names no user, so `case new` signs in to the
+/// server as ali's session role; a COMMIT whose answer is lost is looked up
+/// (`txid_status`) and the lost backend ended (`pg_terminate_backend`, its
+/// own) as that role, and the write kept or done once more, never twice.
+#[test]
+fn a_lost_commit_is_recovered_on_an_operators_session_connection() {
+    let Some(env) = Env::new_pg() else {
+        return;
+    };
+    let proxy = Proxy::to(port_of(&env.store));
+    let owner_via_proxy = proxy.url(&env.store);
+    let env = env.reached_by_operators();
+    // The operators' URL, through the proxy: no user, no password.
+    let via_proxy = format!(
+        "postgres://127.0.0.1:{}/{}",
+        proxy.port,
+        owner_via_proxy.rsplit_once('/').unwrap().1
+    );
+    env.sign_in("ali");
+    let dir = env.state_dir("ali").join("citydesk").join("sessions");
+    let file = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "token"))
+        .expect("ali's session file");
+    let token = std::fs::read_to_string(file).unwrap().trim().to_owned();
+    assert!(token.contains("_s_"), "a session role's login: {token}");
+    for (forward, phone) in [(true, "09121110004"), (false, "09121110005")] {
+        proxy.set(Mode::DropAtCommit {
+            forward,
+            then: After::Forward,
+        });
+        let dropped = proxy.dropped();
+        let mut c = env.bare("ali");
+        c.env("CITYDESK_STORE", &via_proxy)
+            .env("CITYDESK_TOKEN", &token)
+            .args([
+                "--json",
+                "case",
+                "new",
+                "--phone",
+                phone,
+                "--name",
+                "مریم احمدی",
+                "--service",
+                "pothole",
+                "--district",
+                "3",
+                "--address",
+                "خیابان فردوسی، کوچه ۱۲",
+                "--description",
+                "چاله بزرگ جلوی پلاک ۱۲",
+            ]);
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "forward {forward}: {}", stderr(&out));
+        assert_eq!(proxy.dropped(), dropped + 1, "the COMMIT's answer was lost");
+        assert_eq!(cases_of(&env, phone), 1, "forward {forward}: saved once");
+    }
+}

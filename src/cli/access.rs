@@ -97,29 +97,43 @@ pub(super) fn login(
             .ok_or_else(|| CliError::new(ctx.words.t("cli.login.not-signed-in")))?,
         None => return Err(ctx.said(&SignIn::NeedsPassword)),
     };
-    let mut store = store::open(&ctx.location, &ctx.settings).map_err(|e| ctx.err(e))?;
-    let actor = ctx.check_password(store.as_mut(), &name, &password)?;
+    // On a PostgreSQL store whose operators sign in to the server, the
+    // server checks the password (the operator's own role), and the session
+    // is a role of its own that the session file names.
+    let server = store::postgres::signs_in_operators(&ctx.location);
+    let (mut store, actor) = if server {
+        ctx.open_with_password(&ctx.location, &name, &password)?
+    } else {
+        let mut store = store::open(&ctx.location, &ctx.settings).map_err(|e| ctx.err(e))?;
+        let actor = ctx.check_password(store.as_mut(), &name, &password)?;
+        (store, actor)
+    };
     let path = session_file(&ctx.location)?;
     let now = ctx.now();
     // A session this file held before ends now: one session per person and store.
     if let Ok(Some(old)) = auth::read_session(&path) {
         let _ = store.end_session(&crate::secret::key_hash(&old), &actor.name, now);
     }
-    let token = crate::secret::new_api_key().map_err(CliError::new)?;
+    let (token, login) = if server {
+        let (login, token) =
+            store::postgres::new_session_login(&ctx.location).map_err(|e| ctx.err(e))?;
+        (token, Some(login))
+    } else {
+        (crate::secret::new_api_key().map_err(CliError::new)?, None)
+    };
     let until = now + chrono::Duration::hours(i64::from(ctx.settings.access.session_hours));
-    store
-        .add_session(
-            &actor,
-            &NewSession {
-                token_hash: crate::secret::key_hash(&token),
-                operator: actor.name.clone(),
-                kind: SessionKind::Shift,
-                created_by: actor.name.clone(),
-                expires_at: Some(until),
-            },
-            now,
-        )
-        .map_err(|e| ctx.err(e))?;
+    let new = NewSession {
+        token_hash: crate::secret::key_hash(&token),
+        operator: actor.name.clone(),
+        kind: SessionKind::Shift,
+        created_by: actor.name.clone(),
+        expires_at: Some(until),
+    };
+    match &login {
+        Some(l) => store.add_login_session(&new, l),
+        None => store.add_session(&actor, &new, now),
+    }
+    .map_err(|e| ctx.err(e))?;
     auth::write_session(&path, &token).map_err(|e| ctx.said(&e))?;
     let report = SignedIn {
         operator: &actor.name,
@@ -178,7 +192,24 @@ pub(super) fn logout(
                 location: ctx.location.clone(),
             })
         })?;
-    let mut store = store::open(&ctx.location, &ctx.settings).map_err(|e| ctx.err(e))?;
+    let login = if store::postgres::signs_in_operators(&ctx.location) {
+        store::postgres::Login::from_token(&token)
+    } else {
+        None
+    };
+    let opened = store::open_as(&ctx.location, &ctx.settings, login.as_ref());
+    let mut store = match opened {
+        // The server no longer lets the session in: it has ended already.
+        Err(store::StoreError::ConnectionRefused { .. }) if login.is_some() => {
+            auth::remove_session(&path).map_err(|e| ctx.said(&e))?;
+            return ctx.emit(
+                out,
+                &serde_json::json!({ "operator": null, "ended": 0 }),
+                |out| writeln!(out, "the session had ended already; its file is removed"),
+            );
+        }
+        other => other.map_err(|e| ctx.err(e))?,
+    };
     let hash = crate::secret::key_hash(&token);
     let who = store
         .session(&hash)

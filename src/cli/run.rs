@@ -135,9 +135,84 @@ impl Ctx<'_> {
     }
 
     pub(super) fn open_at(&self, location: &str) -> Result<Box<dyn Store>, CliError> {
+        if store::postgres::signs_in_operators(location) {
+            return self.open_as_operator(location);
+        }
         let mut store = store::open(location, &self.settings).map_err(|e| self.err(e))?;
         self.sign_in(store.as_mut(), location)?;
         Ok(store)
+    }
+
+    /// A PostgreSQL store whose operators sign in to the server as
+    /// themselves: with --as and --password-stdin as NAME's own role (the
+    /// server checks the password), else as the session's role its token
+    /// names (the server refuses one that has ended).
+    fn open_as_operator(&self, location: &str) -> Result<Box<dyn Store>, CliError> {
+        if let (Some(name), Some(password)) = (&self.actor, &self.password) {
+            let (store, actor) = self.open_with_password(location, name, password)?;
+            if actor.role == Role::Service && !self.service_ok {
+                return Err(self.said(&SignIn::ServiceOnly {
+                    operator: actor.name,
+                }));
+            }
+            let _ = self.signed.set(actor);
+            return Ok(store);
+        }
+        let token = self.token(location, None)?;
+        let login = store::postgres::Login::from_token(&token)
+            .ok_or_else(|| self.said(&SignIn::UnknownToken))?;
+        let mut store = store::open_as(location, &self.settings, Some(&login))
+            .map_err(|e| self.refused_login(e, &SignIn::UnknownToken))?;
+        self.sign_in(store.as_mut(), location)?;
+        Ok(store)
+    }
+
+    /// Signs in to the server as operator `name`'s own role with `password`.
+    pub(super) fn open_with_password(
+        &self,
+        location: &str,
+        name: &str,
+        password: &str,
+    ) -> Result<(Box<dyn Store>, Actor), CliError> {
+        let login = store::postgres::Login {
+            role: store::postgres::operator_role(location, name).map_err(|e| self.err(e))?,
+            password: password.to_owned(),
+        };
+        let mut store = store::open_as(location, &self.settings, Some(&login))
+            .map_err(|e| self.refused_login(e, &SignIn::WrongPassword))?;
+        let actor = self.active(store.as_mut(), name)?;
+        if actor.role == Role::Service {
+            return Err(self.said(&SignIn::ServiceByPassword {
+                operator: actor.name,
+            }));
+        }
+        Ok((store, actor))
+    }
+
+    /// The server refused to sign in: `why`, or the error as it is.
+    fn refused_login(&self, e: StoreError, why: &SignIn) -> CliError {
+        match e {
+            StoreError::ConnectionRefused { .. } => self.said(why),
+            e => self.err(e),
+        }
+    }
+
+    /// The token this command signs in with: CITYDESK_TOKEN or --token-file,
+    /// else the session `citydesk login` left for the store at `location`.
+    pub(super) fn token(&self, location: &str, shown: Option<&str>) -> Result<String, CliError> {
+        match (&self.token_file, &self.env_token) {
+            (Some(path), _) => auth::read_session(path)
+                .map_err(|e| self.said(&e))?
+                .ok_or_else(|| self.said(&SignIn::UnknownToken)),
+            (None, Some(t)) => Ok(t.clone()),
+            (None, None) => auth::read_session(&session_file(location)?)
+                .map_err(|e| self.said(&e))?
+                .ok_or_else(|| {
+                    self.said(&SignIn::NotSignedIn {
+                        location: shown.map_or_else(|| location.to_owned(), str::to_owned),
+                    })
+                }),
+        }
     }
 
     /// Signs in to `store`: with --as and --password-stdin for this command,
@@ -166,19 +241,7 @@ impl Ctx<'_> {
         if let (Some(name), Some(password)) = (&self.actor, &self.password) {
             return self.check_password(store, name, password);
         }
-        let token = match (&self.token_file, &self.env_token) {
-            (Some(path), _) => auth::read_session(path)
-                .map_err(|e| self.said(&e))?
-                .ok_or_else(|| self.said(&SignIn::UnknownToken))?,
-            (None, Some(t)) => t.clone(),
-            (None, None) => auth::read_session(&session_file(location)?)
-                .map_err(|e| self.said(&e))?
-                .ok_or_else(|| {
-                    self.said(&SignIn::NotSignedIn {
-                        location: store.location(),
-                    })
-                })?,
-        };
+        let token = self.token(location, Some(&store.location()))?;
         let session = store
             .session(&crate::secret::key_hash(&token))
             .map_err(|e| self.err(e))?
@@ -905,6 +968,13 @@ fn operator(
                     now,
                 )
                 .map_err(|e| ctx.err(e))?;
+            // On PostgreSQL the server checks the password too: the
+            // operator's role gets it (a service account signs in by token).
+            if op.role != Role::Service {
+                store
+                    .set_login(&op.name, &password)
+                    .map_err(|e| ctx.err(e))?;
+            }
             ctx.emit(out, &op, |out| {
                 writeln!(
                     out,
@@ -949,20 +1019,28 @@ fn operator(
             if op.role != Role::Service {
                 return Err(ctx.said(&SignIn::NotService { operator: name }));
             }
-            let token = crate::secret::new_api_key().map_err(CliError::new)?;
-            store
-                .add_session(
-                    &by,
-                    &NewSession {
-                        token_hash: crate::secret::key_hash(&token),
-                        operator: op.name.clone(),
-                        kind: SessionKind::Service,
-                        created_by: by.name.clone(),
-                        expires_at: None,
-                    },
-                    now,
-                )
-                .map_err(|e| ctx.err(e))?;
+            let mut token = crate::secret::new_api_key().map_err(CliError::new)?;
+            let mut login = None;
+            // On PostgreSQL the token also signs in to the server: a role
+            // of its own, acting for the service account.
+            if store::postgres::is_url(&ctx.location) {
+                let (l, t) =
+                    store::postgres::new_session_login(&ctx.location).map_err(|e| ctx.err(e))?;
+                token = t;
+                login = Some(l);
+            }
+            let new = NewSession {
+                token_hash: crate::secret::key_hash(&token),
+                operator: op.name.clone(),
+                kind: SessionKind::Service,
+                created_by: by.name.clone(),
+                expires_at: None,
+            };
+            match &login {
+                Some(l) => store.add_login_session(&new, l),
+                None => store.add_session(&by, &new, now),
+            }
+            .map_err(|e| ctx.err(e))?;
             ctx.emit(
                 out,
                 &Issued {

@@ -412,6 +412,18 @@ impl<E: Engine> Store for E {
         self.write(|tx, _, _| sql::end_sessions(tx, by, operator, now))
     }
 
+    fn set_login(&mut self, operator: &str, password: &str) -> Result<()> {
+        self.write(|tx, _, _| sql::set_login(tx, operator, password))
+    }
+
+    fn add_login_session(
+        &mut self,
+        new: &NewSession,
+        login: &super::postgres::Login,
+    ) -> Result<()> {
+        self.write(|tx, _, _| sql::add_login_session(tx, new, login))
+    }
+
     fn verify(&mut self) -> Result<super::chain::Verified> {
         self.write(|tx, _, _| {
             // Take the head's lock first: no entry is appended while we read.

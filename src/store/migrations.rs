@@ -43,6 +43,14 @@
 //! the newest matches first (`sql::pg_words_sql`): the column `search_words`
 //! is made again (every row is rewritten) and its index with it. SQLite's
 //! index gives rows newest first already: nothing to do there.
+//!
+//! Version 9 (PostgreSQL only; nothing on SQLite) has the server enforce who
+//! may act: schema.sql's access section (between `-- access: begin` and
+//! `-- access: end` in its postgres block; see src/store/postgres.rs), and a
+//! role for every operator already there. The step reads that section from
+//! today's schema.sql at run time (it is not frozen in this file): when the
+//! access section changes, a store migrating from 8 gets the new section,
+//! so a change to it must stay one that can run on a version-8 store.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -54,7 +62,7 @@ use crate::domain::shift::{Center, Shift};
 use crate::domain::tracking::TrackingCode;
 
 /// The newest schema version.
-pub const LATEST: u32 = 8;
+pub const LATEST: u32 = 9;
 
 /// Runs the step from version `from` to `from + 1` (not the version bump).
 pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
@@ -69,6 +77,7 @@ pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
             Dialect::Postgres => tx.batch(V8_PG_BLOCKS),
             Dialect::Sqlite => Ok(()),
         },
+        8 => v8_to_v9(tx),
         _ => Err(StoreError::Backend(format!(
             "no migration from schema version {from}"
         ))),
@@ -188,6 +197,29 @@ const V6_PG_GUARD: &str = "
 ALTER TABLE timeline ENABLE TRIGGER timeline_no_change;
 CREATE UNIQUE INDEX timeline_chain ON timeline (chain_seq);
 ";
+
+fn v8_to_v9(tx: &mut dyn Tx) -> Result<()> {
+    if tx.dialect() == Dialect::Postgres {
+        tx.batch(&pg_access_sql()?)?;
+    }
+    Ok(())
+}
+
+/// The access section of schema.sql's postgres block: the server's checks
+/// of who may act, its roles and grants.
+pub fn pg_access_sql() -> Result<String> {
+    let schema = super::schema_for("postgres");
+    let (start, end) = (
+        schema.find("-- access: begin"),
+        schema.find("-- access: end"),
+    );
+    match (start, end) {
+        (Some(a), Some(b)) if a < b => Ok(schema[a..b].to_owned()),
+        _ => Err(StoreError::Backend(
+            "schema.sql has no access section in its postgres block".into(),
+        )),
+    }
+}
 
 fn v5_to_v6(tx: &mut dyn Tx) -> Result<()> {
     let pg = tx.dialect() == Dialect::Postgres;

@@ -419,11 +419,43 @@ pub use crate::domain::Settings;
 
 /// Opens the store at `location` (a SQLite file path or a `postgres://` URL),
 /// which must have been set up with [`init`].
+///
+/// A PostgreSQL URL that names no user is a store whose operators sign in
+/// to the server as themselves (see `postgres`): the login is the session
+/// `citydesk login` left for it (or the token in CITYDESK_TOKEN).
 pub fn open(location: &str, settings: &Settings) -> Result<Box<dyn Store>> {
+    if postgres::signs_in_operators(location) {
+        let token = std::env::var("CITYDESK_TOKEN")
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+            .or_else(|| {
+                let path = crate::auth::session_path(&crate::auth::state_dir()?, location);
+                crate::auth::read_session(&path).ok().flatten()
+            });
+        let login = token
+            .as_deref()
+            .and_then(postgres::Login::from_token)
+            .ok_or_else(|| StoreError::ConnectionRefused {
+                at: location.to_owned(),
+                why: "nobody is signed in to this store here: run `citydesk login`".into(),
+            })?;
+        return open_as(location, settings, Some(&login));
+    }
+    open_as(location, settings, None)
+}
+
+/// Opens the store at `location`; a PostgreSQL store signed in to the
+/// server as `login` (else as its URL says).
+pub fn open_as(
+    location: &str,
+    settings: &Settings,
+    login: Option<&postgres::Login>,
+) -> Result<Box<dyn Store>> {
     if postgres::is_url(location) {
-        return Ok(Box::new(postgres::PgStore::open(
+        return Ok(Box::new(postgres::PgStore::open_as(
             location,
             settings.clone(),
+            login,
         )?));
     }
     Ok(Box::new(sqlite::SqliteStore::open(
@@ -700,4 +732,17 @@ pub trait Store: Send {
     /// Recomputes the timeline's hash chain and reports every break (see
     /// `chain`). Holds the chain's head while it reads, so writers wait.
     fn verify(&mut self) -> Result<chain::Verified>;
+
+    /// PostgreSQL: sets the password `operator` signs in to the database
+    /// server with (their role's; the server keeps its SCRAM verifier). An
+    /// administrator sets anyone's, an operator their own. SQLite: nothing
+    /// (the store's own hash is the only password).
+    fn set_login(&mut self, operator: &str, password: &str) -> Result<()>;
+
+    /// PostgreSQL: opens a session whose connections sign in to the server
+    /// as `login` (a new role, valid until the session expires, acting for
+    /// `new.operator`; `new.token_hash` is the hash of its token). The
+    /// server checks who may: an operator signed in as themself opens their
+    /// shift; an administrator issues a service account's token.
+    fn add_login_session(&mut self, new: &NewSession, login: &postgres::Login) -> Result<()>;
 }

@@ -16,6 +16,59 @@
 //! stands; not, the write runs once more; unknowable, `OutcomeUnknown`.
 //! A database whose schema holds another program's tables is refused, never
 //! written to.
+//!
+//! Who may act is enforced by the server, not only by this program: whatever
+//! credential an operator's console holds is in the operator's hands, so it
+//! is their own, and the server checks every write against it. The design:
+//!
+//! * Every operator is a role of the server (`operator_role`: the store's
+//!   prefix, derived from the database's name, and a hash of the operator's
+//!   name), member of the store's staff role, which holds the grants. `citydesk
+//!   operator add` creates it (a trigger on operators) and gives it the
+//!   password (`citydesk_set_login`, as a SCRAM verifier made here: the
+//!   password never reaches the server).
+//! * A URL that names no user (`signs_in_operators`) is the operators' way in:
+//!   `citydesk login` signs in to the server as the operator's own role (the
+//!   server checks the password), then `citydesk_open_session` makes the
+//!   session a role of its own with a random password, `VALID UNTIL` the
+//!   session's end, member of the operator's role. The session file keeps
+//!   `ROLE:PASSWORD` (0600); later commands and the console sign in with it.
+//!   Logout and an administrator's revocation make the role NOLOGIN (and the
+//!   next session dropped); an ended session's open connections are refused
+//!   every write. Every connection, the owner's, an operator's or a
+//!   session's, is bounded, TLS-checked and COMMIT-recovered alike: the
+//!   recovery's `txid_current`, `txid_status` and `pg_terminate_backend` (of
+//!   the role's own backends) stay callable by PUBLIC, so never revoke them.
+//! * Triggers ask `citydesk_actor()` whom a connection acts for (by
+//!   `session_user`; a role that is neither an operator's nor the owner's is
+//!   refused) and check: a timeline entry names that operator and the
+//!   server's present time (5 minutes' leeway for the consoles' clocks; an
+//!   import keeps the old system's times, still in the importer's name: for
+//!   a case whose first entry is an import written in the same transaction,
+//!   by whoever the program lets import, never a service account); a
+//!   case row changes only with its new version's timeline entry by the same
+//!   operator in the same transaction (a deferred constraint trigger); the
+//!   counters only grow; operators are added and changed by administrators
+//!   only (an operator may touch only their own `last_seen`); sessions are
+//!   added only through `citydesk_open_session` and ended by their operator or
+//!   an administrator; a service account writes registrations and attached
+//!   contacts only; drafts are their own operator's; the catalog grows on an
+//!   operator's connection only with an import.
+//! * The store's owner (who ran `init`; members of its role) is trusted as
+//!   before: init, migrate, backups and the tests' superuser work unchanged,
+//!   and a URL that names the owner signs people in by the program's own
+//!   checks, as on SQLite.
+//!
+//! Why this and not another: one shared role with the program checking
+//! passwords (before) trusts whoever holds that role's password; per-request
+//! signed tokens checked by a server-side function would need every write
+//! to go through functions, a second copy of the store's SQL. Roles, grants
+//! and triggers keep the one shared SQL (`sql`) and put the check where the
+//! data is. Roles rather than row-level security because the checks are
+//! about the writer and the history (who, when, with which entry), which
+//! triggers see whole; one staff role rather than a group per citydesk role
+//! because the operators table (changed only by administrators) stays the
+//! one place a person's role is kept.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -44,6 +97,102 @@ use crate::domain::catalog::Catalog;
 /// Whether `location` names a PostgreSQL store.
 pub fn is_url(location: &str) -> bool {
     location.starts_with("postgres://") || location.starts_with("postgresql://")
+}
+
+/// Whether `url` names a store whose operators sign in to the server as
+/// themselves: it names no user (the owner's URL names the owner).
+pub fn signs_in_operators(url: &str) -> bool {
+    is_url(url) && Config::from_str(&split_trust(url).0).is_ok_and(|c| c.get_user().is_none())
+}
+
+/// Who signs in to the server: a database role and its password.
+#[derive(Clone)]
+pub struct Login {
+    pub role: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Login({}, ***)", self.role)
+    }
+}
+
+impl Login {
+    /// The login a session token holds: `ROLE:PASSWORD`.
+    pub fn from_token(token: &str) -> Option<Login> {
+        let (role, password) = token.trim().split_once(':')?;
+        (!role.is_empty() && !password.is_empty()).then(|| Login {
+            role: role.to_owned(),
+            password: password.to_owned(),
+        })
+    }
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(64);
+    for b in sha2::Sha256::digest(text.as_bytes()) {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// The database `url` names (a store's roles are named after it).
+fn database(url: &str) -> Result<String> {
+    parse(url)?
+        .0
+        .get_dbname()
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            StoreError::Backend(format!(
+                "{} names no database: write postgres://host:port/database",
+                redact(url)
+            ))
+        })
+}
+
+/// The prefix of a store's role names (roles are the cluster's, shared by
+/// its databases): as schema.sql's `citydesk_role_prefix`.
+fn role_prefix(database: &str) -> String {
+    format!("cd{}", &sha256_hex(database)[..10])
+}
+
+/// The role operator `name` signs in to the server as: as schema.sql's
+/// `citydesk_operator_role`.
+pub fn operator_role(url: &str, name: &str) -> Result<String> {
+    Ok(format!(
+        "{}_o_{}",
+        role_prefix(&database(url)?),
+        &sha256_hex(name)[..16]
+    ))
+}
+
+/// A new session's role and password (random), and its token
+/// (`ROLE:PASSWORD`, what the session file keeps).
+pub fn new_session_login(url: &str) -> Result<(Login, String)> {
+    let random = |what: &str| {
+        crate::secret::new_api_key()
+            .map_err(|e| StoreError::Backend(format!("no random {what}: {e}")))
+    };
+    let role = format!(
+        "{}_s_{}",
+        role_prefix(&database(url)?),
+        &random("name")?[..24]
+    );
+    let login = Login {
+        role,
+        password: random("password")?,
+    };
+    let token = format!("{}:{}", login.role, login.password);
+    Ok((login, token))
+}
+
+/// A password's SCRAM-SHA-256 verifier, as the server keeps it (the
+/// password itself is never sent to be stored).
+pub fn scram_verifier(password: &str) -> String {
+    postgres_protocol::password::scram_sha_256(password.as_bytes())
 }
 
 /// `?1` → `$1`, leaving quoted text alone.
@@ -721,14 +870,19 @@ enum Attempt<T> {
 }
 
 impl PgStore {
-    /// A store on `url`, connected, with the catalog `load` reads on that
+    /// A store on `url` (signed in to the server as `login`, else as the
+    /// URL says), connected, with the catalog `load` reads on that
     /// connection (after any checks and set-up it makes there).
     fn connected(
         url: &str,
         settings: Settings,
+        login: Option<&Login>,
         load: impl FnOnce(&mut PgTx<'_>) -> Result<Catalog>,
     ) -> Result<PgStore> {
-        let (config, trust) = parse(url)?;
+        let (mut config, trust) = parse(url)?;
+        if let Some(l) = login {
+            config.user(&l.role).password(&l.password);
+        }
         let rt = runtime()?;
         let link = connect(&rt, &config, &trust, url)?;
         let target = Target::of(&config);
@@ -775,7 +929,13 @@ impl PgStore {
 
     /// Opens a store that `init` has set up.
     pub fn open(url: &str, settings: Settings) -> Result<PgStore> {
-        PgStore::connected(url, settings, |t| {
+        Self::open_as(url, settings, None)
+    }
+
+    /// Opens a store that `init` has set up, signed in to the server as
+    /// `login` (else as the URL says).
+    pub fn open_as(url: &str, settings: Settings, login: Option<&Login>) -> Result<PgStore> {
+        PgStore::connected(url, settings, login, |t| {
             match sql::schema_version(t)? {
                 None => {
                     refuse_foreign(t, url)?;
@@ -802,7 +962,7 @@ impl PgStore {
         now: DateTime<Utc>,
     ) -> Result<(PgStore, InitReport)> {
         let mut made = (false, 0);
-        let store = PgStore::connected(url, settings, |t| {
+        let store = PgStore::connected(url, settings, None, |t| {
             if sql::schema_version(t)?.is_none() {
                 refuse_foreign(t, url)?;
             }

@@ -75,6 +75,17 @@ impl Env {
         Some(Env::empty_pg()?.with_people())
     }
 
+    /// This PostgreSQL store as its operators reach it: its URL without the
+    /// owner's name (and password), so that every command signs in to the
+    /// server as the operator; nobody is signed in yet.
+    pub fn reached_by_operators(mut self) -> Env {
+        if let (Some(s), Some(at)) = (self.store.find("://"), self.store.rfind('@')) {
+            self.store = format!("{}{}", &self.store[..s + 3], &self.store[at + 1..]);
+        }
+        self.signed_in = std::sync::Mutex::default();
+        self
+    }
+
     fn with_people(self) -> Env {
         let env = self;
         env.ok(None, &["init"]);

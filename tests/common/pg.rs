@@ -143,7 +143,8 @@ pub fn tls_server(cert_pem: &str, key_pem: &str) -> Option<String> {
 }
 
 /// Starts a cluster in a fresh temp dir on a free loopback port, trusting
-/// every local connection; with `tls` (certificate and key, PEM), ssl=on. A watchdog (`sh`) waits while this process lives,
+/// the superuser's connections (others give their passwords); with `tls`
+/// (certificate and key, PEM), ssl=on. A watchdog (`sh`) waits while this process lives,
 /// then stops the cluster and removes the dir: the test harness runs no
 /// destructors at exit. As root, initdb and pg_ctl run as `postgres` (they
 /// refuse root).
@@ -204,6 +205,16 @@ fn throwaway_cluster(bin: &Path, tls: Option<(&str, &str)>) -> Result<Server, St
         ),
         &root,
     )?;
+    // The superuser `postgres` is trusted; every other role gives its
+    // password (citydesk's operators sign in to the server as themselves,
+    // and the tests show the server checking them).
+    std::fs::write(
+        root.join("data").join("pg_hba.conf"),
+        "local all all trust\n\
+         host all postgres 127.0.0.1/32 trust\n\
+         host all all 127.0.0.1/32 scram-sha-256\n",
+    )
+    .map_err(|e| format!("could not write pg_hba.conf: {e}"))?;
     let mut ssl = "";
     if let Some((cert, key)) = tls {
         let data = root.join("data");

@@ -111,3 +111,43 @@ pub fn end_sessions(
         &[now.into(), by.name.as_str().into(), operator.into()],
     )
 }
+
+/// PostgreSQL: the password `operator` signs in to the server with (see
+/// schema.sql `citydesk_set_login`); SQLite keeps none but its own hash.
+pub fn set_login(tx: &mut dyn Tx, operator: &str, password: &str) -> Result<()> {
+    if tx.dialect() == super::Dialect::Postgres {
+        let verifier = crate::store::postgres::scram_verifier(password);
+        tx.execute(
+            "SELECT citydesk_set_login(?1, ?2)",
+            &[operator.into(), verifier.as_str().into()],
+        )?;
+    }
+    Ok(())
+}
+
+/// PostgreSQL: a session that signs in to the server as a role of its own
+/// (see schema.sql `citydesk_open_session`, which checks who may).
+pub fn add_login_session(
+    tx: &mut dyn Tx,
+    new: &crate::store::NewSession,
+    login: &crate::store::postgres::Login,
+) -> Result<()> {
+    if tx.dialect() != super::Dialect::Postgres {
+        return Err(StoreError::Backend(
+            "only a PostgreSQL store signs sessions in to its server".into(),
+        ));
+    }
+    let verifier = crate::store::postgres::scram_verifier(&login.password);
+    tx.execute(
+        "SELECT citydesk_open_session(?1, ?2, ?3, ?4, ?5, ?6)",
+        &[
+            new.operator.as_str().into(),
+            new.kind.as_str().into(),
+            login.role.as_str().into(),
+            verifier.as_str().into(),
+            new.token_hash.as_str().into(),
+            new.expires_at.into(),
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,377 @@
+//! On PostgreSQL the server enforces who may act: an operator signs in to
+//! the server as themself (`citydesk login`, the server checks the password)
+//! and works through a session role of their own; on that connection the
+//! server refuses every write citydesk would not make in their name, while
+//! their work through citydesk succeeds. Ended sessions cannot connect. The
+//! store's URL names no user here (`Env::reached_by_operators`); the owner's URL
+//! (the superuser's) set the store up.
+
+mod common;
+
+use common::{Env, PASSWORD};
+
+fn env() -> Option<Env> {
+    Some(Env::new_pg()?.reached_by_operators())
+}
+
+/// The login (role, password) the session file of `actor` holds.
+fn session_login(env: &Env, actor: &str) -> (String, String) {
+    let dir = env.state_dir(actor).join("citydesk").join("sessions");
+    let file = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "token"))
+        .expect("a session file");
+    let token = std::fs::read_to_string(file).unwrap();
+    let (role, password) = token.trim().split_once(':').expect("ROLE:PASSWORD");
+    (role.to_owned(), password.to_owned())
+}
+
+fn connect(env: &Env, role: &str, password: &str) -> Result<postgres::Client, postgres::Error> {
+    let mut config: postgres::Config = env.store.parse().unwrap();
+    config.user(role).password(password);
+    config.connect(postgres::NoTls)
+}
+
+/// The superuser's connection (the store's owner here).
+fn owner(env: &Env) -> postgres::Client {
+    let url = common::pg::server().unwrap();
+    let base = url.rsplit_once('/').unwrap().0;
+    let db = env.store.rsplit_once('/').unwrap().1;
+    postgres::Client::connect(&format!("{base}/{db}"), postgres::NoTls).unwrap()
+}
+
+/// What the server said refusing `sql`.
+fn refused(c: &mut postgres::Client, sql: &str) -> String {
+    let e = c
+        .batch_execute(sql)
+        .expect_err(&format!("the server should refuse: {sql}"));
+    let db = e
+        .as_db_error()
+        .unwrap_or_else(|| panic!("{sql}: not the server's refusal: {e}"));
+    db.message().to_owned()
+}
+
+fn login(env: &Env, actor: &str, password: &str) -> std::process::Output {
+    let mut cmd = env.bare(actor);
+    cmd.args(["login", "--as", actor, "--password-stdin"]);
+    common::output_with_input(cmd, &format!("{password}\n"))
+}
+
+#[test]
+fn an_operator_works_through_citydesk_but_their_connection_cannot_forge() {
+    let Some(env) = env() else {
+        return;
+    };
+    // Normal work, each command on ali's own session role.
+    let code = env.new_case(&[]);
+    env.ok(Some("ali"), &["case", "refer", &code, "--department", "d3"]);
+    env.ok(Some("ali"), &["case", "note", &code, "called the district"]);
+    env.ok(
+        Some("ali"),
+        &["case", "resolve", &code, "--response", "filled"],
+    );
+    let awaiting = env.json(Some("ali"), &["queue", "feedback"]);
+    assert!(awaiting.to_string().contains(&code), "{awaiting}");
+    let found = env.json(Some("ali"), &["case", "search", "۰۹۱۲ ۱۲۳ ۴۵۶۷"]);
+    assert!(found.to_string().contains(&code), "{found}");
+    let shown = env.json(Some("ali"), &["case", "show", &code]);
+    assert_eq!(shown["status"], "resolved", "{shown}");
+    let (role, password) = session_login(&env, "ali");
+    assert!(
+        role.contains("_s_"),
+        "the session signs in as a role of its own: {role}"
+    );
+
+    let mut ali = connect(&env, &role, &password).unwrap();
+    // The store's one case.
+    let id: i64 = ali.query_one("SELECT id FROM cases", &[]).unwrap().get(0);
+    // The server's clock, as the server checks entries against it.
+    let now = "extract(epoch FROM now())::BIGINT";
+    let entry = |actor: &str, at: &str| {
+        format!(
+            "INSERT INTO timeline (case_id, seq, at, actor, shift_date, shift_name, action, data, hash, chain_seq, chain)
+             VALUES ({id}, 99, {at}, '{actor}', '2026-01-01', 'morning', 'note', '{{}}', 'x', 999999, 'x')"
+        )
+    };
+    let forged_verifier = "SCRAM-SHA-256$4096:c2FsdA==$a2V5:a2V5";
+    for (sql, says) in [
+        (
+            "UPDATE operators SET role = 'admin' WHERE name = 'ali'".to_owned(),
+            "only an administrator",
+        ),
+        (
+            "UPDATE operators SET password_hash = 'forged' WHERE name = 'admin'".to_owned(),
+            "only an administrator",
+        ),
+        (
+            "INSERT INTO operators (name, display_name, role, password_hash, created_at) VALUES ('eve', 'eve', 'admin', 'x', 0)".to_owned(),
+            "only an administrator",
+        ),
+        (
+            format!("UPDATE cases SET citizen_name = 'forged' WHERE id = {id}"),
+            "changes only together with its timeline entry",
+        ),
+        (
+            format!("UPDATE cases SET version = version + 1, citizen_name = 'forged' WHERE id = {id}"),
+            "changes only together with its timeline entry",
+        ),
+        (entry("sam", now), "written by its own operator"),
+        (entry("ali", &format!("{now} - 86400")), "at the present time"),
+        ("UPDATE counters SET value = 0".to_owned(), "counters only grow"),
+        (
+            "INSERT INTO sessions (token_hash, operator, kind, created_at, created_by) VALUES ('ab', 'admin', 'shift', 0, 'admin')".to_owned(),
+            "permission denied",
+        ),
+        (
+            "UPDATE sessions SET expires_at = NULL".to_owned(),
+            "permission denied",
+        ),
+        (
+            format!("INSERT INTO citydesk_logins (role, operator) VALUES ('{role}', 'admin')"),
+            "permission denied",
+        ),
+        (
+            format!("SELECT citydesk_set_login('admin', '{forged_verifier}')"),
+            "only an administrator",
+        ),
+        (
+            "INSERT INTO departments (code, name_fa, name_en) VALUES ('d99', 'x', 'x')".to_owned(),
+            "only with an import",
+        ),
+        ("DELETE FROM cases".to_owned(), "permission denied"),
+        ("DELETE FROM timeline".to_owned(), "permission denied"),
+        (
+            "UPDATE services SET deadline_hours = 1".to_owned(),
+            "permission denied",
+        ),
+        (
+            "INSERT INTO drafts (operator, saved_at, body) VALUES ('sam', 0, 'x')".to_owned(),
+            "own operator",
+        ),
+    ] {
+        let said = refused(&mut ali, &sql);
+        assert!(said.contains(says), "{sql}: {said}");
+    }
+    // A temporary table of the operator's does not stand in for the store's.
+    ali.batch_execute(
+        "CREATE TEMP TABLE operators (name TEXT, role TEXT, active INTEGER);
+         INSERT INTO pg_temp.operators VALUES ('ali', 'admin', 1)",
+    )
+    .ok();
+    let said = refused(
+        &mut ali,
+        "UPDATE public.operators SET role = 'admin' WHERE name = 'ali'",
+    );
+    assert!(said.contains("only an administrator"), "{said}");
+
+    // Nothing changed: the case is as citydesk left it; the history verifies.
+    let shown = env.json(Some("admin"), &["case", "show", &code]);
+    assert_ne!(shown["citizen_name"], "forged", "{shown}");
+    assert_eq!(shown["version"], 4, "{shown}");
+    let ops = env.json(Some("admin"), &["operator", "list"]);
+    let ali_op = ops
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "ali")
+        .unwrap();
+    assert_eq!(ali_op["role"], "operator");
+    env.ok(Some("admin"), &["verify"]);
+}
+
+#[test]
+fn the_server_checks_passwords_and_ended_sessions_cannot_connect() {
+    let Some(env) = env() else {
+        return;
+    };
+    let wrong = login(&env, "ali", "not the password");
+    assert_eq!(wrong.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&wrong.stderr);
+    assert!(said.contains("wrong operator name or password"), "{said}");
+
+    // Signed out: the session's role cannot connect again.
+    assert!(login(&env, "ali", PASSWORD).status.success());
+    let (role, password) = session_login(&env, "ali");
+    connect(&env, &role, &password).unwrap();
+    assert!(
+        env.bare("ali")
+            .arg("logout")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    assert!(connect(&env, &role, &password).is_err(), "logged out");
+
+    // Ended by an administrator: refused too, and so are ali's commands.
+    assert!(login(&env, "ali", PASSWORD).status.success());
+    let (role, password) = session_login(&env, "ali");
+    let mut open = connect(&env, &role, &password).unwrap();
+    env.ok(Some("admin"), &["logout", "--operator", "ali"]);
+    assert!(connect(&env, &role, &password).is_err(), "revoked");
+    let out = env.bare("ali").args(["queue", "overdue"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    // A connection opened before is refused its writes.
+    let said = refused(
+        &mut open,
+        "UPDATE operators SET last_seen = 1 WHERE name = 'ali'",
+    );
+    assert!(said.contains("has ended"), "{said}");
+
+    // A session's role is valid until the session expires; past that the
+    // server refuses it (its expiry brought forward, as time would).
+    assert!(login(&env, "ali", PASSWORD).status.success());
+    let (role, password) = session_login(&env, "ali");
+    let mut su = owner(&env);
+    let row = su
+        .query_one(
+            "SELECT extract(epoch FROM r.rolvaliduntil)::BIGINT, s.expires_at
+             FROM pg_roles r JOIN citydesk_logins l ON l.role = r.rolname
+             JOIN sessions s ON s.token_hash = l.session WHERE r.rolname = $1",
+            &[&role],
+        )
+        .unwrap();
+    let (valid_until, expires): (i64, i64) = (row.get(0), row.get(1));
+    assert_eq!(valid_until, expires);
+    su.batch_execute(&format!(
+        "ALTER ROLE \"{role}\" VALID UNTIL '2001-01-01';
+         UPDATE sessions SET expires_at = 978307200
+         WHERE token_hash = (SELECT session FROM citydesk_logins WHERE role = '{role}')"
+    ))
+    .unwrap();
+    assert!(connect(&env, &role, &password).is_err(), "expired");
+    let out = env.bare("ali").args(["queue", "overdue"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(login(&env, "ali", PASSWORD).status.success());
+    assert!(
+        env.bare("ali")
+            .args(["queue", "overdue"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn an_administrator_adds_and_disables_operators_on_their_own_connection() {
+    let Some(env) = env() else {
+        return;
+    };
+    env.add_operator(Some("admin"), "reza", "operator");
+    assert!(login(&env, "reza", PASSWORD).status.success());
+    let (role, password) = session_login(&env, "reza");
+    assert!(
+        env.bare("reza")
+            .args(["queue", "unreferred"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    // Not an administrator: the server refuses what the program would too.
+    let mut reza = connect(&env, &role, &password).unwrap();
+    let said = refused(
+        &mut reza,
+        "UPDATE operators SET active = 0 WHERE name = 'ali'",
+    );
+    assert!(said.contains("only an administrator"), "{said}");
+
+    env.ok(Some("admin"), &["operator", "disable", "reza"]);
+    assert!(connect(&env, &role, &password).is_err(), "disabled");
+    assert_eq!(login(&env, "reza", PASSWORD).status.code(), Some(1));
+    let said = refused(
+        &mut reza,
+        "UPDATE operators SET last_seen = 1 WHERE name = 'reza'",
+    );
+    assert!(said.contains("disabled"), "{said}");
+
+    // A service account's token registers cases, on a role of its own,
+    // and its connection may write nothing else.
+    env.add_operator(Some("admin"), "gateway", "service");
+    let issued = env.json(Some("admin"), &["operator", "token", "gateway"]);
+    let token = issued["token"].as_str().unwrap().to_owned();
+    let out = env
+        .bare("_gateway")
+        .env("CITYDESK_TOKEN", &token)
+        .args([
+            "--json",
+            "case",
+            "new",
+            "--phone",
+            "09121234567",
+            "--name",
+            "مریم احمدی",
+            "--service",
+            "pothole",
+            "--district",
+            "3",
+            "--address",
+            "خیابان فردوسی",
+            "--description",
+            "چاله",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (role, password) = token.split_once(':').unwrap();
+    let mut gateway = connect(&env, role, password).unwrap();
+    let said = refused(
+        &mut gateway,
+        "INSERT INTO timeline (case_id, seq, at, actor, shift_date, shift_name, action, data, hash, chain_seq, chain)
+         SELECT id, 2, extract(epoch FROM now())::BIGINT, 'gateway', '2026-01-01', 'morning', 'refer', '{}', 'x', 999999, 'x'
+         FROM cases ORDER BY id DESC LIMIT 1",
+    );
+    assert!(said.contains("service account"), "{said}");
+    env.ok(Some("admin"), &["verify"]);
+}
+
+/// An import keeps the old system's times on the importer's own connection
+/// (its cases' first entries are imports written in the same transaction),
+/// in the importer's name; the history verifies.
+#[test]
+fn an_import_keeps_the_old_times_on_the_importers_connection() {
+    let Some(env) = env() else {
+        return;
+    };
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/real/records/boston_311_2015-03_to_2015-04.csv");
+    let mut r = csv::Reader::from_path(&source).unwrap();
+    let file = env.dir.path().join("boston.csv");
+    let mut w = csv::Writer::from_path(&file).unwrap();
+    w.write_record(r.headers().unwrap()).unwrap();
+    for rec in r.records().take(20) {
+        w.write_record(&rec.unwrap()).unwrap();
+    }
+    w.flush().unwrap();
+    let out = env.ok(
+        Some("ali"),
+        &[
+            "import",
+            "csv",
+            file.to_str().unwrap(),
+            "--mapping",
+            "boston",
+        ],
+    );
+    assert!(out.starts_with("imported 20 of 20 rows of "), "{out}");
+    let (role, password) = session_login(&env, "ali");
+    let mut ali = connect(&env, &role, &password).unwrap();
+    let row = ali
+        .query_one(
+            "SELECT count(*), max(at), min(actor), max(actor) FROM timeline WHERE action = 'import'",
+            &[],
+        )
+        .unwrap();
+    let (n, latest, first, last): (i64, i64, String, String) =
+        (row.get(0), row.get(1), row.get(2), row.get(3));
+    assert_eq!(n, 20);
+    assert!(latest < 1_430_000_000, "2015's times, kept: {latest}");
+    assert_eq!((first.as_str(), last.as_str()), ("ali", "ali"));
+    env.ok(Some("admin"), &["verify"]);
+}
