@@ -69,6 +69,7 @@ fn boston_into_a_fresh_sqlite_store(bencher: divan::Bencher) {
                     mapping: &mapping,
                     skip_bad: false,
                     dry_run: false,
+                    lang: citydesk::locale::Lang::En,
                 },
                 &indicatif::ProgressBar::hidden(),
             )

@@ -782,6 +782,197 @@ impl Say for crate::auth::SignIn {
     }
 }
 
+impl Say for crate::import::Refused {
+    fn say(&self, w: &Words) -> String {
+        let problem = self.problem.say(w);
+        let line = w.n(self.line);
+        match &self.column {
+            Some(c) => w.fill(
+                "import-row.at-column",
+                &[("line", &line), ("column", c), ("problem", &problem)],
+            ),
+            None => w.fill(
+                "import-row.at-line",
+                &[("line", &line), ("problem", &problem)],
+            ),
+        }
+    }
+}
+
+impl Say for crate::import::Problem {
+    fn say(&self, w: &Words) -> String {
+        use crate::import::Problem;
+        let q = |s: &str| format!("{s:?}");
+        match self {
+            Problem::NotUtf8 => w.t("import-row.not-utf8").to_owned(),
+            Problem::Nul => w.t("import-row.nul").to_owned(),
+            Problem::FieldCount { found, expected } => w.fill(
+                "import-row.field-count",
+                &[("found", &w.n(found)), ("expected", &w.n(expected))],
+            ),
+            Problem::Empty { field } => {
+                let own = format!("import-row.empty-{field}");
+                if w.locale().has(&own) {
+                    w.t(&own).to_owned()
+                } else {
+                    w.fill("import-row.empty", &[("field", field)])
+                }
+            }
+            Problem::BadTime { value, formats } => {
+                let forms: Vec<String> = formats
+                    .iter()
+                    .map(|f| match crate::import::mapping::example(f) {
+                        Some(e) => {
+                            w.fill("import-row.time-example", &[("format", f), ("example", &e)])
+                        }
+                        None => f.clone(),
+                    })
+                    .collect();
+                w.fill(
+                    "import-row.bad-time",
+                    &[
+                        ("value", &q(value)),
+                        ("formats", &forms.join(w.t("import-row.or"))),
+                    ],
+                )
+            }
+            Problem::UnknownValue {
+                field,
+                value,
+                listed,
+            } => {
+                let listed = if listed.is_empty() {
+                    w.t("import-row.none").to_owned()
+                } else {
+                    listed
+                        .iter()
+                        .map(|v| q(v))
+                        .collect::<Vec<_>>()
+                        .join(w.t("cli.list-sep"))
+                };
+                w.fill(
+                    "import-row.unknown-value",
+                    &[("field", field), ("value", &q(value)), ("listed", &listed)],
+                )
+            }
+            Problem::ClosedBeforeReceived {
+                closed,
+                received,
+                tolerance_hours,
+            } => {
+                let at = [("closed", closed.as_str()), ("received", received.as_str())];
+                if *tolerance_hours > 0 {
+                    let hours = w.n(tolerance_hours);
+                    let mut args = at.to_vec();
+                    args.push(("hours", &hours));
+                    w.fill("import-row.closed-before-received-by", &args)
+                } else {
+                    w.fill("import-row.closed-before-received", &at)
+                }
+            }
+            Problem::DueBeforeReceived { due, received } => w.fill(
+                "import-row.due-before-received",
+                &[("due", due), ("received", received)],
+            ),
+            Problem::ClosedWithoutTime { status } => {
+                w.fill("import-row.closed-without-time", &[("status", &q(status))])
+            }
+            Problem::DuplicateId { id, first_line } => w.fill(
+                "import-row.duplicate-id",
+                &[("id", &q(id)), ("first", &w.n(first_line))],
+            ),
+        }
+    }
+}
+
+/// Why a CSV import did nothing. A mapping file's error keeps the mapping
+/// reader's words (English), as a TOML reader's does.
+impl Say for crate::import::ImportError {
+    fn say(&self, w: &Words) -> String {
+        use crate::import::ImportError;
+        match self {
+            ImportError::Read { file, why } => {
+                w.fill("cli.import-csv.read", &[("file", file), ("why", why)])
+            }
+            ImportError::MissingColumns {
+                file,
+                origin,
+                missing,
+                header,
+            } => w.fill(
+                "cli.import-csv.missing-columns",
+                &[
+                    ("file", file),
+                    (
+                        "mapping",
+                        &origin.replace(" (shipped)", w.t("cli.import-csv.shipped")),
+                    ),
+                    (
+                        "missing",
+                        &missing
+                            .iter()
+                            .map(|(table, col)| {
+                                w.fill(
+                                    "cli.import-csv.named-in",
+                                    &[("column", &format!("{col:?}")), ("table", table)],
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join(w.t("cli.list-sep")),
+                    ),
+                    (
+                        "columns",
+                        &header
+                            .iter()
+                            .map(|h| format!("{h:?}"))
+                            .collect::<Vec<_>>()
+                            .join(w.t("cli.list-sep")),
+                    ),
+                ],
+            ),
+            ImportError::Refused {
+                file,
+                rows,
+                refused,
+                listed,
+                refused_file,
+            } => {
+                let mut text = w.fill(
+                    "cli.import-csv.refused",
+                    &[
+                        ("refused", &w.n(refused)),
+                        ("rows", &w.n(rows)),
+                        ("file", file),
+                    ],
+                );
+                for r in listed {
+                    text.push_str("\n  ");
+                    text.push_str(&r.say(w));
+                }
+                if *refused > listed.len() as u64 {
+                    text.push_str("\n  ");
+                    text.push_str(&w.fill(
+                        "cli.import-csv.more",
+                        &[("n", &w.n(refused - listed.len() as u64))],
+                    ));
+                }
+                text.push('\n');
+                text.push_str(&w.fill(
+                    "cli.import-csv.fix",
+                    &[("good", &w.n(rows - refused)), ("file", refused_file)],
+                ));
+                text
+            }
+            ImportError::WriteRefused { path, why } => w.fill(
+                "cli.import-csv.write-refused",
+                &[("path", path), ("why", why)],
+            ),
+            ImportError::Mapping(e) => e.to_string(),
+            ImportError::Store(e) => e.say(w),
+        }
+    }
+}
+
 /// One break in a store's history, in words (`verified` names the cases).
 pub fn say_break(
     verified: &crate::store::chain::Verified,
@@ -846,7 +1037,10 @@ display_in_english!(
     Refusal,
     Denied,
     StoreError,
-    crate::auth::SignIn
+    crate::auth::SignIn,
+    crate::import::Refused,
+    crate::import::Problem,
+    crate::import::ImportError
 );
 
 #[cfg(test)]

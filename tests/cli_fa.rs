@@ -72,6 +72,24 @@ fn allowed() -> HashSet<String> {
         "morning",
         "evening",
         "night",
+        // a mapping file's tables and keys, named as what to fix in it
+        "old_id",
+        "received",
+        "due",
+        "closed",
+        "status",
+        "channel",
+        "service",
+        "department",
+        "district",
+        "neighborhood",
+        "address",
+        "description",
+        "response",
+        "location",
+        "values",
+        "if_empty",
+        "tolerance_hours",
         // the test store's people and client
         "admin",
         "ali",
@@ -403,6 +421,53 @@ fn refusals_and_usage_errors_speak_persian() {
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_persian("import csv, no such columns", &text(&out), &allowed);
+    // Rows the import refuses: each row's problem in Persian, on the
+    // terminal and in the refused file's reason column.
+    let mut bad: Vec<String> = head.clone();
+    bad[2] = bad[2].replacen("03/01/2015 01:47:25 AM", "13/45/2015 01:47:25 AM", 1);
+    let mut fields: Vec<&str> = head[3].splitn(8, ',').collect();
+    fields[6] = "Reopened"; // CASE_STATUS
+    bad[3] = fields.join(",");
+    bad[4] = bad[4].split(',').take(5).collect::<Vec<_>>().join(",");
+    bad.push(head[1].clone());
+    let rows = env.dir.path().join("bad.csv");
+    std::fs::write(&rows, bad.join("\n") + "\n").unwrap();
+    let rows = rows.display().to_string();
+    let out = fa(
+        &env,
+        Some("ali"),
+        &["import", "csv", &rows, "--mapping", "boston", "--quiet"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let said = text(&out);
+    assert!(said.matches("سطر ").count() >= 4, "{said}");
+    assert_persian("import csv, refused rows", &said, &allowed);
+    let out = fa(
+        &env,
+        Some("ali"),
+        &[
+            "import",
+            "csv",
+            &rows,
+            "--mapping",
+            "boston",
+            "--quiet",
+            "--skip-bad",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let refused = std::fs::read_to_string(format!("{rows}.refused.csv")).unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(refused.as_bytes());
+    let reasons: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap().iter().last().unwrap().to_owned())
+        .collect();
+    assert_eq!(reasons.len(), 4, "{refused}");
+    for reason in &reasons {
+        assert_persian("a refused row's reason", reason, &allowed);
+    }
     let out = fa(&env, None, &["queue"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_persian("not signed in", &text(&out), &allowed);

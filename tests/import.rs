@@ -68,6 +68,7 @@ fn run(
             mapping: &mapping,
             skip_bad,
             dry_run,
+            lang: citydesk::locale::Lang::En,
         },
         &indicatif::ProgressBar::hidden(),
     )
@@ -433,7 +434,7 @@ fn many_bad_rows_are_listed_twenty_then_counted() {
     assert!(text.contains("\n  and 14 more\n"), "{text}");
     assert!(
         text.contains(
-            "column CASE_STATUS: status \"Reopened\" is not in the mapping: add it to [status] values (it lists Closed, Open)"
+            "column CASE_STATUS: status \"Reopened\" is not in the mapping: add it to [status] values (it lists \"Closed\", \"Open\")"
         ),
         "{text}"
     );

@@ -1421,6 +1421,7 @@ fn import_csv(ctx: &Ctx, args: &super::CsvArgs, out: &mut dyn Write) -> Result<(
             mapping: &mapping,
             skip_bad: args.skip_bad,
             dry_run: args.dry_run,
+            lang: ctx.words.lang(),
         },
         &progress,
     )
@@ -1428,7 +1429,7 @@ fn import_csv(ctx: &Ctx, args: &super::CsvArgs, out: &mut dyn Write) -> Result<(
         ImportError::Store(e) => ctx.err(e),
         e => CliError {
             typed: serde_json::to_value(&e).ok(),
-            ..CliError::new(import_error(&e, &ctx.words))
+            ..CliError::new(e.say(&ctx.words))
         },
     })?;
     ctx.emit(out, &summary, |out| {
@@ -1627,88 +1628,4 @@ fn config_error(e: &config::ConfigError) -> CliError {
         "cli.error.config",
         &[("path", &e.path), ("why", &e.message)],
     ))
-}
-
-/// Why a CSV import stopped, in the reader's language: the lead of each
-/// refusal is the locale's; a row's own problem and a mapping file's error
-/// are said as the import module words them (English).
-fn import_error(e: &crate::import::ImportError, w: &Words) -> String {
-    use crate::import::ImportError;
-    if w.lang() == crate::locale::Lang::En {
-        return e.to_string();
-    }
-    match e {
-        ImportError::Read { file, why } => {
-            w.fill("cli.import-csv.read", &[("file", file), ("why", why)])
-        }
-        ImportError::MissingColumns {
-            file,
-            origin,
-            missing,
-            header,
-        } => w.fill(
-            "cli.import-csv.missing-columns",
-            &[
-                ("file", file),
-                (
-                    "mapping",
-                    &origin.replace(" (shipped)", w.t("cli.import-csv.shipped")),
-                ),
-                (
-                    "missing",
-                    &missing
-                        .iter()
-                        .map(|(_, col)| format!("{col:?}"))
-                        .collect::<Vec<_>>()
-                        .join(w.t("cli.list-sep")),
-                ),
-                (
-                    "columns",
-                    &header
-                        .iter()
-                        .map(|h| format!("{h:?}"))
-                        .collect::<Vec<_>>()
-                        .join(w.t("cli.list-sep")),
-                ),
-            ],
-        ),
-        ImportError::Refused {
-            file,
-            rows,
-            refused,
-            listed,
-            refused_file,
-        } => {
-            let mut text = w.fill(
-                "cli.import-csv.refused",
-                &[
-                    ("refused", &w.n(refused)),
-                    ("rows", &w.n(rows)),
-                    ("file", file),
-                ],
-            );
-            for r in listed {
-                text.push_str("\n  ");
-                text.push_str(&r.to_string());
-            }
-            if *refused > listed.len() as u64 {
-                text.push_str("\n  ");
-                text.push_str(&w.fill(
-                    "cli.import-csv.more",
-                    &[("n", &w.n(refused - listed.len() as u64))],
-                ));
-            }
-            text.push('\n');
-            text.push_str(&w.fill(
-                "cli.import-csv.fix",
-                &[("good", &w.n(rows - refused)), ("file", refused_file)],
-            ));
-            text
-        }
-        ImportError::WriteRefused { path, why } => w.fill(
-            "cli.import-csv.write-refused",
-            &[("path", path), ("why", why)],
-        ),
-        ImportError::Mapping(_) | ImportError::Store(_) => e.to_string(),
-    }
 }

@@ -33,6 +33,9 @@ use indicatif::ProgressBar;
 use serde::Serialize;
 
 use crate::domain::roles::{self, ActionKind, Actor};
+use crate::domain::shift::Center;
+use crate::locale::Lang;
+use crate::present::{Say, Words};
 use crate::store::{ImportCase, Settings, Store, StoreError};
 use mapping::{Mapping, MappingError};
 pub use plan::{Plan, case_of, check_codes, new_code, plan};
@@ -47,6 +50,8 @@ pub struct Options<'a> {
     pub skip_bad: bool,
     /// Check everything, write nothing.
     pub dry_run: bool,
+    /// The language of the refused rows' reasons in FILE.refused.csv.
+    pub lang: Lang,
 }
 
 /// At most this many refused rows are listed in a refusal.
@@ -78,13 +83,14 @@ pub struct Summary {
     pub rows_per_second: f64,
 }
 
-/// Why an import did nothing.
-#[derive(Debug, thiserror::Error, Serialize)]
+/// Why an import did nothing (words: `present`).
+#[derive(Debug, Serialize)]
 #[serde(tag = "error", content = "details", rename_all = "kebab-case")]
 pub enum ImportError {
-    #[error("cannot read {file}: {why}")]
-    Read { file: String, why: String },
-    #[error("{}", missing_columns(file, origin, missing, header))]
+    Read {
+        file: String,
+        why: String,
+    },
     MissingColumns {
         file: String,
         origin: String,
@@ -92,9 +98,7 @@ pub enum ImportError {
         missing: Vec<(String, String)>,
         header: Vec<String>,
     },
-    #[error(transparent)]
     Mapping(MappingError),
-    #[error("{}", refused_rows(file, *rows, *refused, listed, refused_file))]
     Refused {
         file: String,
         rows: u64,
@@ -103,64 +107,20 @@ pub enum ImportError {
         listed: Vec<Refused>,
         refused_file: String,
     },
-    #[error(
-        "cannot write the refused rows to {path}: {why}; nothing was imported: make the folder writable, or fix the rows and run without --skip-bad"
-    )]
-    WriteRefused { path: String, why: String },
+    WriteRefused {
+        path: String,
+        why: String,
+    },
     /// The store's refusal (words: `present`).
-    #[error("{0}")]
     Store(StoreError),
 }
+
+impl std::error::Error for ImportError {}
 
 impl From<StoreError> for ImportError {
     fn from(e: StoreError) -> Self {
         ImportError::Store(e)
     }
-}
-
-fn missing_columns(
-    file: &str,
-    origin: &str,
-    missing: &[(String, String)],
-    header: &[String],
-) -> String {
-    let names: Vec<String> = missing
-        .iter()
-        .map(|(table, col)| format!("{col:?} (named in [{table}])"))
-        .collect();
-    format!(
-        "{file} has no column {} that mapping {origin} reads; its columns are: {}. Is this the export the mapping is for? Otherwise fix the mapping",
-        names.join(", "),
-        header
-            .iter()
-            .map(|h| format!("{h:?}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
-}
-
-fn refused_rows(
-    file: &str,
-    rows: u64,
-    refused: u64,
-    listed: &[Refused],
-    refused_file: &str,
-) -> String {
-    use fmt::Write as _;
-    let mut text =
-        format!("nothing was imported: {refused} of the {rows} rows of {file} are wrong:\n");
-    for r in listed {
-        let _ = writeln!(text, "  {r}");
-    }
-    if refused > listed.len() as u64 {
-        let _ = writeln!(text, "  and {} more", refused - listed.len() as u64);
-    }
-    let _ = write!(
-        text,
-        "fix them (or the mapping) and run the import again, or add --skip-bad to import the {} good rows and write the wrong ones to {refused_file}",
-        rows - refused
-    );
-    text
 }
 
 /// Where `--skip-bad` writes the refused rows: `FILE.refused.csv` beside it.
@@ -321,7 +281,7 @@ pub fn run(
             .or_insert(0) += 1;
     }
     let written_refused = if !refused.is_empty() && !opts.dry_run {
-        write_refused(&refused_file, &header, &refused)?;
+        write_refused(&refused_file, &header, &refused, opts.lang)?;
         Some(refused_file.display().to_string())
     } else {
         None
@@ -387,7 +347,9 @@ fn write_refused(
     path: &Path,
     header: &[String],
     refused: &[(Refused, csv::ByteRecord)],
+    lang: Lang,
 ) -> Result<(), ImportError> {
+    let words = Words::of(lang, Center::default());
     let fail = |e: &dyn fmt::Display| ImportError::WriteRefused {
         path: path.display().to_string(),
         why: e.to_string(),
@@ -401,7 +363,7 @@ fn write_refused(
     w.write_record(&head).map_err(|e| fail(&e))?;
     for (r, record) in refused {
         let mut out = record.clone();
-        out.push_field(r.to_string().as_bytes());
+        out.push_field(r.say(&words).as_bytes());
         w.write_byte_record(&out).map_err(|e| fail(&e))?;
     }
     w.flush().map_err(|e| fail(&e))

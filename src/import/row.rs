@@ -2,7 +2,6 @@
 //! or refused with its line, its column and what was wrong. Pure.
 
 use std::collections::HashMap;
-use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -78,87 +77,6 @@ impl Problem {
     }
 }
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Problem::NotUtf8 => write!(f, "is not UTF-8 text: save the export as UTF-8"),
-            Problem::Nul => write!(
-                f,
-                "holds a NUL character (U+0000), which the store does not keep: remove it from the export"
-            ),
-            Problem::FieldCount { found, expected } => write!(
-                f,
-                "has {found} fields but the header has {expected}: check this line's quotes and commas"
-            ),
-            Problem::Empty { field } => match *field {
-                "old_id" => write!(f, "is empty: every row needs its id in the old system"),
-                "received" => write!(f, "is empty: every row needs the time it was received"),
-                "channel" => write!(
-                    f,
-                    "is empty: give [channel] default = \"phone\" (or another channel) in the mapping"
-                ),
-                "status" => write!(
-                    f,
-                    "is empty: add \"\" to [status] values in the mapping if such rows mean something"
-                ),
-                other => write!(
-                    f,
-                    "is empty: give [{other}] if_empty = \"…\" in the mapping for rows without one"
-                ),
-            },
-            Problem::BadTime { value, formats } => {
-                let examples: Vec<String> = formats
-                    .iter()
-                    .map(|fm| match mapping::example(fm) {
-                        Some(e) => format!("{fm} (e.g. {e})"),
-                        None => fm.clone(),
-                    })
-                    .collect();
-                write!(
-                    f,
-                    "{value:?} is not a time in the form {}: fix the cell, or add its format to the mapping",
-                    examples.join(" or ")
-                )
-            }
-            Problem::UnknownValue {
-                field,
-                value,
-                listed,
-            } => write!(
-                f,
-                "{field} {value:?} is not in the mapping: add it to [{field}] values (it lists {})",
-                if listed.is_empty() {
-                    "none".to_owned()
-                } else {
-                    listed.join(", ")
-                }
-            ),
-            Problem::ClosedBeforeReceived {
-                closed,
-                received,
-                tolerance_hours,
-            } => {
-                write!(f, "closed {closed} is before received {received}")?;
-                if *tolerance_hours > 0 {
-                    write!(f, " by more than {tolerance_hours} hours")?;
-                }
-                write!(f, ": fix the dates (or raise [closed] tolerance_hours)")
-            }
-            Problem::DueBeforeReceived { due, received } => {
-                write!(f, "due {due} is before received {received}: fix the dates")
-            }
-            Problem::ClosedWithoutTime { status } => write!(
-                f,
-                "status {status:?} means finished, but the closed time is empty: give the closed time"
-            ),
-            Problem::DuplicateId { id, first_line } => write!(
-                f,
-                "old id {id:?} is on line {first_line} too: an id names one case; remove the repeated row"
-            ),
-        }
-    }
-}
-
 /// A refused row: its line in the file (where it starts), the column at
 /// fault (the header's name) and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -167,15 +85,6 @@ pub struct Refused {
     pub column: Option<String>,
     #[serde(flatten)]
     pub problem: Problem,
-}
-
-impl fmt::Display for Refused {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.column {
-            Some(c) => write!(f, "line {}, column {c}: {}", self.line, self.problem),
-            None => write!(f, "line {}: {}", self.line, self.problem),
-        }
-    }
 }
 
 /// A catalog entry a row names: the catalog's own (its code), or one of the
