@@ -462,7 +462,7 @@ fn refusals_and_usage_errors_speak_persian() {
         .from_reader(refused.as_bytes());
     let reasons: Vec<String> = reader
         .records()
-        .map(|r| r.unwrap().iter().last().unwrap().to_owned())
+        .map(|r| r.unwrap().iter().next_back().unwrap().to_owned())
         .collect();
     assert_eq!(reasons.len(), 4, "{refused}");
     for reason in &reasons {
