@@ -206,6 +206,31 @@ fn paths() -> Vec<Vec<String>> {
     out
 }
 
+/// The man page and the completions' descriptions follow the language.
+#[test]
+fn man_page_and_completions_speak_the_language() {
+    let env = Env::new();
+    let about_fa = citydesk::locale::Locale::persian().t("cli-doc.arg.json");
+    let about_en = citydesk::locale::Locale::english().t("cli-doc.arg.json");
+    for (lang, about, other) in [("fa", about_fa, about_en), ("en", about_en, about_fa)] {
+        for args in [&["man"][..], &["completions", "fish"]] {
+            let out = env
+                .cmd(None)
+                .env("CITYDESK_LANG", lang)
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{lang} {args:?}: {}", text(&out));
+            let said = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                said.contains(about),
+                "{lang} {args:?}: no {about:?}:\n{said}"
+            );
+            assert!(!said.contains(other), "{lang} {args:?}: {other:?}");
+        }
+    }
+}
+
 #[test]
 fn every_help_page_is_in_persian() {
     let env = Env::empty();

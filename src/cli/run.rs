@@ -806,28 +806,30 @@ fn import_open311(
     Ok(())
 }
 
-/// Prints the completion script for `shell`.
+/// Prints the completion script for `shell` (the descriptions some shells
+/// show are in the process's language).
 fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<(), CliError> {
-    use clap::CommandFactory;
     // Into a buffer first: clap_complete panics when it cannot write
     // (`citydesk completions bash | head`), and we stop quietly instead.
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "citydesk", &mut script);
+    let mut cmd = super::help::command(super::lang());
+    clap_complete::generate(shell, &mut cmd, "citydesk", &mut script);
     out.write_all(&script)?;
     Ok(())
 }
 
-/// Prints the man page, or writes one page per command into `dir`.
+/// Prints the man page, or writes one page per command into `dir`, in the
+/// process's language (the section headings are clap_mangen's own).
 fn man(dir: Option<&Path>, out: &mut dyn Write) -> Result<(), CliError> {
-    use clap::CommandFactory;
+    let cmd = super::help::command(super::lang());
     let Some(dir) = dir else {
         let mut page = Vec::new();
-        clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+        clap_mangen::Man::new(cmd).render(&mut page)?;
         out.write_all(&page)?;
         return Ok(());
     };
     std::fs::create_dir_all(dir)
-        .and_then(|()| clap_mangen::generate_to(Cli::command(), dir))
+        .and_then(|()| clap_mangen::generate_to(cmd, dir))
         .map_err(|e| {
             CliError::new(super::say(
                 "cli.man.cannot-write",
