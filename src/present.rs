@@ -691,7 +691,7 @@ impl Say for StoreError {
             StoreError::Forbidden(d) => d.say(w),
             StoreError::Refused(r) => r.say(w),
             StoreError::Invalid(i) => i.say(w),
-            StoreError::Catalog(c) => c.to_string(),
+            StoreError::Catalog(c) => c.say(w),
             StoreError::HandoverAccepted { by, at } => w.fill(
                 "error.store.handover-accepted",
                 &[("by", by), ("at", &w.time(*at))],
@@ -885,6 +885,88 @@ impl Say for crate::import::Problem {
     }
 }
 
+impl Say for crate::domain::catalog::CatalogError {
+    fn say(&self, w: &Words) -> String {
+        use crate::domain::catalog::CatalogProblem as P;
+        let q = |s: &str| format!("{s:?}");
+        let what = |what: &str| w.t(&format!("word.catalog.{what}")).to_owned();
+        let (key, args): (&str, Vec<(&str, String)>) = match &self.problem {
+            P::Toml { message } => ("toml", vec![("message", message.clone())]),
+            P::BadCode { what: kind, code } => {
+                ("bad-code", vec![("what", what(kind)), ("code", q(code))])
+            }
+            P::Twice { what: kind, code } => {
+                ("twice", vec![("what", what(kind)), ("code", q(code))])
+            }
+            P::NoOffice { district, office } => (
+                "no-office",
+                vec![("district", q(district)), ("office", q(office))],
+            ),
+            P::NoDepartment {
+                service,
+                department,
+            } => (
+                "no-department",
+                vec![("service", q(service)), ("department", q(department))],
+            ),
+            P::Deadline { service, hours } => (
+                "deadline",
+                vec![("service", q(service)), ("hours", w.n(hours))],
+            ),
+            P::Empty => ("empty", vec![]),
+            P::AttributeCode { service, attribute } => (
+                "attribute-code",
+                vec![("service", q(service)), ("attribute", q(attribute))],
+            ),
+            P::AttributeBuiltIn { service, attribute } => (
+                "attribute-built-in",
+                vec![("service", q(service)), ("attribute", q(attribute))],
+            ),
+            P::AttributeTwice { service, attribute } => (
+                "attribute-twice",
+                vec![("service", q(service)), ("attribute", q(attribute))],
+            ),
+            P::AttributeNeedsValues {
+                service,
+                attribute,
+                datatype,
+            } => (
+                "attribute-needs-values",
+                vec![
+                    ("service", q(service)),
+                    ("attribute", q(attribute)),
+                    ("datatype", datatype.clone()),
+                ],
+            ),
+            P::AttributeTakesNoValues {
+                service,
+                attribute,
+                datatype,
+            } => (
+                "attribute-takes-no-values",
+                vec![
+                    ("service", q(service)),
+                    ("attribute", q(attribute)),
+                    ("datatype", datatype.clone()),
+                ],
+            ),
+            P::AttributeValueKey { service, attribute } => (
+                "attribute-value-key",
+                vec![("service", q(service)), ("attribute", q(attribute))],
+            ),
+        };
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let problem = w.fill(&format!("catalog-error.{key}"), &args);
+        match &self.origin {
+            Some(file) => w.fill(
+                "catalog-error.lead-file",
+                &[("file", file), ("problem", &problem)],
+            ),
+            None => w.fill("catalog-error.lead", &[("problem", &problem)]),
+        }
+    }
+}
+
 /// Why a CSV import did nothing. A mapping file's error keeps the mapping
 /// reader's words (English), as a TOML reader's does.
 impl Say for crate::import::ImportError {
@@ -1038,6 +1120,7 @@ display_in_english!(
     Denied,
     StoreError,
     crate::auth::SignIn,
+    crate::domain::catalog::CatalogError,
     crate::import::Refused,
     crate::import::Problem,
     crate::import::ImportError

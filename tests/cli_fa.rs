@@ -90,6 +90,9 @@ fn allowed() -> HashSet<String> {
         "values",
         "if_empty",
         "tolerance_hours",
+        // a catalog file's keys
+        "departments",
+        "deadline_hours",
         // the test store's people and client
         "admin",
         "ali",
@@ -496,6 +499,40 @@ fn refusals_and_usage_errors_speak_persian() {
     let out = fa(&env, None, &["queue"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_persian("not signed in", &text(&out), &allowed);
+    // A catalog file that cannot be used: what is wrong, in Persian, and
+    // no store made.
+    let catalog = env.dir.path().join("catalog.toml");
+    let good = citydesk::domain::catalog::DEFAULT_TOML;
+    for (bad, says) in [
+        (
+            good.replacen("\ndeadline_hours = ", "\ndeadline_hours = 0 #", 1),
+            "deadline_hours",
+        ),
+        (
+            good.replacen("\ndepartment = \"", "\ndepartment = \"nowhere-", 1),
+            "nowhere-",
+        ),
+        (
+            format!(
+                "{good}\n[[districts]]\ncode = \"1\"\nname_fa = \"x\"\nname_en = \"x\"\noffice = \"x\"\n"
+            ),
+            "\"1\"",
+        ),
+    ] {
+        std::fs::write(&catalog, &bad).unwrap();
+        let fresh = env.dir.path().join("fresh.db");
+        let out = env
+            .bare("_nobody")
+            .env("CITYDESK_LANG", "fa")
+            .env("CITYDESK_STORE", &fresh)
+            .args(["init", "--catalog", &catalog.display().to_string()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(text(&out).contains(says), "{says}: {}", text(&out));
+        assert_persian("init --catalog, a bad catalog", &text(&out), &allowed);
+        assert!(!fresh.exists(), "a store was made from a bad catalog");
+    }
     // Usage errors (exit code 2): a Persian lead, then clap's own message.
     for (args, lead) in [
         (&["case", "new", "--bogus"][..], "گزینهٔ این فرمان نیست"),

@@ -853,8 +853,8 @@ fn init(
     let beside_config: Option<PathBuf> =
         config_path.and_then(|p| p.parent().map(|d| d.join("catalog.toml")));
     let (catalog, origin) = match (catalog_file, beside_config) {
-        (Some(f), _) => (read_catalog(f)?, f.display().to_string()),
-        (None, Some(f)) if f.exists() => (read_catalog(&f)?, f.display().to_string()),
+        (Some(f), _) => (read_catalog(f, &ctx.words)?, f.display().to_string()),
+        (None, Some(f)) if f.exists() => (read_catalog(&f, &ctx.words)?, f.display().to_string()),
         _ => (
             Catalog::builtin(),
             ctx.words.t("cli.init.built-in").to_owned(),
@@ -912,7 +912,7 @@ fn init(
     Ok(())
 }
 
-fn read_catalog(path: &Path) -> Result<Catalog, CliError> {
+fn read_catalog(path: &Path, words: &Words) -> Result<Catalog, CliError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         CliError::new(super::say(
             "cli.init.unreadable-catalog",
@@ -924,7 +924,7 @@ fn read_catalog(path: &Path) -> Result<Catalog, CliError> {
     })?;
     Catalog::parse(&text).map_err(|mut e| {
         e.origin = Some(path.display().to_string());
-        CliError::new(e.to_string())
+        CliError::said(&e, words)
     })
 }
 

@@ -111,8 +111,9 @@ impl Service {
     }
 }
 
-/// Checks a service's attributes; the error says what to fix.
-fn check_attributes(s: &Service) -> Result<(), String> {
+/// Checks a service's attributes.
+fn check_attributes(s: &Service) -> Result<(), CatalogProblem> {
+    let at = |a: &Attribute| (s.code.clone(), a.code.clone());
     let mut seen: Vec<&str> = Vec::new();
     for a in &s.attributes {
         let ok = !a.code.is_empty()
@@ -120,46 +121,38 @@ fn check_attributes(s: &Service) -> Result<(), String> {
             && a.code
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-'));
+        let (service, attribute) = at(a);
         if !ok {
-            return Err(format!(
-                "service {:?}: attribute code {:?} is not valid: use 1 to 40 of a-z, 0-9, '_', '-'",
-                s.code, a.code
-            ));
+            return Err(CatalogProblem::AttributeCode { service, attribute });
         }
         if a.code == DISTRICT_ATTRIBUTE {
-            return Err(format!(
-                "service {:?}: attribute {DISTRICT_ATTRIBUTE:?} is built in (every service takes it): remove it",
-                s.code
-            ));
+            return Err(CatalogProblem::AttributeBuiltIn { service, attribute });
         }
         if seen.contains(&a.code.as_str()) {
-            return Err(format!(
-                "service {:?}: attribute {:?} appears twice",
-                s.code, a.code
-            ));
+            return Err(CatalogProblem::AttributeTwice { service, attribute });
         }
         seen.push(&a.code);
+        let datatype = a.datatype.to_string();
         if a.datatype.is_list() && a.values.is_empty() {
-            return Err(format!(
-                "service {:?}: attribute {:?} is a {} and needs values = [{{ key = \"…\", name_fa = \"…\", name_en = \"…\" }}, …]",
-                s.code, a.code, a.datatype
-            ));
+            return Err(CatalogProblem::AttributeNeedsValues {
+                service,
+                attribute,
+                datatype,
+            });
         }
         if !a.datatype.is_list() && !a.values.is_empty() {
-            return Err(format!(
-                "service {:?}: attribute {:?} is a {} and takes no values: make it a singlevaluelist or multivaluelist, or remove the values",
-                s.code, a.code, a.datatype
-            ));
+            return Err(CatalogProblem::AttributeTakesNoValues {
+                service,
+                attribute,
+                datatype,
+            });
         }
         let mut keys: Vec<&str> = a.values.iter().map(|v| v.key.as_str()).collect();
         keys.sort_unstable();
         let before = keys.len();
         keys.dedup();
         if keys.len() != before || keys.iter().any(|k| k.trim().is_empty()) {
-            return Err(format!(
-                "service {:?}: attribute {:?} has an empty or repeated value key",
-                s.code, a.code
-            ));
+            return Err(CatalogProblem::AttributeValueKey { service, attribute });
         }
     }
     Ok(())
@@ -198,12 +191,78 @@ pub struct Catalog {
     by_district: HashMap<String, usize>,
 }
 
-/// A catalog that cannot be used, with what to fix.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
-#[error("the catalog{} is not valid: {message}", origin.as_ref().map(|o| format!(" {o}")).unwrap_or_default())]
+/// A catalog that cannot be used (words, with what to fix: `present`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CatalogError {
+    /// The file it was read from, when it was.
     pub origin: Option<String>,
-    pub message: String,
+    #[serde(flatten)]
+    pub problem: CatalogProblem,
+}
+
+impl std::error::Error for CatalogError {}
+
+/// What is wrong with a catalog. `what`: district, department or service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "problem", rename_all = "kebab-case")]
+pub enum CatalogProblem {
+    /// Not TOML of a catalog's shape: the TOML reader's own words.
+    Toml {
+        message: String,
+    },
+    BadCode {
+        what: &'static str,
+        code: String,
+    },
+    Twice {
+        what: &'static str,
+        code: String,
+    },
+    /// A district whose office is not a department.
+    NoOffice {
+        district: String,
+        office: String,
+    },
+    /// A service whose department is not in the catalog.
+    NoDepartment {
+        service: String,
+        department: String,
+    },
+    /// A deadline outside 1..=8760 hours.
+    Deadline {
+        service: String,
+        hours: u32,
+    },
+    /// No district, department or service at all.
+    Empty,
+    AttributeCode {
+        service: String,
+        attribute: String,
+    },
+    /// The district attribute, which every service takes already.
+    AttributeBuiltIn {
+        service: String,
+        attribute: String,
+    },
+    AttributeTwice {
+        service: String,
+        attribute: String,
+    },
+    AttributeNeedsValues {
+        service: String,
+        attribute: String,
+        datatype: String,
+    },
+    AttributeTakesNoValues {
+        service: String,
+        attribute: String,
+        datatype: String,
+    },
+    /// An empty or repeated value key.
+    AttributeValueKey {
+        service: String,
+        attribute: String,
+    },
 }
 
 impl Catalog {
@@ -216,7 +275,9 @@ impl Catalog {
     pub fn parse(toml_text: &str) -> Result<Catalog, CatalogError> {
         let file: File = toml::from_str(toml_text).map_err(|e| CatalogError {
             origin: None,
-            message: e.to_string().trim_end().to_owned(),
+            problem: CatalogProblem::Toml {
+                message: e.to_string().trim_end().to_owned(),
+            },
         })?;
         Catalog::new(file.districts, file.departments, file.services)
     }
@@ -227,41 +288,39 @@ impl Catalog {
         departments: Vec<Department>,
         services: Vec<Service>,
     ) -> Result<Catalog, CatalogError> {
-        let err = |message: String| CatalogError {
+        let err = |problem: CatalogProblem| CatalogError {
             origin: None,
-            message,
+            problem,
         };
         let by_department = index(&departments, |d| &d.code, "department").map_err(err)?;
         let by_district = index(&districts, |d| &d.code, "district").map_err(err)?;
         let by_service = index(&services, |s| &s.code, "service").map_err(err)?;
         for d in &districts {
             if !by_department.contains_key(&d.office) {
-                return Err(err(format!(
-                    "district {:?} names office {:?}, which is not a department",
-                    d.code, d.office
-                )));
+                return Err(err(CatalogProblem::NoOffice {
+                    district: d.code.clone(),
+                    office: d.office.clone(),
+                }));
             }
         }
         for s in &services {
             if s.department != DISTRICT_OFFICE && !by_department.contains_key(&s.department) {
-                return Err(err(format!(
-                    "service {:?} names department {:?}, which is not in [[departments]]; use a department code or \"{DISTRICT_OFFICE}\"",
-                    s.code, s.department
-                )));
+                return Err(err(CatalogProblem::NoDepartment {
+                    service: s.code.clone(),
+                    department: s.department.clone(),
+                }));
             }
             check_attributes(s).map_err(err)?;
             // An imported service may have none (0): its old system set none.
             if (s.deadline_hours == 0 && !s.imported) || s.deadline_hours > 24 * 365 {
-                return Err(err(format!(
-                    "service {:?} has deadline_hours = {}; give 1 to 8760 hours",
-                    s.code, s.deadline_hours
-                )));
+                return Err(err(CatalogProblem::Deadline {
+                    service: s.code.clone(),
+                    hours: s.deadline_hours,
+                }));
             }
         }
         if districts.is_empty() || departments.is_empty() || services.is_empty() {
-            return Err(err(
-                "it needs at least one district, one department and one service".into(),
-            ));
+            return Err(err(CatalogProblem::Empty));
         }
         Ok(Catalog {
             districts,
@@ -428,18 +487,22 @@ impl Catalog {
 fn index<T>(
     items: &[T],
     code: impl Fn(&T) -> &String,
-    what: &str,
-) -> Result<HashMap<String, usize>, String> {
+    what: &'static str,
+) -> Result<HashMap<String, usize>, CatalogProblem> {
     let mut map = HashMap::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let c = code(item);
         if c.trim().is_empty() || c.trim() != c || c.starts_with('@') {
-            return Err(format!(
-                "{what} code {c:?} is not valid: use letters, digits and dashes"
-            ));
+            return Err(CatalogProblem::BadCode {
+                what,
+                code: c.clone(),
+            });
         }
         if map.insert(c.clone(), i).is_some() {
-            return Err(format!("{what} code {c:?} appears twice"));
+            return Err(CatalogProblem::Twice {
+                what,
+                code: c.clone(),
+            });
         }
     }
     Ok(map)
@@ -520,13 +583,13 @@ name_en = "a"
             "{base}[[services]]\ncode = \"x\"\ncategory = \"urban-services\"\nname_fa = \"a\"\nname_en = \"a\"\ndepartment = \"nope\"\ndeadline_hours = 5\n"
         );
         let e = Catalog::parse(&bad_dept).unwrap_err();
-        assert!(e.message.contains("department \"nope\""), "{e}");
+        assert!(e.to_string().contains("department \"nope\""), "{e}");
         let bad_cat = bad_dept.replace("urban-services", "space");
         let e = Catalog::parse(&bad_cat).unwrap_err();
-        assert!(e.message.contains("unknown category \"space\""), "{e}");
-        assert!(e.message.contains("line"), "{e}");
+        assert!(e.to_string().contains("unknown category \"space\""), "{e}");
+        assert!(e.to_string().contains("line"), "{e}");
         let zero = bad_dept.replace("\"nope\"", "\"d1\"").replace("= 5", "= 0");
         let e = Catalog::parse(&zero).unwrap_err();
-        assert!(e.message.contains("deadline_hours = 0"), "{e}");
+        assert!(e.to_string().contains("deadline_hours = 0"), "{e}");
     }
 }
