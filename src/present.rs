@@ -967,6 +967,117 @@ impl Say for crate::domain::catalog::CatalogError {
     }
 }
 
+impl Say for crate::import::mapping::MappingError {
+    fn say(&self, w: &Words) -> String {
+        use crate::import::mapping::{MappingProblem as P, StatusWhy};
+        let q = |s: &str| format!("{s:?}");
+        let codes = |c: &[String]| c.join(w.t("cli.list-sep"));
+        let (key, args): (&str, Vec<(&str, String)>) = match &self.problem {
+            P::Toml { message } => ("toml", vec![("message", message.clone())]),
+            P::Source { value } => ("source", vec![("value", q(value))]),
+            P::TimeZone { value } => ("time-zone", vec![("value", q(value))]),
+            P::NoDateFormat { table } => ("no-date-format", vec![("table", table.clone())]),
+            P::DateFormat { table, format } => (
+                "date-format",
+                vec![("table", table.clone()), ("format", q(format))],
+            ),
+            P::CitizenName { value, max } => {
+                ("citizen-name", vec![("value", q(value)), ("max", w.n(max))])
+            }
+            P::FinishedWithoutClosed => ("finished-without-closed", vec![]),
+            P::Category {
+                table,
+                code,
+                accepted,
+            } => (
+                "category",
+                vec![
+                    ("table", table.clone()),
+                    ("code", q(code)),
+                    ("accepted", codes(accepted)),
+                ],
+            ),
+            P::NoTextColumn { table } => ("no-text-column", vec![("table", table.clone())]),
+            P::Status { old, target, why } => {
+                let why = match why {
+                    StatusWhy::NotAKey { key } => {
+                        w.fill("mapping-error.why.not-a-key", &[("key", &q(key))])
+                    }
+                    StatusWhy::NoStatus => w.t("mapping-error.why.no-status").to_owned(),
+                    StatusWhy::NotText => w.t("mapping-error.why.not-text").to_owned(),
+                    StatusWhy::OpenWithOutcome => {
+                        w.t("mapping-error.why.open-with-outcome").to_owned()
+                    }
+                    StatusWhy::OutcomeMismatch { outcome } => w.fill(
+                        "mapping-error.why.outcome-mismatch",
+                        &[("outcome", outcome)],
+                    ),
+                    StatusWhy::Unknown { status } => {
+                        w.fill("mapping-error.why.unknown", &[("status", &q(status))])
+                    }
+                };
+                (
+                    "status",
+                    vec![("old", q(old)), ("target", target.clone()), ("why", why)],
+                )
+            }
+            P::Outcome {
+                old,
+                outcome,
+                accepted,
+            } => (
+                "outcome",
+                vec![
+                    ("old", q(old)),
+                    ("outcome", q(outcome)),
+                    ("accepted", codes(accepted)),
+                ],
+            ),
+            P::Twice { table, old } => ("twice", vec![("table", table.clone()), ("old", q(old))]),
+            P::NoStatusValues => ("no-status-values", vec![]),
+            P::Channel {
+                old,
+                code,
+                accepted,
+            } => {
+                let mut args = vec![("code", q(code)), ("accepted", codes(accepted))];
+                match old {
+                    Some(old) => {
+                        args.push(("old", q(old)));
+                        ("channel", args)
+                    }
+                    None => ("channel-default", args),
+                }
+            }
+            P::NoChannel => ("no-channel", vec![]),
+            P::NoColumn { table } => ("no-column", vec![("table", table.clone())]),
+            P::NotInCatalog { table, code } => (
+                "not-in-catalog",
+                vec![
+                    ("table", table.clone()),
+                    ("code", q(code)),
+                    ("what", w.t(&format!("word.catalog.{table}")).to_owned()),
+                    ("list", format!("{table}s")),
+                ],
+            ),
+        };
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let problem = w.fill(&format!("mapping-error.{key}"), &args);
+        w.fill(
+            "mapping-error.lead",
+            &[
+                (
+                    "mapping",
+                    &self
+                        .origin
+                        .replace(" (shipped)", w.t("cli.import-csv.shipped")),
+                ),
+                ("problem", &problem),
+            ],
+        )
+    }
+}
+
 /// Why a CSV import did nothing. A mapping file's error keeps the mapping
 /// reader's words (English), as a TOML reader's does.
 impl Say for crate::import::ImportError {
@@ -1049,7 +1160,7 @@ impl Say for crate::import::ImportError {
                 "cli.import-csv.write-refused",
                 &[("path", path), ("why", why)],
             ),
-            ImportError::Mapping(e) => e.to_string(),
+            ImportError::Mapping(e) => e.say(w),
             ImportError::Store(e) => e.say(w),
         }
     }
@@ -1121,6 +1232,7 @@ display_in_english!(
     StoreError,
     crate::auth::SignIn,
     crate::domain::catalog::CatalogError,
+    crate::import::mapping::MappingError,
     crate::import::Refused,
     crate::import::Problem,
     crate::import::ImportError

@@ -90,6 +90,10 @@ fn allowed() -> HashSet<String> {
         "values",
         "if_empty",
         "tolerance_hours",
+        "source",
+        "time_zone",
+        "date_formats",
+        "citizen_name",
         // a catalog file's keys
         "departments",
         "deadline_hours",
@@ -449,6 +453,37 @@ fn refusals_and_usage_errors_speak_persian() {
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_persian("import csv, no such columns", &text(&out), &allowed);
+    // A mapping file that cannot be used: what to fix in it, in Persian.
+    let boston_toml = include_str!("../assets/mappings/boston.toml");
+    let mapping = env.dir.path().join("ours.toml");
+    for (bad, says) in [
+        (
+            boston_toml.replacen("time_zone = \"", "time_zone = \"Mars/", 1),
+            "Mars/",
+        ),
+        (
+            boston_toml.replacen("\nsource = \"", "\nsource = \"Our City ", 1),
+            "Our City",
+        ),
+    ] {
+        assert_ne!(bad, boston_toml, "{says}: the mapping did not change");
+        std::fs::write(&mapping, &bad).unwrap();
+        let out = fa(
+            &env,
+            Some("ali"),
+            &[
+                "import",
+                "csv",
+                &few,
+                "--mapping",
+                &mapping.display().to_string(),
+                "--quiet",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(text(&out).contains(says), "{says}: {}", text(&out));
+        assert_persian("import csv, a bad mapping", &text(&out), &allowed);
+    }
     // Rows the import refuses: each row's problem in Persian, on the
     // terminal and in the refused file's reason column.
     let mut bad: Vec<String> = head.clone();

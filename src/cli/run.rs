@@ -1407,7 +1407,7 @@ fn import_csv(ctx: &Ctx, args: &super::CsvArgs, out: &mut dyn Write) -> Result<(
             ))
         })?;
         Mapping::parse(&text, &path.display().to_string())
-            .map_err(|e| CliError::new(e.to_string()))?
+            .map_err(|e| CliError::said(&e, &ctx.words))?
     } else {
         Mapping::shipped(&args.mapping).ok_or_else(|| no_such_mapping(&args.mapping))?
     };

@@ -31,13 +31,99 @@ pub const SHIPPED: [(&str, &str); 4] = [
 /// zeros pass the phone check. The name is the mapping's `citizen_name`.
 pub const PLACEHOLDER_PHONE: &str = "0000000";
 
-/// A mapping that cannot be used, with what to fix.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
-#[error("mapping {origin}: {message}")]
+/// A mapping that cannot be used (words, with what to fix: `present`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct MappingError {
     /// The shipped name or the file's path.
     pub origin: String,
-    pub message: String,
+    #[serde(flatten)]
+    pub problem: MappingProblem,
+}
+
+impl std::error::Error for MappingError {}
+
+/// What is wrong with a mapping. `table`: the mapping's table (`status`,
+/// `service` …); `old`: a value of the old system as the mapping lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "problem", rename_all = "kebab-case")]
+pub enum MappingProblem {
+    /// Not TOML of a mapping's shape: the TOML reader's own words.
+    Toml {
+        message: String,
+    },
+    Source {
+        value: String,
+    },
+    TimeZone {
+        value: String,
+    },
+    NoDateFormat {
+        table: String,
+    },
+    DateFormat {
+        table: String,
+        format: String,
+    },
+    CitizenName {
+        value: String,
+        max: usize,
+    },
+    /// Some statuses mean finished, and no closed time is mapped.
+    FinishedWithoutClosed,
+    Category {
+        table: String,
+        code: String,
+        accepted: Vec<String>,
+    },
+    /// A text table without a column.
+    NoTextColumn {
+        table: String,
+    },
+    /// A `[status] values` entry that is not a status.
+    Status {
+        old: String,
+        target: String,
+        why: StatusWhy,
+    },
+    Outcome {
+        old: String,
+        outcome: String,
+        accepted: Vec<String>,
+    },
+    /// The same old value twice in a table's values.
+    Twice {
+        table: String,
+        old: String,
+    },
+    NoStatusValues,
+    /// `old`: None for the table's default.
+    Channel {
+        old: Option<String>,
+        code: String,
+        accepted: Vec<String>,
+    },
+    NoChannel,
+    /// A code table with neither a column nor a value for every row.
+    NoColumn {
+        table: String,
+    },
+    /// A value naming a code the store's catalog does not have.
+    NotInCatalog {
+        table: String,
+        code: String,
+    },
+}
+
+/// Why a `[status] values` entry is not a status.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "why", rename_all = "kebab-case")]
+pub enum StatusWhy {
+    NotAKey { key: String },
+    NoStatus,
+    NotText,
+    OpenWithOutcome,
+    OutcomeMismatch { outcome: String },
+    Unknown { status: String },
 }
 
 /// Where an old system's row ends up.
@@ -279,28 +365,27 @@ impl Mapping {
 
     /// Parses and checks a mapping's TOML; `origin` names it in messages.
     pub fn parse(text: &str, origin: &str) -> Result<Mapping, MappingError> {
-        let err = |message: String| MappingError {
+        let err = |problem: MappingProblem| MappingError {
             origin: origin.to_owned(),
-            message,
+            problem,
         };
-        let file: File =
-            toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_owned()))?;
+        let file: File = toml::from_str(text).map_err(|e| {
+            err(MappingProblem::Toml {
+                message: e.to_string().trim_end().to_owned(),
+            })
+        })?;
         let source = file.source.trim().to_owned();
         if source.is_empty()
             || !source
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         {
-            return Err(err(format!(
-                "source = {:?} is not a name: use lower-case letters, digits and dashes, e.g. \"boston\"",
-                file.source
-            )));
+            return Err(err(MappingProblem::Source { value: file.source }));
         }
         let zone = file.time_zone.parse::<chrono_tz::Tz>().map_err(|_| {
-            err(format!(
-                "time_zone = {:?} is not a time zone: write the old system's IANA name, e.g. \"America/New_York\"",
-                file.time_zone
-            ))
+            err(MappingProblem::TimeZone {
+                value: file.time_zone.clone(),
+            })
         })?;
         let formats = |table: &str, own: Vec<String>| -> Result<Vec<String>, MappingError> {
             let list = if own.is_empty() {
@@ -309,15 +394,16 @@ impl Mapping {
                 own
             };
             if list.is_empty() {
-                return Err(err(format!(
-                    "[{table}] has no date format: give date_formats = [\"%m/%d/%Y %I:%M:%S %p\"] at the top (or formats in [{table}])"
-                )));
+                return Err(err(MappingProblem::NoDateFormat {
+                    table: table.to_owned(),
+                }));
             }
             for f in &list {
                 if f.trim().is_empty() || StrftimeItems::new(f).any(|i| matches!(i, Item::Error)) {
-                    return Err(err(format!(
-                        "[{table}] date format {f:?} is not a strftime format: write e.g. \"%m/%d/%Y %I:%M:%S %p\" or \"%Y-%m-%d %H:%M:%S\""
-                    )));
+                    return Err(err(MappingProblem::DateFormat {
+                        table: table.to_owned(),
+                        format: f.clone(),
+                    }));
                 }
             }
             Ok(list)
@@ -325,11 +411,10 @@ impl Mapping {
         let citizen_name = file.citizen_name.trim().to_owned();
         if citizen_name.is_empty() || citizen_name.chars().count() > crate::domain::intake::MAX_NAME
         {
-            return Err(err(format!(
-                "citizen_name = {:?}: give the name imported cases show for their caller, 1 to {} characters, e.g. \"(imported)\"",
-                file.citizen_name,
-                crate::domain::intake::MAX_NAME
-            )));
+            return Err(err(MappingProblem::CitizenName {
+                value: file.citizen_name,
+                max: crate::domain::intake::MAX_NAME,
+            }));
         }
         let received = TimeColumn {
             column: file.received.column,
@@ -360,17 +445,16 @@ impl Mapping {
             && let Some(s) = &status
             && s.values.values().any(|v| *v != State::Open)
         {
-            return Err(err(
-                "[status] values say some rows are finished, but there is no [closed]: give the closed time's column, e.g. [closed] column = \"CLOSED_DT\"".into(),
-            ));
+            return Err(err(MappingProblem::FinishedWithoutClosed));
         }
         let channel = channel_column(file.channel).map_err(err)?;
         let category = |table: &str, code: &str| {
             Category::parse(code).map_err(|e| {
-                err(format!(
-                    "[{table}] category {code:?} is not a category: write one of {}",
-                    e.accepted.join(", ")
-                ))
+                err(MappingProblem::Category {
+                    table: table.to_owned(),
+                    code: code.to_owned(),
+                    accepted: e.accepted.iter().map(ToString::to_string).collect(),
+                })
             })
         };
         let mut categories = HashMap::new();
@@ -409,22 +493,21 @@ impl Mapping {
             file.district.name_column,
         )
         .map_err(err)?;
-        let text = |table: &str,
-                    spec: Option<TextSpec>|
-         -> Result<Option<TextColumns>, MappingError> {
-            let Some(spec) = spec else { return Ok(None) };
-            let mut columns: Vec<String> = spec.column.into_iter().collect();
-            columns.extend(spec.columns);
-            if columns.is_empty() {
-                return Err(err(format!(
-                    "[{table}] names no column: give column = \"NAME\" or columns = [\"A\", \"B\"]"
-                )));
-            }
-            Ok(Some(TextColumns {
-                columns,
-                join: spec.join,
-            }))
-        };
+        let text =
+            |table: &str, spec: Option<TextSpec>| -> Result<Option<TextColumns>, MappingError> {
+                let Some(spec) = spec else { return Ok(None) };
+                let mut columns: Vec<String> = spec.column.into_iter().collect();
+                columns.extend(spec.columns);
+                if columns.is_empty() {
+                    return Err(err(MappingProblem::NoTextColumn {
+                        table: table.to_owned(),
+                    }));
+                }
+                Ok(Some(TextColumns {
+                    columns,
+                    join: spec.join,
+                }))
+            };
         Ok(Mapping {
             source,
             origin: origin.to_owned(),
@@ -538,42 +621,41 @@ pub fn example(format: &str) -> Option<String> {
     Some(out)
 }
 
-fn status_column(spec: StatusSpec) -> Result<StatusColumn, String> {
+fn status_column(spec: StatusSpec) -> Result<StatusColumn, MappingProblem> {
     let mut values = HashMap::new();
     let mut listed = Vec::new();
     for (old, target) in spec.values {
-        let bad = |what: &str| {
-            format!(
-                "[status] values: {old:?} = {target}: {what}; write \"open\", \"closed\" or \"cancelled\", or a table like {{ status = \"cancelled\", outcome = \"outside-jurisdiction\" }}"
-            )
+        let bad = |why: StatusWhy| MappingProblem::Status {
+            old: old.clone(),
+            target: target.to_string(),
+            why,
         };
         let (status, outcome) = match &target {
             toml::Value::String(s) => (s.clone(), None),
             toml::Value::Table(t) => {
                 if let Some(extra) = t.keys().find(|k| *k != "status" && *k != "outcome") {
-                    return Err(bad(&format!("{extra:?} is not a key here")));
+                    return Err(bad(StatusWhy::NotAKey { key: extra.clone() }));
                 }
                 let get = |k: &str| t.get(k).and_then(toml::Value::as_str).map(str::to_owned);
                 let Some(s) = get("status") else {
-                    return Err(bad("the table has no status"));
+                    return Err(bad(StatusWhy::NoStatus));
                 };
                 (s, get("outcome"))
             }
-            _ => return Err(bad("not a status")),
+            _ => return Err(bad(StatusWhy::NotText)),
         };
         let outcome = match outcome {
-            Some(o) => Some(Outcome::parse(&o).map_err(|e| {
-                format!(
-                    "[status] values: {old:?}: outcome {o:?} is not an outcome: write one of {}",
-                    e.accepted.join(", ")
-                )
+            Some(o) => Some(Outcome::parse(&o).map_err(|e| MappingProblem::Outcome {
+                old: old.clone(),
+                outcome: o.clone(),
+                accepted: e.accepted.iter().map(ToString::to_string).collect(),
             })?),
             None => None,
         };
         let cancel_outcomes = [Outcome::Withdrawn, Outcome::OutsideJurisdiction];
         let state = match (status.trim().to_lowercase().as_str(), outcome) {
             ("open", None) => State::Open,
-            ("open", Some(_)) => return Err(bad("an open case has no outcome")),
+            ("open", Some(_)) => return Err(bad(StatusWhy::OpenWithOutcome)),
             ("closed", None) => State::Closed(Outcome::WorkDone),
             ("closed", Some(o)) if !cancel_outcomes.contains(&o) && o != Outcome::Duplicate => {
                 State::Closed(o)
@@ -581,24 +663,22 @@ fn status_column(spec: StatusSpec) -> Result<StatusColumn, String> {
             ("cancelled", None) => State::Cancelled(Outcome::Withdrawn),
             ("cancelled", Some(o)) if cancel_outcomes.contains(&o) => State::Cancelled(o),
             ("closed" | "cancelled", Some(o)) => {
-                return Err(bad(&format!(
-                    "outcome {o} does not go with it (a cancelled case is withdrawn or outside-jurisdiction; a closed one any other but duplicate)"
-                )));
+                return Err(bad(StatusWhy::OutcomeMismatch {
+                    outcome: o.to_string(),
+                }));
             }
-            _ => return Err(bad(&format!("{status:?} is not a status"))),
+            _ => return Err(bad(StatusWhy::Unknown { status })),
         };
         if values.insert(key(&old), state).is_some() {
-            return Err(format!(
-                "[status] values lists {old:?} twice (letter case is ignored)"
-            ));
+            return Err(MappingProblem::Twice {
+                table: "status".into(),
+                old,
+            });
         }
         listed.push(old);
     }
     if values.is_empty() {
-        return Err(
-            "[status] has no values: list what each status of the export means, e.g. values = { Open = \"open\", Closed = \"closed\" }"
-                .into(),
-        );
+        return Err(MappingProblem::NoStatusValues);
     }
     Ok(StatusColumn {
         column: spec.column,
@@ -607,35 +687,32 @@ fn status_column(spec: StatusSpec) -> Result<StatusColumn, String> {
     })
 }
 
-fn channel_column(spec: ChannelSpec) -> Result<ChannelColumn, String> {
-    let channel = |what: &str, code: &str| {
-        Channel::parse(code).map_err(|e| {
-            format!(
-                "[channel] {what}{code:?} is not a channel: write one of {}",
-                e.accepted.join(", ")
-            )
+fn channel_column(spec: ChannelSpec) -> Result<ChannelColumn, MappingProblem> {
+    let channel = |old: Option<&String>, code: &str| {
+        Channel::parse(code).map_err(|e| MappingProblem::Channel {
+            old: old.cloned(),
+            code: code.to_owned(),
+            accepted: e.accepted.iter().map(ToString::to_string).collect(),
         })
     };
     let mut values = HashMap::new();
     let mut listed = Vec::new();
     for (old, code) in spec.values {
-        let c = channel(&format!("values: {old:?} = "), &code)?;
+        let c = channel(Some(&old), &code)?;
         if values.insert(key(&old), c).is_some() {
-            return Err(format!(
-                "[channel] values lists {old:?} twice (letter case is ignored)"
-            ));
+            return Err(MappingProblem::Twice {
+                table: "channel".into(),
+                old,
+            });
         }
         listed.push(old);
     }
     let default = match spec.default {
-        Some(d) => Some(channel("default = ", &d)?),
+        Some(d) => Some(channel(None, &d)?),
         None => None,
     };
     if spec.column.is_none() && default.is_none() {
-        return Err(
-            "[channel] names no column and no default: give column = \"NAME\" with values, or default = \"phone\""
-                .into(),
-        );
+        return Err(MappingProblem::NoChannel);
     }
     Ok(ChannelColumn {
         column: spec.column,
@@ -652,18 +729,19 @@ fn code_column(
     if_empty: Option<String>,
     names: BTreeMap<String, String>,
     name_column: Option<String>,
-) -> Result<CodeColumn, String> {
+) -> Result<CodeColumn, MappingProblem> {
     if column.is_none() && if_empty.is_none() {
-        return Err(format!(
-            "[{table}] names no column and no if_empty: give column = \"NAME\", or if_empty = \"VALUE\" for every row"
-        ));
+        return Err(MappingProblem::NoColumn {
+            table: table.to_owned(),
+        });
     }
     let mut map = HashMap::new();
     for (old, code) in values {
         if map.insert(key(&old), code.trim().to_owned()).is_some() {
-            return Err(format!(
-                "[{table}] values lists {old:?} twice (letter case is ignored)"
-            ));
+            return Err(MappingProblem::Twice {
+                table: table.to_owned(),
+                old,
+            });
         }
     }
     Ok(CodeColumn {

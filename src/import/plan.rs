@@ -5,7 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::Duration;
 
-use super::mapping::{self, CodeColumn, Mapping, MappingError, PLACEHOLDER_PHONE, State};
+use super::mapping::{
+    self, CodeColumn, Mapping, MappingError, MappingProblem, PLACEHOLDER_PHONE, State,
+};
 use super::row::{Entry, Row};
 use crate::domain::case::{Case, Category, Contact, Kind, Priority, Status, no_deadline};
 use crate::domain::catalog::{Catalog, Department, District, Service};
@@ -353,38 +355,28 @@ pub fn case_of(m: &Mapping, plan: &Plan, settings: &Settings, by: &Actor, row: &
 
 /// The codes a mapping's `values` name must be in the store's catalog.
 pub fn check_codes(m: &Mapping, catalog: &Catalog) -> Result<(), MappingError> {
-    let err = |message: String| MappingError {
+    let err = |problem: MappingProblem| MappingError {
         origin: m.origin.clone(),
-        message,
+        problem,
     };
-    let check = |table: &str, col: &CodeColumn, known: &dyn Fn(&str) -> bool, list: &str| {
+    let check = |table: &str, col: &CodeColumn, known: &dyn Fn(&str) -> bool| {
         let mut bad: Vec<&String> = col.values.values().filter(|c| !known(c)).collect();
         bad.sort();
         match bad.first() {
-            Some(code) => Err(err(format!(
-                "[{table}] values name {code:?}, which is not a {table} of the store's catalog: see `citydesk catalog {list}`, or leave the value out to import it as a {table} of its own"
-            ))),
+            Some(code) => Err(err(MappingProblem::NotInCatalog {
+                table: table.to_owned(),
+                code: (*code).clone(),
+            })),
             None => Ok(()),
         }
     };
-    check(
-        "service",
-        &m.service,
-        &|c| catalog.service(c).is_some(),
-        "services",
-    )?;
-    check(
-        "department",
-        &m.department,
-        &|c| catalog.department(c).is_some(),
-        "departments",
-    )?;
-    check(
-        "district",
-        &m.district,
-        &|c| catalog.districts.iter().any(|d| d.code == c),
-        "districts",
-    )
+    check("service", &m.service, &|c| catalog.service(c).is_some())?;
+    check("department", &m.department, &|c| {
+        catalog.department(c).is_some()
+    })?;
+    check("district", &m.district, &|c| {
+        catalog.districts.iter().any(|d| d.code == c)
+    })
 }
 
 #[cfg(test)]
