@@ -2,7 +2,8 @@
 //! messages, so the console never waits on the store. It reads the time from
 //! the clock the console was given. Draft saves queued behind one another are
 //! folded into the newest. A second thread watches for changes made by others
-//! and reports them.
+//! and reports them, and tells when the store stops answering and when it
+//! answers again.
 
 use std::collections::VecDeque;
 use std::sync::mpsc::{Sender, channel};

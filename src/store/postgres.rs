@@ -14,6 +14,9 @@
 //! ends when it does not. A COMMIT whose answer is lost is asked about by
 //! transaction id (`txid_status`) on a new connection: committed, the result
 //! stands; not, the write runs once more; unknowable, `OutcomeUnknown`.
+//! The watcher's LISTEN connection asks `SELECT 1` of the server after 2 s
+//! without traffic (answered within PROBE_LIMIT), so an idle console is told
+//! of a stalled or lost server too.
 //! A database whose schema holds another program's tables is refused, never
 //! written to.
 //!
