@@ -2,16 +2,17 @@
 //! messages, so the console never waits on the store. It reads the time from
 //! the clock the console was given. Draft saves queued behind one another are
 //! folded into the newest. A second thread watches for changes made by others
-//! and reports them.
+//! and reports them, and tells when the store stops answering and when it
+//! answers again.
 
 use std::collections::VecDeque;
 use std::sync::mpsc::{Sender, channel};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use std::sync::Arc;
 
 use crate::app::request::Counts;
-use crate::app::{Command, Msg, Reply, SignInError};
+use crate::app::{Command, Msg, Reach, Reply, SignInError};
 use crate::auth::{hash_password, verify_password};
 use crate::clock::Clock;
 use crate::domain::roles::Role;
@@ -197,19 +198,61 @@ fn setup(
     Ok(op)
 }
 
+/// How often the watcher tries to reach a store it lost (at most).
+const WATCH_RETRY: Duration = Duration::from_secs(2);
+
 /// Watches for changes by others and sends `Msg::Changed`, at most twice a
-/// second. If the store cannot be reached it tries again every two seconds.
+/// second. Tells the console when the store stops answering and when it
+/// answers again (`Msg::Store`; the watcher's connection is probed while
+/// quiet, so an idle console hears of a stalled server too). While the
+/// store cannot be reached, or the watcher cannot be made at all, it tries
+/// again every two seconds, sleeping in between; once back, one `Changed`
+/// refreshes what is on screen. Ends when the console is gone.
 pub fn watch(
     make: impl Fn() -> Result<Box<dyn Watcher>, StoreError> + Send + 'static,
     out: Sender<Msg>,
 ) {
     std::thread::spawn(move || {
+        let mut down = false;
+        // Tells the console that the store is down, once; false when the
+        // console is gone.
+        let lost = |down: &mut bool, e: StoreError| {
+            if !e.not_reached() || *down {
+                return true;
+            }
+            *down = true;
+            out.send(Msg::Store(Reach::Unreachable(e))).is_ok()
+        };
+        // Set once the watcher was lost (or never made): what changed
+        // meanwhile is refreshed once it is back.
+        let mut missed = false;
         loop {
-            let Ok(mut w) = make() else {
-                std::thread::sleep(Duration::from_secs(2));
-                continue;
+            let tried = Instant::now();
+            let mut w = match make() {
+                Ok(w) => w,
+                Err(e) => {
+                    missed = true;
+                    if !lost(&mut down, e) {
+                        return;
+                    }
+                    std::thread::sleep(
+                        WATCH_RETRY
+                            .saturating_sub(tried.elapsed())
+                            .max(Duration::from_millis(200)),
+                    );
+                    continue;
+                }
             };
-            loop {
+            if down {
+                down = false;
+                if out.send(Msg::Store(Reach::Reachable)).is_err() {
+                    return;
+                }
+            }
+            if std::mem::take(&mut missed) && out.send(Msg::Changed).is_err() {
+                return;
+            }
+            let why = loop {
                 match w.wait(Duration::from_secs(1)) {
                     Ok(true) => {
                         if out.send(Msg::Changed).is_err() {
@@ -218,14 +261,124 @@ pub fn watch(
                         std::thread::sleep(Duration::from_millis(500));
                     }
                     Ok(false) => {}
-                    Err(_) => break,
+                    Err(e) => break e,
                 }
-            }
-            // The connection dropped: whatever changed meanwhile, refresh once back.
-            std::thread::sleep(Duration::from_secs(2));
-            if out.send(Msg::Changed).is_err() {
+            };
+            drop(w);
+            missed = true;
+            if !lost(&mut down, why) {
                 return;
             }
+            std::thread::sleep(WATCH_RETRY);
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::sync::mpsc::{Receiver, channel};
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    use super::watch;
+    use crate::app::{Msg, Reach};
+    use crate::store::{StoreError, Watcher};
+
+    /// A watcher that answers from a script, then waits quietly.
+    struct Scripted(VecDeque<Result<bool, StoreError>>);
+
+    impl Watcher for Scripted {
+        fn wait(&mut self, timeout: Duration) -> Result<bool, StoreError> {
+            self.0.pop_front().unwrap_or_else(|| {
+                std::thread::sleep(timeout);
+                Ok(false)
+            })
+        }
+    }
+
+    /// What making a watcher gives, in turn: a scripted watcher or an error.
+    type Makes = VecDeque<Result<Vec<Result<bool, StoreError>>, StoreError>>;
+
+    fn down(why: &str) -> StoreError {
+        StoreError::Unreachable(why.into())
+    }
+
+    /// The messages the watcher thread sends within `limit`, in words.
+    fn told(rx: &Receiver<Msg>, n: usize, limit: Duration) -> Vec<String> {
+        let started = Instant::now();
+        let mut out = Vec::new();
+        while out.len() < n {
+            let left = limit.saturating_sub(started.elapsed());
+            let Ok(m) = rx.recv_timeout(left) else { break };
+            out.push(match m {
+                Msg::Changed => "changed".to_owned(),
+                Msg::Store(Reach::Reachable) => "reachable".to_owned(),
+                Msg::Store(Reach::Unreachable(e)) => format!("unreachable: {e:?}"),
+                other => format!("{other:?}"),
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn reachability_is_told_when_it_changes_with_one_refresh_when_back() {
+        let makes: Makes = VecDeque::from([
+            Err(down("no server")),
+            Err(down("still none")),
+            Ok(vec![Ok(true), Err(down("stalled"))]),
+            Err(StoreError::Backend("odd".into())),
+            Ok(vec![]),
+        ]);
+        let makes = Arc::new(Mutex::new(makes));
+        let (tx, rx) = channel();
+        let m = makes.clone();
+        watch(
+            move || match m.lock().unwrap().pop_front() {
+                Some(Ok(script)) => Ok(Box::new(Scripted(script.into())) as Box<dyn Watcher>),
+                Some(Err(e)) => Err(e),
+                None => Ok(Box::new(Scripted(VecDeque::new()))),
+            },
+            tx,
+        );
+        let got = told(&rx, 7, Duration::from_secs(30));
+        assert_eq!(
+            got,
+            [
+                "unreachable: Unreachable(\"no server\")",
+                "reachable",
+                "changed",
+                "changed",
+                "unreachable: Unreachable(\"stalled\")",
+                "reachable",
+                "changed",
+            ],
+            "told once per change of reachability; one refresh each time back"
+        );
+        // Nothing more while all is well.
+        assert!(told(&rx, 1, Duration::from_millis(2500)).is_empty());
+    }
+
+    /// A watcher that cannot be made at all is tried again every two
+    /// seconds, sleeping in between, not in a busy loop.
+    #[test]
+    fn a_watcher_that_cannot_be_made_is_tried_again_every_two_seconds() {
+        let tries = Arc::new(Mutex::new(0u32));
+        let (tx, rx) = channel();
+        let t = tries.clone();
+        watch(
+            move || {
+                *t.lock().unwrap() += 1;
+                Err(StoreError::Backend("cannot open".into()))
+            },
+            tx,
+        );
+        std::thread::sleep(Duration::from_millis(4500));
+        let n = *tries.lock().unwrap();
+        assert!((2..=4).contains(&n), "{n} tries in 4.5 s");
+        assert!(
+            told(&rx, 1, Duration::from_millis(10)).is_empty(),
+            "not a reachability problem: nothing said"
+        );
+    }
 }

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use citydesk::store::{self, Page, Queue, Settings, StoreError};
 use common::proxy::{After, Mode, Proxy, port_of};
+use common::tmux::Tmux;
 use common::{Env, PASSWORD};
 
 fn now() -> chrono::DateTime<chrono::Utc> {
@@ -45,6 +46,13 @@ fn case_new(env: &Env, store: &str, phone: &str) -> Output {
         "چاله بزرگ جلوی پلاک ۱۲",
     ]);
     common::output_with_input(c, &format!("{PASSWORD}\n"))
+}
+
+/// A proxy in front of `env`'s server, and the store's URL through it.
+fn behind_proxy(env: &Env) -> (Proxy, String) {
+    let proxy = Proxy::to(port_of(&env.store));
+    let url = proxy.url(&env.store);
+    (proxy, url)
 }
 
 fn stderr(o: &Output) -> String {
@@ -261,4 +269,134 @@ fn a_lost_commit_is_recovered_on_an_operators_session_connection() {
         assert_eq!(proxy.dropped(), dropped + 1, "the COMMIT's answer was lost");
         assert_eq!(cases_of(&env, phone), 1, "forward {forward}: saved once");
     }
+}
+
+/// Waits on `w` (as the console's watcher thread does, 1 s at a time)
+/// until it fails or `limit` has passed; returns the error and when it came.
+fn watch_until_err(
+    w: &mut dyn citydesk::store::Watcher,
+    limit: Duration,
+) -> Option<(StoreError, Duration)> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if let Err(e) = w.wait(Duration::from_secs(1)) {
+            return Some((e, started.elapsed()));
+        }
+    }
+    None
+}
+
+/// Issue 10, a console left idle: its watcher's connection (LISTEN) is
+/// probed while quiet, so a server that stalls is told Unreachable within
+/// 5 s though nobody makes a call; a healthy idle server is never taken for
+/// a stalled one (6 s of quiet, probes answered), and changes still come.
+#[test]
+fn an_idle_watcher_tells_a_stalled_server_and_raises_no_false_alarm() {
+    let Some(env) = Env::new_pg() else {
+        return;
+    };
+    let (proxy, url) = behind_proxy(&env);
+    let s = store::open(&url, &Settings::default()).unwrap();
+    let mut w = s.watcher().unwrap();
+
+    // Quiet and healthy: 6 s, three probes' worth, and no alarm.
+    let quiet = Instant::now();
+    while quiet.elapsed() < Duration::from_secs(6) {
+        match w.wait(Duration::from_secs(1)) {
+            Ok(false) => {}
+            other => panic!(
+                "after {:?} on an idle, healthy server: {other:?}",
+                quiet.elapsed()
+            ),
+        }
+    }
+    // A change by another connection still comes through.
+    env.new_case(&[]);
+    let started = Instant::now();
+    while !w.wait(Duration::from_secs(1)).unwrap() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the change was not told"
+        );
+    }
+
+    proxy.set(Mode::Stall);
+    match watch_until_err(w.as_mut(), Duration::from_secs(15)) {
+        Some((StoreError::Unreachable(why), took)) => {
+            assert!(why.contains("stopped answering"), "{why}");
+            assert!(took < Duration::from_secs(5), "told after {took:?}");
+        }
+        other => panic!("expected Unreachable within 15 s, got {other:?}"),
+    }
+    // While stalled a new watcher cannot be made either, and says so in time.
+    let started = Instant::now();
+    match s.watcher() {
+        Err(StoreError::Unreachable(_)) => {}
+        other => panic!("expected Unreachable, got {:?}", other.map(|_| "a watcher")),
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    // Forwarding again: a new watcher works.
+    proxy.set(Mode::Forward);
+    let mut w = s.watcher().unwrap();
+    assert!(!w.wait(Duration::from_millis(100)).unwrap());
+}
+
+/// A watcher whose connection the server ends (a restart, an
+/// administrator) says Unreachable at once, not after a probe.
+#[test]
+fn a_watcher_whose_connection_is_ended_says_unreachable() {
+    let Some(env) = Env::new_pg() else {
+        return;
+    };
+    let s = store::open(&env.store, &Settings::default()).unwrap();
+    let mut w = s.watcher().unwrap();
+    assert!(!w.wait(Duration::from_millis(100)).unwrap());
+    let mut admin = postgres::Client::connect(&env.store, postgres::NoTls).unwrap();
+    let ended = admin
+        .query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid() \
+             AND query LIKE 'LISTEN%'",
+            &[],
+        )
+        .unwrap()
+        .len();
+    assert_eq!(ended, 1, "the watcher's connection was found");
+    match watch_until_err(w.as_mut(), Duration::from_secs(10)) {
+        Some((StoreError::Unreachable(_), took)) => {
+            assert!(took < Duration::from_secs(2), "told after {took:?}");
+        }
+        other => panic!("expected Unreachable, got {other:?}"),
+    }
+}
+
+/// Issue 10, the real console in tmux, signed in and left alone on its
+/// queue, its store behind the proxy: the proxy stops forwarding and the
+/// header says STORE UNREACHABLE within 5 s with nobody touching a key;
+/// forwarding again, it goes within a few seconds.
+#[test]
+fn an_idle_console_shows_a_stalled_store_within_5_s_and_clears_after() {
+    let Some(mut env) = Env::new_pg() else {
+        return;
+    };
+    env.new_case(&[]);
+    let (proxy, url) = behind_proxy(&env);
+    // The console (and what the test asks of the store) goes through the proxy.
+    env.store = url;
+    let Some(t) = Tmux::console(&env, "pg-watch") else {
+        return;
+    };
+    // Settled on the queue, and quiet for a while.
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(!t.screen().contains("STORE UNREACHABLE"), "{}", t.screen());
+    proxy.set(Mode::Stall);
+    let took = t.wait_for("STORE UNREACHABLE", Duration::from_secs(15));
+    assert!(took < Duration::from_secs(5), "shown after {took:?}");
+    proxy.set(Mode::Forward);
+    let back = t.wait_gone("STORE UNREACHABLE", Duration::from_secs(30));
+    assert!(back < Duration::from_secs(10), "cleared after {back:?}");
 }

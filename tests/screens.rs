@@ -10,7 +10,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use citydesk::app::modal::Overlay;
-use citydesk::app::{App, Command, Counts, Effect, Msg, Reply, Session, update};
+use citydesk::app::{App, Command, Counts, Effect, Msg, Reach, Reply, Session, update};
 use citydesk::bidi::BidiMode;
 use citydesk::domain::case::{CaseRecord, Contact, Feedback, Status};
 use citydesk::domain::event::{Event, What};
@@ -653,4 +653,192 @@ fn first_run_bidi_check_hides_the_setup_box() {
             }
         }
     });
+}
+
+/// The drawn rows of `a` at `w`x`h`.
+fn drawn(a: &App, w: u16, h: u16) -> Vec<String> {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| citydesk::ui::render(a, f)).unwrap();
+    let buf = term.backend().buffer();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect())
+        .collect()
+}
+
+/// The header as drawn at `w`x`h`: its text, and what of it is drawn as
+/// trouble (`theme::error`, the style of STORE UNREACHABLE), in any look.
+fn header_trouble(a: &App, w: u16, h: u16) -> (String, String) {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| citydesk::ui::render(a, f)).unwrap();
+    let buf = term.backend().buffer();
+    let error = citydesk::ui::theme::error();
+    let (mut all, mut trouble) = (String::new(), String::new());
+    for x in 0..w {
+        let cell = &buf[(x, 0)];
+        all.push_str(cell.symbol());
+        if cell.fg == error.fg.unwrap() && cell.modifier.contains(error.add_modifier) {
+            trouble.push_str(cell.symbol());
+        }
+    }
+    (all, trouble.trim().to_owned())
+}
+
+/// Issue 10: a console left idle (a call half typed) hears from the watcher that
+/// the store stopped answering (`Msg::Store`): the header says so at once,
+/// in every look, and stops saying so when the store is back; nothing is
+/// asked of the store meanwhile but the refresh that follows, and nothing
+/// typed is touched.
+#[test]
+fn an_idle_console_shows_the_store_down_when_the_watcher_says_so() {
+    in_every_look(|| {
+        let mut a = queue_app();
+        // Something typed and not yet saved, on the intake form, and left.
+        press(&mut a, "<F2>09121234567<Tab>مریم");
+        let typed = a.intake.form.to_input(&a.cx.catalog);
+        // In English the words themselves; in Persian (shaped, reordered)
+        // as many letters, drawn as trouble.
+        let down = a.cx.words.t("app.store-down").to_owned();
+        let english = common::console::look().is_none();
+        for (w, h) in [(80, 24), (120, 40)] {
+            let (header, trouble) = header_trouble(&a, w, h);
+            assert!(
+                trouble.is_empty() && !header.contains(&down),
+                "not before: {header}"
+            );
+        }
+        let fx = update(
+            &mut a,
+            Msg::Store(Reach::Unreachable(StoreError::Unreachable(
+                "the server stopped answering".into(),
+            ))),
+        );
+        assert!(
+            fx.is_empty(),
+            "nothing asked of a store that is down: {fx:?}"
+        );
+        assert!(a.cx.store_down);
+        for (w, h) in [(80, 24), (120, 40)] {
+            let (header, trouble) = header_trouble(&a, w, h);
+            assert_eq!(
+                trouble.chars().filter(|c| c.is_alphanumeric()).count(),
+                down.chars().filter(|c| c.is_alphanumeric()).count(),
+                "the header ({w}x{h}) says the store is down: {header}"
+            );
+            if english {
+                assert_eq!(trouble, down);
+                let rows = drawn(&a, w, h);
+                assert!(
+                    rows[h as usize - 1].contains("stopped answering"),
+                    "the status line says why ({w}x{h}): {}",
+                    rows[h as usize - 1]
+                );
+            }
+        }
+        update(&mut a, Msg::Store(Reach::Reachable));
+        assert!(!a.cx.store_down);
+        assert!(a.cx.notice.is_none(), "the word of it goes too");
+        for (w, h) in [(80, 24), (120, 40)] {
+            let (header, trouble) = header_trouble(&a, w, h);
+            assert!(trouble.is_empty(), "cleared ({w}x{h}): {header}");
+        }
+        assert_eq!(
+            a.intake.form.to_input(&a.cx.catalog),
+            typed,
+            "what was typed is untouched"
+        );
+    });
+}
+
+/// A notice on the status line is not replaced by the watcher's word; the
+/// header says it all the same.
+#[test]
+fn the_watcher_does_not_replace_a_notice() {
+    let mut a = queue_app();
+    a.cx.note("Registered: read the code");
+    update(
+        &mut a,
+        Msg::Store(Reach::Unreachable(StoreError::Unreachable("x".into()))),
+    );
+    assert!(a.cx.store_down);
+    assert_eq!(
+        a.cx.notice.as_ref().unwrap().text,
+        "Registered: read the code"
+    );
+    update(&mut a, Msg::Store(Reach::Reachable));
+    assert!(!a.cx.store_down);
+    assert_eq!(
+        a.cx.notice.as_ref().unwrap().text,
+        "Registered: read the code"
+    );
+}
+
+/// One rule for clearing the header: while a registration the store did
+/// not take waits to be tried again, the store answering (a reply, or the
+/// watcher's word) does not clear it; the watcher's word sends the kept
+/// registration at once (same request id), and its saving clears it.
+#[test]
+fn the_store_back_does_not_clear_the_header_while_a_call_waits_to_be_saved() {
+    let mut a = queue_app();
+    let fx = press(
+        &mut a,
+        "<F2>09121234567<Tab>مریم<Tab>pothole<Enter>کوی خضر<Enter>خیابان<Tab>چاله<C-s>",
+    );
+    let first = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Store {
+                command: Command::Register { input, .. },
+                ..
+            } => Some(input.request_id.clone()),
+            _ => None,
+        })
+        .expect("a registration");
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Register { .. }),
+        Reply::Registered(Err(StoreError::Unreachable("connection refused".into()))),
+    );
+    assert!(a.cx.store_down && a.intake.retrying());
+    let fx = update(&mut a, Msg::Store(Reach::Reachable));
+    assert!(a.cx.store_down, "still down: the call is not saved yet");
+    assert!(fx.is_empty(), "{fx:?}");
+    // A reply from the store does not clear it either (the same rule).
+    let fx = update(&mut a, Msg::Changed);
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Counts { .. }),
+        Reply::Counts(Ok(counts())),
+    );
+    assert!(a.cx.store_down, "a reply while the call waits");
+    // The next tick sends the kept call, not three seconds later.
+    let ms = a.cx.ms + 100;
+    let fx = update(
+        &mut a,
+        Msg::Tick {
+            now: common::console::now(),
+            ms,
+        },
+    );
+    let again = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Store {
+                command: Command::Register { input, .. },
+                ..
+            } => Some(input.request_id.clone()),
+            _ => None,
+        })
+        .expect("the kept call is tried again at once");
+    assert_eq!(again, first, "the same submission");
+    answer(
+        &mut a,
+        &fx,
+        |c| matches!(c, Command::Register { .. }),
+        Reply::Registered(Ok(case(3, "pothole", 0, &[]))),
+    );
+    assert!(!a.cx.store_down);
+    let down = a.cx.words.t("app.store-down").to_owned();
+    assert!(!drawn(&a, 120, 40)[0].contains(&down));
 }

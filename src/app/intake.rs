@@ -428,6 +428,13 @@ impl IntakeScreen {
         self.retry.is_some()
     }
 
+    /// The store answers again: a kept registration is tried at the next tick.
+    pub fn retry_now(&mut self, cx: &Shell) {
+        if self.retry.is_some() {
+            self.retry = Some(cx.ms);
+        }
+    }
+
     /// The clock ticked: try a kept registration again when it is time, with
     /// what the form holds now (typed on while the store was away) under the
     /// same request id.
@@ -839,9 +846,7 @@ impl IntakeScreen {
                 cx.note(text);
                 true
             }
-            Err(
-                StoreError::Unreachable(_) | StoreError::Busy | StoreError::OutcomeUnknown { .. },
-            ) => {
+            Err(e) if e.not_reached() => {
                 self.retry = Some(cx.ms + RETRY_EVERY_MS);
                 cx.store_down = true;
                 let text = cx.words.t("notice.retrying").to_owned();

@@ -32,7 +32,7 @@ use crate::present::{Say, Words};
 use crate::report::figures::ReportQuery;
 use crate::store::{Operator, QueueCounts, Settings, StoreError};
 use modal::{Confirm, Overlay};
-pub use request::{Command, Counts, Effect, Msg, Reply, SignInError, Slot};
+pub use request::{Command, Counts, Effect, Msg, Reach, Reply, SignInError, Slot};
 pub use session::Session;
 
 /// How long a store call may take before the spinner shows.
@@ -83,6 +83,9 @@ pub struct Shell {
     seen_ms: Option<u64>,
     pub notice: Option<Notice>,
     pub store_down: bool,
+    /// What the status line was told when the watcher found the store
+    /// down, so it goes when the store is back (unless replaced since).
+    down_said: Option<String>,
     pub quit: bool,
     requests: request::Requests,
     /// Effects of the update under way.
@@ -129,10 +132,7 @@ impl Shell {
 
     /// A store error, said; an unreachable store is also shown in the header.
     pub fn store_error(&mut self, e: &StoreError) {
-        if matches!(
-            e,
-            StoreError::Unreachable(_) | StoreError::Busy | StoreError::OutcomeUnknown { .. }
-        ) {
+        if e.not_reached() {
             self.store_down = true;
         }
         let text = e.say(&self.words);
@@ -203,6 +203,7 @@ impl App {
             seen_ms: None,
             notice: None,
             store_down: false,
+            down_said: None,
             quit: false,
             requests: request::Requests::default(),
             fx: Vec::new(),
@@ -296,6 +297,15 @@ impl App {
         }
     }
 
+    /// The store answered: the header's STORE UNREACHABLE goes, unless a
+    /// registration that could not be saved is still waiting to be tried
+    /// again (its own answer clears it).
+    fn store_reached(&mut self) {
+        if self.cx.store_down && !self.intake.retrying() {
+            self.cx.store_down = false;
+        }
+    }
+
     fn show(&mut self, v: View) {
         if matches!(v, View::Queue(_) | View::Search) {
             self.last_list = v;
@@ -320,6 +330,25 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Changed => app.refresh(),
+        Msg::Store(Reach::Unreachable(e)) => {
+            app.cx.store_down = true;
+            // Said on the status line unless something else is said there.
+            if app.cx.notice.is_none() {
+                let text = e.say(&app.cx.words);
+                app.cx.warn(text.clone());
+                app.cx.down_said = Some(text);
+            }
+        }
+        Msg::Store(Reach::Reachable) => {
+            app.store_reached();
+            if let Some(said) = app.cx.down_said.take()
+                && app.cx.notice.as_ref().is_some_and(|n| n.text == said)
+            {
+                app.cx.notice = None;
+            }
+            // A registration kept while the store was away goes now.
+            app.intake.retry_now(&app.cx);
+        }
         Msg::Redraw => {}
         Msg::Hangup => app.cx.quit = true,
         Msg::DisplaySaved(Ok(path)) => {
@@ -344,8 +373,8 @@ fn on_reply(app: &mut App, id: u64, reply: Reply) {
     let Some(slot) = app.cx.requests.finish(id) else {
         return; // a newer request of the same kind is on its way
     };
-    if reply.reached() && app.cx.store_down && !app.intake.retrying() {
-        app.cx.store_down = false;
+    if reply.reached() {
+        app.store_reached();
     }
     match reply {
         Reply::LoggedIn(r) => {

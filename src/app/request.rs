@@ -137,10 +137,7 @@ impl Reply {
         else {
             return true;
         };
-        !matches!(
-            err,
-            StoreError::Unreachable(_) | StoreError::Busy | StoreError::OutcomeUnknown { .. }
-        )
+        !err.not_reached()
     }
 }
 
@@ -159,6 +156,8 @@ pub enum Msg {
     },
     /// Someone else changed the store.
     Changed,
+    /// The watcher found the store stopped answering, or answering again.
+    Store(Reach),
     /// The terminal changed size.
     Redraw,
     /// The terminal went away: leave at once (the draft is already saved).
@@ -166,6 +165,14 @@ pub enum Msg {
     /// The right-to-left mode chosen at the first-run check was written to
     /// the config file (its path), or could not be (why).
     DisplaySaved(Result<String, String>),
+}
+
+/// Whether the store answers, as the watcher found it (told when it changes).
+#[derive(Debug)]
+pub enum Reach {
+    Reachable,
+    /// Why not (an error for which `StoreError::not_reached` holds).
+    Unreachable(StoreError),
 }
 
 #[derive(Debug, Clone, PartialEq)]

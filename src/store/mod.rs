@@ -389,6 +389,18 @@ pub enum StoreError {
 
 impl std::error::Error for StoreError {}
 
+impl StoreError {
+    /// Whether the store did not answer (cannot be reached, too busy, or
+    /// lost at a COMMIT): what the console's header shows as STORE
+    /// UNREACHABLE, as opposed to an answer that refuses.
+    pub fn not_reached(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Unreachable(_) | StoreError::Busy | StoreError::OutcomeUnknown { .. }
+        )
+    }
+}
+
 impl From<Refusal> for StoreError {
     fn from(e: Refusal) -> Self {
         StoreError::Refused(e)

@@ -14,6 +14,9 @@
 //! ends when it does not. A COMMIT whose answer is lost is asked about by
 //! transaction id (`txid_status`) on a new connection: committed, the result
 //! stands; not, the write runs once more; unknowable, `OutcomeUnknown`.
+//! The watcher's LISTEN connection asks `SELECT 1` of the server after 2 s
+//! without traffic (answered within PROBE_LIMIT), so an idle console is told
+//! of a stalled or lost server too.
 //! A database whose schema holds another program's tables is refused, never
 //! written to.
 //!
@@ -1171,39 +1174,98 @@ fn migrate(t: &mut PgTx<'_>) -> Result<()> {
     Ok(())
 }
 
+/// How long the watcher's connection may hear nothing before it asks the
+/// server (`SELECT 1` on that connection, answered within PROBE_LIMIT)
+/// whether it still answers: a stalled server is told within
+/// WATCH_QUIET + PROBE_LIMIT (3.5 s) even while nobody makes a call.
+const WATCH_QUIET: StdDuration = StdDuration::from_secs(2);
+
 /// LISTEN on a connection of its own; the server's triggers NOTIFY on every
-/// committed change to cases and operators.
+/// committed change to cases and operators. A quiet connection is probed
+/// (WATCH_QUIET), so `wait` says `Unreachable` when the server stops
+/// answering (stopped, frozen, a proxy that stopped forwarding) or the
+/// connection is lost, not only when a change arrives.
 struct PgWatcher {
     rt: Runtime,
     connection: PgConnection,
-    _client: Client,
+    client: Client,
+    /// When the server last said anything on this connection.
+    heard: tokio::time::Instant,
+}
+
+/// What the connection says next: a notification (true), something else
+/// (false); Err when it is lost.
+async fn next_message(connection: &mut PgConnection) -> Result<bool> {
+    match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+        None => Err(StoreError::Unreachable(
+            "the server closed the connection".into(),
+        )),
+        Some(Err(e)) => Err(e.into()),
+        Some(Ok(AsyncMessage::Notification(_))) => Ok(true),
+        Some(Ok(_)) => Ok(false),
+    }
+}
+
+/// Asks the server on the watcher's own connection whether it still
+/// answers (`SELECT 1` within PROBE_LIMIT); Ok(whether a notification
+/// arrived meanwhile).
+async fn probe(client: &Client, connection: &mut PgConnection) -> Result<bool> {
+    let asked = client.simple_query("SELECT 1");
+    tokio::pin!(asked);
+    let mut got = false;
+    let answered = tokio::time::timeout(PROBE_LIMIT, async {
+        loop {
+            tokio::select! {
+                r = &mut asked => return r.map(drop).map_err(StoreError::from),
+                m = next_message(connection) => got |= m?,
+            }
+        }
+    })
+    .await;
+    match answered {
+        Ok(r) => r.map(|()| got),
+        Err(_) => Err(StoreError::Unreachable(format!(
+            "the server stopped answering (no answer to a probe within {:.1} s)",
+            PROBE_LIMIT.as_secs_f64()
+        ))),
+    }
 }
 
 impl Watcher for PgWatcher {
     fn wait(&mut self, timeout: StdDuration) -> Result<bool> {
-        let connection = &mut self.connection;
-        self.rt.block_on(async {
+        let PgWatcher {
+            rt,
+            connection,
+            client,
+            heard,
+        } = self;
+        rt.block_on(async {
             let deadline = tokio::time::Instant::now() + timeout;
             let mut got = false;
             loop {
                 // After the first, drain what else arrived: one refresh
-                // covers them all.
+                // covers them all. Otherwise wait until the deadline, or
+                // until the connection has been quiet long enough to probe.
                 let until = if got {
                     tokio::time::Instant::now()
                 } else {
-                    deadline
+                    deadline.min(*heard + WATCH_QUIET)
                 };
-                let next = std::future::poll_fn(|cx| connection.poll_message(cx));
-                match tokio::time::timeout_at(until, next).await {
-                    Err(_) => return Ok(got),
-                    Ok(None) => {
-                        return Err(StoreError::Unreachable(
-                            "the server closed the connection".into(),
-                        ));
+                match tokio::time::timeout_at(until, next_message(connection)).await {
+                    Err(_) if got => return Ok(true),
+                    Err(_) => {
+                        if tokio::time::Instant::now() >= *heard + WATCH_QUIET {
+                            got |= probe(client, connection).await?;
+                            *heard = tokio::time::Instant::now();
+                        }
+                        if !got && tokio::time::Instant::now() >= deadline {
+                            return Ok(false);
+                        }
                     }
-                    Ok(Some(Err(e))) => return Err(e.into()),
-                    Ok(Some(Ok(AsyncMessage::Notification(_)))) => got = true,
-                    Ok(Some(Ok(_))) => {}
+                    Ok(m) => {
+                        got |= m?;
+                        *heard = tokio::time::Instant::now();
+                    }
                 }
             }
         })
@@ -1259,7 +1321,8 @@ impl Engine for PgStore {
         Ok(Box::new(PgWatcher {
             rt,
             connection,
-            _client: client,
+            client,
+            heard: tokio::time::Instant::now(),
         }))
     }
 

@@ -371,6 +371,12 @@ impl SqliteStore {
 
 /// Notices commits by other connections through `PRAGMA data_version`, which
 /// changes whenever another connection commits: one cheap query per poll.
+/// It has no "stopped answering" to tell: a local file does not stall, and
+/// a store file removed or made unreadable under a running console is
+/// still read and written through the connections already open (the
+/// worker's too), so saying "unreachable" here would contradict the
+/// worker's answers. A failing query is an error, and the watcher is made
+/// again.
 struct SqliteWatcher {
     conn: Connection,
     seen: i64,

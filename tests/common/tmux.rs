@@ -135,6 +135,22 @@ impl Tmux {
         }
     }
 
+    /// Waits until the screen no longer shows `text`; returns how long it took.
+    pub fn wait_gone(&self, text: &str, limit: Duration) -> Duration {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if !screen.contains(text) {
+                return start.elapsed();
+            }
+            assert!(
+                start.elapsed() < limit,
+                "{text:?} still shown after {limit:?}; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     pub fn pid(&self) -> u32 {
         let out = Command::new("tmux")
             .args(["-L", &self.socket, "list-panes", "-F", "#{pane_pid}"])
