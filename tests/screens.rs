@@ -717,6 +717,14 @@ fn an_idle_console_shows_the_store_down_when_the_watcher_says_so() {
             "nothing asked of a store that is down: {fx:?}"
         );
         assert!(a.cx.store_down);
+        let said = &a.cx.notice.as_ref().expect("the status line says it").text;
+        assert_eq!(
+            said,
+            &a.cx
+                .words
+                .fill("app.store-lost", &[("why", "the server stopped answering")]),
+            "an idle console is not told that nothing was saved"
+        );
         for (w, h) in [(80, 24), (120, 40)] {
             let (header, trouble) = header_trouble(&a, w, h);
             assert_eq!(

@@ -334,7 +334,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.cx.store_down = true;
             // Said on the status line unless something else is said there.
             if app.cx.notice.is_none() {
-                let text = e.say(&app.cx.words);
+                let why = match &e {
+                    StoreError::Unreachable(why) => why.clone(),
+                    other => other.say(&app.cx.words),
+                };
+                let text = app.cx.words.fill("app.store-lost", &[("why", &why)]);
                 app.cx.warn(text.clone());
                 app.cx.down_said = Some(text);
             }
