@@ -731,6 +731,7 @@ impl Say for StoreError {
                 &[("at", at), ("why", why)],
             ),
             StoreError::Tls { at, why } => w.fill("error.store.tls", &[("at", at), ("why", why)]),
+            StoreError::NotSignedIn(at) => w.fill("error.store.not-signed-in", &[("at", at)]),
             StoreError::OutcomeUnknown {
                 at,
                 transaction,

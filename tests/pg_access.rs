@@ -659,3 +659,36 @@ fn an_administrator_gives_a_migrated_operator_a_server_password() {
     );
     assert!(said.contains("only an administrator"), "{said}");
 }
+
+/// The console on the operators' URL, its connection a session's (from
+/// `citydesk login`): its sign-in screen has the server check the password
+/// (a staff connection cannot read the hashes), and the right one opens it.
+#[test]
+fn the_console_signs_in_on_the_operators_url() {
+    let Some(env) = env() else {
+        return;
+    };
+    assert!(login(&env, "ali", PASSWORD).status.success());
+    let Some(t) = common::tmux::Tmux::console_with_state(&env, "pg-console", "ali") else {
+        return;
+    };
+    t.sign_in("Sign in", "Welcome");
+    t.stop();
+}
+
+/// Nobody signed in on this machine: a command that opens the store (here
+/// `serve`) says so, and where a new store's first account is added.
+#[test]
+fn nobody_signed_in_is_told_how_to_begin() {
+    let Some(env) = env() else {
+        return;
+    };
+    let out = env.bare("nobody").arg("serve").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("nobody is signed in to"), "{said}");
+    assert!(
+        said.contains("citydesk --store OWNER-URL operator add"),
+        "{said}"
+    );
+}

@@ -381,6 +381,11 @@ pub enum StoreError {
         transaction: i64,
         why: String,
     },
+    /// A PostgreSQL store whose operators sign in to the server as
+    /// themselves (its URL names no user), and nobody has signed in to it on
+    /// this machine (`citydesk login`): there is no one to connect as. A
+    /// new store's first account is added on the owner's URL.
+    NotSignedIn(String),
     /// No trusted TLS connection to the server: its certificate is not
     /// signed by a trusted CA (`sslrootcert`) or not for its host name
     /// (`sslmode=verify-full`), or it offers no TLS where the URL requires
@@ -439,10 +444,7 @@ pub fn open(location: &str, settings: &Settings) -> Result<Box<dyn Store>> {
         let login = token
             .as_deref()
             .and_then(postgres::Login::from_token)
-            .ok_or_else(|| StoreError::ConnectionRefused {
-                at: location.to_owned(),
-                why: "nobody is signed in to this store here: run `citydesk login`".into(),
-            })?;
+            .ok_or_else(|| StoreError::NotSignedIn(postgres::redact(location)))?;
         return open_as(location, settings, Some(&login));
     }
     open_as(location, settings, None)
