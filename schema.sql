@@ -383,6 +383,12 @@ CREATE TRIGGER operators_notify
 -- are trusted as before: NULL, nothing checked. The functions run with the
 -- store's schema first and pg_temp last, so that no temporary table of an
 -- operator's can stand in for the store's.
+--
+-- A new store runs this section as it is; a store made before runs the
+-- migration steps that brought it here (src/store/migrations/, frozen
+-- copies: version 9 this section as it was then, 10 the hidden secrets).
+-- So a change here is a new migration step too: tests/pg_access.rs checks
+-- that a migrated store ends with the same grants, functions and triggers.
 
 -- Which operator each database role acts for: their own role (session
 -- NULL), or one of their sessions (and service tokens).
@@ -798,6 +804,37 @@ CREATE TRIGGER handovers_signed BEFORE INSERT OR UPDATE ON handovers
 CREATE TRIGGER clients_by_admin BEFORE INSERT OR UPDATE ON clients
     FOR EACH ROW EXECUTE FUNCTION citydesk_own_rows();
 
+-- A staff connection reads no secret: the columns holding a password's,
+-- a token's or a key's hash are not granted (the grants below). A session
+-- and an Open311 client are found by their hash, and a session ended by it,
+-- through these functions, which run as the owner and give back no hash.
+CREATE FUNCTION citydesk_session(token TEXT) RETURNS TABLE (operator TEXT, kind TEXT,
+    created_at BIGINT, created_by TEXT, expires_at BIGINT, revoked_at BIGINT, revoked_by TEXT)
+    LANGUAGE sql STABLE SECURITY DEFINER AS $$
+    SELECT s.operator, s.kind, s.created_at, s.created_by, s.expires_at, s.revoked_at, s.revoked_by
+    FROM sessions s WHERE s.token_hash = $1
+$$;
+
+CREATE FUNCTION citydesk_end_session(token TEXT, moment BIGINT, who TEXT) RETURNS BIGINT
+    LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+    n BIGINT;
+BEGIN
+    UPDATE sessions s SET revoked_at = moment, revoked_by = who
+        WHERE s.token_hash = token AND s.revoked_at IS NULL;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
+CREATE FUNCTION citydesk_client_by_key(key TEXT) RETURNS TABLE (name TEXT, channel TEXT,
+    operator TEXT, per_minute BIGINT, active BIGINT, created_at BIGINT, created_by TEXT,
+    revoked_at BIGINT) LANGUAGE sql STABLE SECURITY DEFINER AS $$
+    SELECT c.name, c.channel, c.operator, c.per_minute, c.active, c.created_at, c.created_by,
+        c.revoked_at
+    FROM clients c WHERE c.key_hash = $1
+$$;
+
 -- The staff role and its grants; the functions' search path; the roles of
 -- operators already there (a store brought to this version).
 DO $$
@@ -808,8 +845,16 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = staff) THEN
         EXECUTE format('CREATE ROLE %I NOLOGIN', staff);
     END IF;
-    EXECUTE format('GRANT SELECT ON meta, counters, departments, districts, services, operators, cases,
-        clients, contacts, timeline, handovers, sessions, drafts, citydesk_logins TO %I', staff);
+    EXECUTE format('GRANT SELECT ON meta, counters, departments, districts, services, cases,
+        contacts, timeline, handovers, drafts TO %I', staff);
+    -- Every column but the secrets' (password, token and key hashes).
+    EXECUTE format('GRANT SELECT (name, display_name, role, active, created_at, created_by, last_seen)
+        ON operators TO %I', staff);
+    EXECUTE format('GRANT SELECT (operator, kind, created_at, created_by, expires_at, revoked_at, revoked_by)
+        ON sessions TO %I', staff);
+    EXECUTE format('GRANT SELECT (name, channel, operator, per_minute, active, created_at, created_by, revoked_at)
+        ON clients TO %I', staff);
+    EXECUTE format('GRANT SELECT (role, operator) ON citydesk_logins TO %I', staff);
     EXECUTE format('GRANT INSERT, UPDATE ON cases, operators, handovers, clients TO %I', staff);
     EXECUTE format('GRANT INSERT ON contacts, timeline, departments, districts, services TO %I', staff);
     EXECUTE format('GRANT UPDATE ON counters TO %I', staff);
@@ -824,6 +869,12 @@ BEGIN
     REVOKE ALL ON FUNCTION citydesk_open_session(TEXT, TEXT, TEXT, TEXT, TEXT, BIGINT) FROM PUBLIC;
     EXECUTE format('GRANT EXECUTE ON FUNCTION citydesk_set_login(TEXT, TEXT) TO %I', staff);
     EXECUTE format('GRANT EXECUTE ON FUNCTION citydesk_open_session(TEXT, TEXT, TEXT, TEXT, TEXT, BIGINT) TO %I', staff);
+    REVOKE ALL ON FUNCTION citydesk_session(TEXT) FROM PUBLIC;
+    REVOKE ALL ON FUNCTION citydesk_end_session(TEXT, BIGINT, TEXT) FROM PUBLIC;
+    REVOKE ALL ON FUNCTION citydesk_client_by_key(TEXT) FROM PUBLIC;
+    EXECUTE format('GRANT EXECUTE ON FUNCTION citydesk_session(TEXT) TO %I', staff);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION citydesk_end_session(TEXT, BIGINT, TEXT) TO %I', staff);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION citydesk_client_by_key(TEXT) TO %I', staff);
 END
 $$;
 

@@ -71,7 +71,7 @@ fn queue_app(look: Option<BidiMode>) -> App {
         active: true,
         created_at: now() - Duration::days(30),
         created_by: None,
-        password_hash: String::new(),
+        password_hash: None,
     };
     let mut a = App::new(
         Session::Working(me),

@@ -63,7 +63,7 @@ impl Checksum {
 fn operators_sum(sum: &mut Checksum, ops: &[Operator]) -> Result<(), StoreError> {
     for op in ops {
         sum.add_json(op)?;
-        sum.add(op.password_hash.as_bytes());
+        sum.add(op.password_hash.as_deref().unwrap_or_default().as_bytes());
     }
     Ok(())
 }
@@ -71,7 +71,7 @@ fn operators_sum(sum: &mut Checksum, ops: &[Operator]) -> Result<(), StoreError>
 /// Everything in `store`, checksummed in serial order.
 fn checksum(store: &mut dyn Store) -> Result<String, StoreError> {
     let mut sum = Checksum::new();
-    operators_sum(&mut sum, &store.operators()?)?;
+    operators_sum(&mut sum, &store.accounts()?)?;
     for d in store.drafts(None)? {
         sum.add_json(&d)?;
     }
@@ -123,7 +123,7 @@ pub fn migrate(
     let source = from.totals()?;
     // First read everything once: the checksum, and every text checked.
     let mut sum = Checksum::new();
-    let operators = from.operators()?;
+    let operators = from.accounts()?;
     operators_sum(&mut sum, &operators)?;
     for op in &operators {
         fit(op, || format!("operator {:?}", op.name))?;

@@ -627,6 +627,9 @@ impl Say for Denied {
             Denied::NeedsActor => w.t("denied.needs-actor").to_owned(),
             Denied::Handover { role } => w.fill("denied.handover", &[("role", &w.role_a(*role))]),
             Denied::DisableSelf => w.t("denied.disable-self").to_owned(),
+            Denied::ServicePassword { name } => {
+                w.fill("denied.service-password", &[("name", name)])
+            }
             Denied::OperatorName { name } => {
                 w.fill("denied.operator-name", &[("name", &format!("{name:?}"))])
             }
@@ -728,6 +731,7 @@ impl Say for StoreError {
                 &[("at", at), ("why", why)],
             ),
             StoreError::Tls { at, why } => w.fill("error.store.tls", &[("at", at), ("why", why)]),
+            StoreError::NotSignedIn(at) => w.fill("error.store.not-signed-in", &[("at", at)]),
             StoreError::OutcomeUnknown {
                 at,
                 transaction,

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::app::request::Counts;
 use crate::app::{Command, Msg, Reach, Reply, SignInError};
-use crate::auth::{hash_password, verify_password};
+use crate::auth::hash_password;
 use crate::clock::Clock;
 use crate::domain::roles::Role;
 use crate::store::{Filter, NewOperator, QueuePage, Store, StoreError, Watcher};
@@ -157,9 +157,15 @@ fn login(
     name: &str,
     password: &str,
 ) -> Result<crate::store::Operator, SignInError> {
+    if !store
+        .check_password(name, password)
+        .map_err(SignInError::Store)?
+    {
+        return Err(SignInError::Wrong);
+    }
     let op = store.operator(name).map_err(SignInError::Store)?;
     match op {
-        Some(op) if verify_password(password, &op.password_hash) => {
+        Some(op) => {
             if op.active {
                 Ok(op)
             } else {

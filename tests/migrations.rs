@@ -24,10 +24,10 @@ fn code(s: &str) -> TrackingCode {
 #[allow(clippy::many_single_char_names)] // cases a, b, c, d of the fixture
 fn check_migrated(location: &str, raw: &mut dyn FnMut(&str) -> Vec<String>) {
     let mut s = store::open(location, &Settings::default()).unwrap();
-    assert_eq!(SCHEMA_VERSION, 9);
+    assert_eq!(SCHEMA_VERSION, 10);
     assert_eq!(
         raw("SELECT value FROM meta WHERE key = 'schema_version'"),
-        ["9"]
+        ["10"]
     );
     let totals = s.totals().unwrap();
     assert_eq!((totals.cases, totals.timeline, totals.contacts), (6, 27, 7));

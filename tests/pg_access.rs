@@ -14,15 +14,13 @@ fn env() -> Option<Env> {
     Some(Env::new_pg()?.reached_by_operators())
 }
 
-/// The login (role, password) the session file of `actor` holds.
+/// The login (role, password) the session file of `actor` holds for the
+/// operators' URL (an administrator who set the store up has one for the
+/// owner's URL too).
 fn session_login(env: &Env, actor: &str) -> (String, String) {
-    let dir = env.state_dir(actor).join("citydesk").join("sessions");
-    let file = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|x| x == "token"))
-        .expect("a session file");
-    let token = std::fs::read_to_string(file).unwrap();
+    let file = citydesk::auth::session_path(&env.state_dir(actor).join("citydesk"), &env.store);
+    let token =
+        std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     let (role, password) = token.trim().split_once(':').expect("ROLE:PASSWORD");
     (role.to_owned(), password.to_owned())
 }
@@ -374,4 +372,323 @@ fn an_import_keeps_the_old_times_on_the_importers_connection() {
     assert!(latest < 1_430_000_000, "2015's times, kept: {latest}");
     assert_eq!((first.as_str(), last.as_str()), ("ali", "ali"));
     env.ok(Some("admin"), &["verify"]);
+}
+
+/// The owner's URL of this store (the superuser's, as `owner` connects).
+fn owner_url(env: &Env) -> String {
+    let url = common::pg::server().unwrap();
+    let base = url.rsplit_once('/').unwrap().0;
+    let db = env.store.rsplit_once('/').unwrap().1;
+    format!("{base}/{db}")
+}
+
+/// Issue 10, reads: a staff connection (any signed-in operator's session,
+/// an administrator's too) cannot read a secret-derived column: password
+/// hashes, session and service-token hashes, Open311 client key hashes, the
+/// sessions' hashes in citydesk_logins; while everything citydesk does on
+/// the operators' URL still works.
+#[test]
+fn a_staff_connection_reads_no_secret() {
+    let Some(env) = env() else {
+        return;
+    };
+    // Every kind of secret is there: sessions, a service token, a client.
+    env.add_operator(Some("admin"), "gateway", "service");
+    let issued = env.json(Some("admin"), &["operator", "token", "gateway"]);
+    assert!(issued["token"].as_str().is_some(), "{issued}");
+    let client = env.json(
+        Some("admin"),
+        &["client", "add", "portal", "--channel", "web"],
+    );
+    assert!(client.to_string().contains("portal"), "{client}");
+    let code = env.new_case(&[]);
+    env.ok(Some("ali"), &["case", "show", &code]);
+
+    for who in ["ali", "admin"] {
+        let (role, password) = session_login(&env, who);
+        let mut c = connect(&env, &role, &password).unwrap();
+        for sql in [
+            "SELECT password_hash FROM operators",
+            "SELECT * FROM operators",
+            "SELECT o FROM operators o",
+            "SELECT name FROM operators WHERE password_hash LIKE '$argon2%'",
+            "SELECT token_hash FROM sessions",
+            "SELECT * FROM sessions",
+            "SELECT operator FROM sessions ORDER BY token_hash",
+            "SELECT key_hash FROM clients",
+            "SELECT * FROM clients",
+            "SELECT session FROM citydesk_logins",
+            "SELECT * FROM citydesk_logins",
+            "UPDATE sessions SET revoked_by = revoked_by WHERE token_hash LIKE 'a%'",
+        ] {
+            let said = refused(&mut c, sql);
+            assert!(said.contains("permission denied"), "{who}: {sql}: {said}");
+        }
+        // What citydesk reads is granted.
+        let n: i64 = c
+            .query_one(
+                "SELECT count(*) FROM operators WHERE active = 1 AND role <> ''",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 6, "{who}");
+        let n: i64 = c
+            .query_one("SELECT count(*) FROM sessions WHERE operator = $1", &[&who])
+            .unwrap()
+            .get(0);
+        assert!(n >= 1, "{who}");
+        // A hash looked up by the functions gives no hash back.
+        let rows = c
+            .query("SELECT * FROM citydesk_session('no such hash')", &[])
+            .unwrap();
+        assert!(rows.is_empty());
+    }
+
+    // Normal work on the operators' URL, reads of operators, sessions and
+    // clients included.
+    let listed = env.json(Some("admin"), &["operator", "list"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(6), "{listed}");
+    assert!(!listed.to_string().contains("argon2"), "{listed}");
+    let clients = env.json(Some("admin"), &["client", "list"]);
+    assert!(clients.to_string().contains("portal"), "{clients}");
+    env.ok(Some("ali"), &["case", "refer", &code, "--department", "d3"]);
+    let found = env.json(Some("ali"), &["case", "search", "۰۹۱۲ ۱۲۳ ۴۵۶۷"]);
+    assert!(found.to_string().contains(&code), "{found}");
+    env.ok(Some("ali"), &["queue", "overdue"]);
+    // A new sign-in ends the session the file held (found by its hash).
+    assert!(login(&env, "ali", PASSWORD).status.success());
+    env.ok(Some("ali"), &["case", "show", &code]);
+    env.ok(Some("admin"), &["logout", "--operator", "gateway"]);
+    let out = env.bare("ali").arg("logout").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The owner still reads everything (backups, migrate).
+    let mut su = owner(&env);
+    let n: i64 = su
+        .query_one(
+            "SELECT count(*) FROM operators WHERE password_hash LIKE '$argon2%'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 5);
+}
+
+/// Rows that say what the server enforces in `c`'s store: grants on tables
+/// and columns, functions (text, settings, who may run them, whose rights
+/// they run with) and triggers, the store's role prefix written as `P`.
+fn access_catalog(c: &mut postgres::Client) -> Vec<String> {
+    let prefix: String = c
+        .query_one("SELECT citydesk_role_prefix()", &[])
+        .unwrap()
+        .get(0);
+    let mut out = Vec::new();
+    for (what, sql) in [
+        (
+            "table grant",
+            "SELECT concat_ws(' ', grantee, table_name, privilege_type)
+             FROM information_schema.role_table_grants WHERE table_schema = current_schema()",
+        ),
+        (
+            "column grant",
+            "SELECT concat_ws(' ', grantee, table_name, column_name, privilege_type)
+             FROM information_schema.column_privileges WHERE table_schema = current_schema()",
+        ),
+        (
+            "function",
+            "SELECT concat_ws(' | ', p.oid::REGPROCEDURE::TEXT, p.prosecdef, p.provolatile,
+                 p.proconfig::TEXT, p.proacl::TEXT, pg_get_function_result(p.oid), p.prosrc)
+             FROM pg_proc p WHERE p.pronamespace = current_schema()::REGNAMESPACE",
+        ),
+        (
+            "trigger",
+            "SELECT concat_ws(' | ', pg_get_triggerdef(t.oid), t.tgenabled)
+             FROM pg_trigger t JOIN pg_class k ON k.oid = t.tgrelid
+             WHERE k.relnamespace = current_schema()::REGNAMESPACE AND NOT t.tgisinternal",
+        ),
+        (
+            "staff member",
+            "SELECT m.rolname FROM pg_auth_members a JOIN pg_roles r ON r.oid = a.roleid
+             JOIN pg_roles m ON m.oid = a.member WHERE r.rolname = citydesk_staff()",
+        ),
+    ] {
+        for row in c.query(sql, &[]).unwrap() {
+            let text: String = row.get(0);
+            out.push(format!("{what}: {}", text.replace(&prefix, "P")));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Issue 10, migrations: a store brought forward from before version 9
+/// (the version-1 fixture, through 8, 9 and 10) ends with the same grants,
+/// functions and triggers as a new store: the access steps are frozen in
+/// src/store/migrations, and a change to schema.sql's access section that no
+/// migration step makes shows here as a difference.
+#[test]
+fn a_migrated_store_is_guarded_as_a_new_one() {
+    use citydesk::store::{self, Settings};
+    let Some(server) = common::pg::server() else {
+        return;
+    };
+    let old = common::pg::TempDb::new(&server);
+    let mut c = postgres::Client::connect(&old.url, postgres::NoTls).unwrap();
+    c.batch_execute(&store::schema_text_for(
+        include_str!("fixtures/store-v1/schema.sql"),
+        "postgres",
+    ))
+    .unwrap();
+    c.batch_execute(include_str!("fixtures/store-v1/data.sql"))
+        .unwrap();
+    drop(store::open(&old.url, &Settings::default()).unwrap());
+
+    let new = common::pg::TempDb::new(&server);
+    let catalog = citydesk::domain::catalog::Catalog::builtin();
+    let now = chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap();
+    drop(store::init(&new.url, &Settings::default(), &catalog, now).unwrap());
+    let mut n = postgres::Client::connect(&new.url, postgres::NoTls).unwrap();
+    // The same operators, so that their roles are the staff's members alike.
+    n.batch_execute(
+        "INSERT INTO operators (name, display_name, role, password_hash, active, created_at)
+         SELECT * FROM (VALUES ('admin', 'a', 'admin', '!', 1, 0), ('ali', 'a', 'operator', '!', 1, 0),
+             ('sara', 's', 'follow-up', '!', 1, 0)) AS v",
+    )
+    .unwrap();
+    let (migrated, fresh) = (access_catalog(&mut c), access_catalog(&mut n));
+    assert!(
+        fresh.iter().any(|r| r.contains("citydesk_session(text)")),
+        "{fresh:#?}"
+    );
+    let only_migrated: Vec<_> = migrated.iter().filter(|r| !fresh.contains(r)).collect();
+    let only_fresh: Vec<_> = fresh.iter().filter(|r| !migrated.contains(r)).collect();
+    assert!(
+        only_migrated.is_empty() && only_fresh.is_empty(),
+        "only in the migrated store: {only_migrated:#?}\nonly in a new store: {only_fresh:#?}"
+    );
+}
+
+/// Issue 10, passwords: an operator whose role has no server password (one
+/// brought from a store before version 9, or restored from a backup) cannot
+/// sign in on the operators' URL until an administrator sets it with
+/// `citydesk operator password`: on the owner's URL, or on the
+/// administrator's own session.
+#[test]
+fn an_administrator_gives_a_migrated_operator_a_server_password() {
+    let Some(env) = env() else {
+        return;
+    };
+    let mut su = owner(&env);
+    for name in ["ali", "sara"] {
+        su.batch_execute(&format!(
+            "DO $$ BEGIN EXECUTE format('ALTER ROLE %I PASSWORD NULL', citydesk_operator_role('{name}')); END $$"
+        ))
+        .unwrap();
+        assert_eq!(login(&env, name, PASSWORD).status.code(), Some(1), "{name}");
+    }
+    let new = "a brand new password";
+    // On the owner's URL (citydesk checks the administrator's password).
+    let mut cmd = env.bare("admin-owner");
+    cmd.env("CITYDESK_STORE", owner_url(&env)).args([
+        "--as",
+        "admin",
+        "--password-stdin",
+        "operator",
+        "password",
+        "ali",
+    ]);
+    let out = common::output_with_input(cmd, &format!("{PASSWORD}\n{new}\n"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = login(&env, "ali", new);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    env.ok(Some("ali"), &["queue", "overdue"]);
+
+    // On the administrator's own session (the operators' URL).
+    let out = env.run_with_input(
+        Some("admin"),
+        &["--password-stdin", "operator", "password", "sara"],
+        &format!("{new}\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(login(&env, "sara", new).status.success());
+    // citydesk's own hash is the new password's too (the owner's URL checks it).
+    let mut cmd = env.bare("sara-owner");
+    cmd.env("CITYDESK_STORE", owner_url(&env))
+        .args(["login", "--as", "sara", "--password-stdin"]);
+    let out = common::output_with_input(cmd, &format!("{new}\n"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // An operator who is not an administrator: refused by the program, and
+    // by the server on their own connection.
+    let out = env.run_with_input(
+        Some("ali"),
+        &["--password-stdin", "operator", "password", "sam"],
+        &format!("{new}\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let (role, password) = session_login(&env, "ali");
+    let mut ali = connect(&env, &role, &password).unwrap();
+    let said = refused(
+        &mut ali,
+        "UPDATE operators SET password_hash = 'forged' WHERE name = 'sam'",
+    );
+    assert!(said.contains("only an administrator"), "{said}");
+    let said = refused(
+        &mut ali,
+        "SELECT citydesk_set_login('sam', 'SCRAM-SHA-256$4096:c2FsdA==$a2V5:a2V5')",
+    );
+    assert!(said.contains("only an administrator"), "{said}");
+}
+
+/// The console on the operators' URL, its connection a session's (from
+/// `citydesk login`): its sign-in screen has the server check the password
+/// (a staff connection cannot read the hashes), and the right one opens it.
+#[test]
+fn the_console_signs_in_on_the_operators_url() {
+    let Some(env) = env() else {
+        return;
+    };
+    assert!(login(&env, "ali", PASSWORD).status.success());
+    let Some(t) = common::tmux::Tmux::console_with_state(&env, "pg-console", "ali") else {
+        return;
+    };
+    t.sign_in("Sign in", "Welcome");
+    t.stop();
+}
+
+/// Nobody signed in on this machine: a command that opens the store (here
+/// `serve`) says so, and where a new store's first account is added.
+#[test]
+fn nobody_signed_in_is_told_how_to_begin() {
+    let Some(env) = env() else {
+        return;
+    };
+    let out = env.bare("nobody").arg("serve").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("nobody is signed in to"), "{said}");
+    assert!(
+        said.contains("citydesk --store OWNER-URL operator add"),
+        "{said}"
+    );
 }

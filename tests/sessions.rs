@@ -483,3 +483,68 @@ fn the_store_files_are_the_owners_alone_or_one_groups() {
     let err = files::gid("no-such-group-here").unwrap_err().to_string();
     assert!(err.contains("groupadd"), "{err}");
 }
+
+/// `citydesk operator password NAME`: an administrator sets another's
+/// password; the old one no longer signs in, the new one does. Nobody else
+/// may, a service account has none, and a command without a terminal or
+/// --password-stdin changes nothing.
+fn an_administrator_sets_a_password(env: &Env) {
+    let new = "a brand new password";
+    let set = |by: &str, name: &str, input: &str| {
+        with_input(
+            env.bare(by),
+            &["--as", by, "--password-stdin", "operator", "password", name],
+            input,
+        )
+    };
+    let login = |who: &str, password: &str| {
+        with_input(
+            env.bare(who),
+            &["login", "--as", who, "--password-stdin"],
+            &format!("{password}\n"),
+        )
+    };
+    let out = succeeded(&set("admin", "ali", &format!("{PASSWORD}\n{new}\n")));
+    assert!(out.contains("set the password of ali"), "{out}");
+    let err = refused(&login("ali", PASSWORD));
+    assert!(err.contains("wrong operator name or password"), "{err}");
+    succeeded(&login("ali", new));
+    succeeded(&env.bare("ali").args(["queue"]).output().unwrap());
+
+    // Not an administrator: refused, nothing changed.
+    let err = refused(&set("sara", "sam", &format!("{PASSWORD}\n{new}\n")));
+    assert!(err.contains("only an administrator"), "{err}");
+    succeeded(&login("sam", PASSWORD));
+    // Too short, a service account, nobody of that name: refused.
+    let err = refused(&set("admin", "sam", &format!("{PASSWORD}\nshort\n")));
+    assert!(err.contains("too short"), "{err}");
+    env.add_operator(Some("admin"), "gateway", "service");
+    let err = refused(&set("admin", "gateway", &format!("{PASSWORD}\n{new}\n")));
+    assert!(err.contains("gateway is a service account"), "{err}");
+    let err = refused(&set("admin", "nobody", &format!("{PASSWORD}\n{new}\n")));
+    assert!(err.contains("no operator is named \"nobody\""), "{err}");
+    succeeded(&login("sam", PASSWORD));
+    // No terminal and no --password-stdin: told how, nothing read.
+    succeeded(&login("admin", PASSWORD));
+    let err = refused(
+        &env.bare("admin")
+            .args(["operator", "password", "sam"])
+            .output()
+            .unwrap(),
+    );
+    assert!(err.contains("--password-stdin"), "{err}");
+    succeeded(&login("sam", PASSWORD));
+}
+
+#[test]
+fn an_administrator_sets_a_password_on_sqlite() {
+    an_administrator_sets_a_password(&Env::new());
+}
+
+#[test]
+fn an_administrator_sets_a_password_on_postgres_by_the_owners_url() {
+    let Some(env) = Env::new_pg() else {
+        return;
+    };
+    an_administrator_sets_a_password(&env);
+}

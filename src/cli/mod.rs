@@ -216,6 +216,12 @@ pub enum OperatorCommand {
     /// shown this once and kept only as its hash; it may only register cases
     /// and attach contacts, and lasts until `citydesk logout --operator NAME`
     Token { name: String },
+    /// Set an operator's password (administrators): citydesk's and, on
+    /// PostgreSQL, the one they sign in to the server with (an operator
+    /// brought from an older store or restored from a backup has none until
+    /// then). Asks for it at the terminal, or reads it with --password-stdin
+    /// (after the administrator's own, when --as is given)
+    Password { name: String },
     /// List operators
     List,
     /// Disable an operator's account (they can no longer act)

@@ -265,12 +265,10 @@ impl Ctx<'_> {
         name: &str,
         password: &str,
     ) -> Result<Actor, CliError> {
-        let op = store.operator(name).map_err(|e| self.err(e))?;
+        let hash = store.password_hash(name).map_err(|e| self.err(e))?;
         // An unknown name costs a hash check too, and is told like a wrong password.
-        let hash = op
-            .as_ref()
-            .map_or(DUMMY_HASH.as_str(), |o| o.password_hash.as_str());
-        if !verify_password(password, hash) || op.is_none() {
+        let checked = verify_password(password, hash.as_deref().unwrap_or(DUMMY_HASH.as_str()));
+        if !checked || hash.is_none() {
             return Err(self.said(&SignIn::WrongPassword));
         }
         let actor = self.active(store, name)?;
@@ -423,7 +421,10 @@ pub fn run(
     };
     if cli.password_stdin
         && ctx.actor.is_none()
-        && !matches!(command, Command::Operator(OperatorCommand::Add { .. }))
+        && !matches!(
+            command,
+            Command::Operator(OperatorCommand::Add { .. } | OperatorCommand::Password { .. })
+        )
     {
         return Err(CliError::new(ctx.words.t("cli.error.password-stdin-as")));
     }
@@ -992,6 +993,22 @@ fn operator(
                 )
             })?;
         }
+        OperatorCommand::Password { name } => {
+            let by = ctx.actor(store.as_mut())?;
+            let password = new_password(ctx, &name, input)?;
+            let password_hash = hash_password(&password).map_err(CliError::new)?;
+            let op = store
+                .set_password(&by, &name, &password, &password_hash)
+                .map_err(|e| ctx.err(e))?;
+            ctx.emit(out, &op, |out| {
+                writeln!(
+                    out,
+                    "{}",
+                    ctx.words
+                        .fill("cli.operator.password-set", &[("name", &op.name)])
+                )
+            })?;
+        }
         OperatorCommand::List => {
             let ops = store.operators().map_err(|e| ctx.err(e))?;
             ctx.emit(out, &ops, |out| output::operators(out, &ops, &ctx.words))?;
@@ -1079,6 +1096,37 @@ fn operator(
         }
     }
     Ok(())
+}
+
+/// The new password of `name`: the next line of standard input with
+/// --password-stdin, else asked twice at the terminal. Too short, or typed
+/// differently twice: refused, nothing changed.
+fn new_password(ctx: &Ctx, name: &str, input: &mut dyn BufRead) -> Result<String, CliError> {
+    use std::io::IsTerminal;
+    let password = if ctx.password_stdin {
+        read_password(input)?
+    } else if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        let ask = |key: &str| {
+            super::access::ask_password(&format!("{}: ", ctx.words.fill(key, &[("name", name)])))?
+                .ok_or_else(|| CliError::new(ctx.words.t("cli.operator.password-unchanged")))
+        };
+        let first = ask("cli.operator.new-password")?;
+        if ask("cli.operator.new-password-again")? != first {
+            return Err(CliError::new(ctx.words.t("cli.operator.passwords-differ")));
+        }
+        first
+    } else {
+        return Err(CliError::new(
+            ctx.words.t("cli.operator.password-needs-input"),
+        ));
+    };
+    if password.chars().count() < auth::MIN_PASSWORD {
+        return Err(CliError::new(ctx.words.fill(
+            "cli.operator.short-password",
+            &[("min", &ctx.words.n(auth::MIN_PASSWORD))],
+        )));
+    }
+    Ok(password)
 }
 
 fn parse_code(s: &str) -> Result<TrackingCode, CliError> {

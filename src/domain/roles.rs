@@ -53,6 +53,8 @@ pub enum Denied {
     NeedsActor,
     /// Nobody disables their own account.
     DisableSelf,
+    /// A service account has no password (it signs in by token).
+    ServicePassword { name: String },
     /// A login name that is not 1-32 of a-z, 0-9, '.', '_', '-'.
     OperatorName { name: String },
     /// Only supervisors write a handover's notes and accept it.

@@ -50,6 +50,13 @@ pub trait Engine: Send {
         self.write(f)
     }
 
+    /// Whether `password` is `name`'s, when the database server checks it
+    /// (PostgreSQL's operators' URL: a staff connection may not read the
+    /// hashes); None when citydesk checks its own hash.
+    fn server_checks_password(&self, _name: &str, _password: &str) -> Option<Result<bool>> {
+        None
+    }
+
     /// Reads the catalog from the store again (after services were added).
     fn reload_catalog(&mut self) -> Result<()> {
         let catalog = self.read(sql::load_catalog)?;
@@ -96,6 +103,33 @@ impl<E: Engine> Store for E {
 
     fn operator(&mut self, name: &str) -> Result<Option<Operator>> {
         self.read(|tx| sql::operator(tx, name))
+    }
+
+    fn password_hash(&mut self, name: &str) -> Result<Option<String>> {
+        self.read(|tx| sql::password_hash(tx, name))
+    }
+
+    fn check_password(&mut self, name: &str, password: &str) -> Result<bool> {
+        if let Some(checked) = Engine::server_checks_password(self, name, password) {
+            return checked;
+        }
+        Ok(self
+            .password_hash(name)?
+            .is_some_and(|h| crate::auth::verify_password(password, &h)))
+    }
+
+    fn accounts(&mut self) -> Result<Vec<Operator>> {
+        self.read(sql::accounts)
+    }
+
+    fn set_password(
+        &mut self,
+        by: &Actor,
+        name: &str,
+        password: &str,
+        password_hash: &str,
+    ) -> Result<Operator> {
+        self.write(|tx, _, _| sql::set_password(tx, by, name, password, password_hash))
     }
 
     fn add_operator(

@@ -45,12 +45,17 @@
 //! index gives rows newest first already: nothing to do there.
 //!
 //! Version 9 (PostgreSQL only; nothing on SQLite) has the server enforce who
-//! may act: schema.sql's access section (between `-- access: begin` and
-//! `-- access: end` in its postgres block; see src/store/postgres.rs), and a
-//! role for every operator already there. The step reads that section from
-//! today's schema.sql at run time (it is not frozen in this file): when the
-//! access section changes, a store migrating from 8 gets the new section,
-//! so a change to it must stay one that can run on a version-8 store.
+//! may act: the roles, grants, functions and triggers of schema.sql's access
+//! section as it was at version 9 (see src/store/postgres.rs), and a role
+//! for every operator already there. The step applies a frozen copy,
+//! `migrations/v9_pg_access.sql`, never schema.sql itself: a later change to
+//! the access section is a step of its own, and a store migrated from 8 ends
+//! where a new store begins (tests/pg_access.rs compares their catalogs).
+//!
+//! Version 10 (PostgreSQL only) lets a staff connection read no secret: the
+//! columns holding password, token and key hashes are no longer granted,
+//! and sessions and Open311 clients are found by their hash through
+//! functions run as the owner (`migrations/v10_pg_reads.sql`).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -62,7 +67,7 @@ use crate::domain::shift::{Center, Shift};
 use crate::domain::tracking::TrackingCode;
 
 /// The newest schema version.
-pub const LATEST: u32 = 9;
+pub const LATEST: u32 = 10;
 
 /// Runs the step from version `from` to `from + 1` (not the version bump).
 pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
@@ -77,7 +82,8 @@ pub fn step(tx: &mut dyn Tx, from: u32) -> Result<()> {
             Dialect::Postgres => tx.batch(V8_PG_BLOCKS),
             Dialect::Sqlite => Ok(()),
         },
-        8 => v8_to_v9(tx),
+        8 => pg_only(tx, V9_PG_ACCESS),
+        9 => pg_only(tx, V10_PG_READS),
         _ => Err(StoreError::Backend(format!(
             "no migration from schema version {from}"
         ))),
@@ -198,28 +204,20 @@ ALTER TABLE timeline ENABLE TRIGGER timeline_no_change;
 CREATE UNIQUE INDEX timeline_chain ON timeline (chain_seq);
 ";
 
-fn v8_to_v9(tx: &mut dyn Tx) -> Result<()> {
+/// Runs `sql` on PostgreSQL; nothing on SQLite.
+fn pg_only(tx: &mut dyn Tx, sql: &str) -> Result<()> {
     if tx.dialect() == Dialect::Postgres {
-        tx.batch(&pg_access_sql()?)?;
+        tx.batch(sql)?;
     }
     Ok(())
 }
 
-/// The access section of schema.sql's postgres block: the server's checks
-/// of who may act, its roles and grants.
-pub fn pg_access_sql() -> Result<String> {
-    let schema = super::schema_for("postgres");
-    let (start, end) = (
-        schema.find("-- access: begin"),
-        schema.find("-- access: end"),
-    );
-    match (start, end) {
-        (Some(a), Some(b)) if a < b => Ok(schema[a..b].to_owned()),
-        _ => Err(StoreError::Backend(
-            "schema.sql has no access section in its postgres block".into(),
-        )),
-    }
-}
+/// Version 9: schema.sql's access section as it was then (frozen: never
+/// edit it; change the access section with a new step).
+const V9_PG_ACCESS: &str = include_str!("migrations/v9_pg_access.sql");
+
+/// Version 10: no secret-derived column is granted to the staff role.
+const V10_PG_READS: &str = include_str!("migrations/v10_pg_reads.sql");
 
 fn v5_to_v6(tx: &mut dyn Tx) -> Result<()> {
     let pg = tx.dialect() == Dialect::Postgres;

@@ -83,8 +83,12 @@ pub struct Operator {
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub created_by: Option<String>,
+    /// The hash of citydesk's own password check: read only by
+    /// `Store::accounts` (a store's copy, by its owner); None from the
+    /// everyday reads, which on PostgreSQL a staff connection makes and may
+    /// not read it in.
     #[serde(skip)]
-    pub password_hash: String,
+    pub password_hash: Option<String>,
 }
 
 impl Operator {
@@ -377,6 +381,11 @@ pub enum StoreError {
         transaction: i64,
         why: String,
     },
+    /// A PostgreSQL store whose operators sign in to the server as
+    /// themselves (its URL names no user), and nobody has signed in to it on
+    /// this machine (`citydesk login`): there is no one to connect as. A
+    /// new store's first account is added on the owner's URL.
+    NotSignedIn(String),
     /// No trusted TLS connection to the server: its certificate is not
     /// signed by a trusted CA (`sslrootcert`) or not for its host name
     /// (`sslmode=verify-full`), or it offers no TLS where the URL requires
@@ -447,10 +456,7 @@ pub fn open(location: &str, settings: &Settings) -> Result<Box<dyn Store>> {
         let login = token
             .as_deref()
             .and_then(postgres::Login::from_token)
-            .ok_or_else(|| StoreError::ConnectionRefused {
-                at: location.to_owned(),
-                why: "nobody is signed in to this store here: run `citydesk login`".into(),
-            })?;
+            .ok_or_else(|| StoreError::NotSignedIn(postgres::redact(location)))?;
         return open_as(location, settings, Some(&login));
     }
     open_as(location, settings, None)
@@ -515,6 +521,26 @@ pub trait Store: Send {
     fn operator_count(&mut self) -> Result<u64>;
     fn operators(&mut self) -> Result<Vec<Operator>>;
     fn operator(&mut self, name: &str) -> Result<Option<Operator>>;
+    /// The hash citydesk checks `name`'s password against (its own sign-in
+    /// check: SQLite, and PostgreSQL through the owner's URL; a staff
+    /// connection on PostgreSQL may not read it).
+    fn password_hash(&mut self, name: &str) -> Result<Option<String>>;
+    /// Whether `password` is `name`'s: on PostgreSQL's operators' URL the
+    /// server checks it (a connection as their own role), else citydesk's
+    /// hash (`password_hash`). An unknown name is false.
+    fn check_password(&mut self, name: &str, password: &str) -> Result<bool>;
+    /// Every operator with their password hash (a store's copy: `migrate`).
+    fn accounts(&mut self) -> Result<Vec<Operator>>;
+    /// Sets `name`'s password (an administrator `by`): citydesk's hash and,
+    /// on PostgreSQL, the server's login (its SCRAM verifier), in one
+    /// transaction. Not a service account's (they sign in by token).
+    fn set_password(
+        &mut self,
+        by: &Actor,
+        name: &str,
+        password: &str,
+        password_hash: &str,
+    ) -> Result<Operator>;
     /// Adds an operator. `by` is None only for the first operator.
     fn add_operator(
         &mut self,
@@ -639,7 +665,8 @@ pub trait Store: Send {
     /// How many rows each table holds.
     fn totals(&mut self) -> Result<Totals>;
 
-    /// Copies operator accounts as they are, password hashes included.
+    /// Copies operator accounts as they are, password hashes included (as
+    /// `accounts` reads them; an account without its hash is refused).
     fn copy_operators(&mut self, operators: &[Operator]) -> Result<()>;
 
     /// Fills a store that holds no cases and no operators with another's

@@ -57,6 +57,15 @@
 //!   an administrator; a service account writes registrations and attached
 //!   contacts only; drafts are their own operator's; the catalog grows on an
 //!   operator's connection only with an import.
+//! * A staff connection reads no secret: the staff role is granted every
+//!   column but the password, session-token and client-key hashes
+//!   (`operators.password_hash`, `sessions.token_hash`,
+//!   `citydesk_logins.session`, `clients.key_hash`). A session or client is
+//!   found by its hash, and a session ended by it, through functions that
+//!   run as the owner (`citydesk_session`, `citydesk_end_session`,
+//!   `citydesk_client_by_key`; `sql` calls them on PostgreSQL, the tables
+//!   on SQLite); the console checks a password by signing in to the server
+//!   with it (`server_checks_password`).
 //! * The store's owner (who ran `init`; members of its role) is trusted as
 //!   before: init, migrate, backups and the tests' superuser work unchanged,
 //!   and a URL that names the owner signs people in by the program's own
@@ -756,7 +765,7 @@ fn pgpass_fields(line: &str) -> Vec<String> {
 }
 
 /// The URL without its password, for messages.
-fn redact(url: &str) -> String {
+pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
             let cred = &url[s + 3..at];
@@ -1275,6 +1284,26 @@ impl Watcher for PgWatcher {
 impl Engine for PgStore {
     fn location(&self) -> String {
         redact(&self.url)
+    }
+
+    fn server_checks_password(&self, name: &str, password: &str) -> Option<Result<bool>> {
+        if !signs_in_operators(&self.url) {
+            return None;
+        }
+        let login = match operator_role(&self.url, name) {
+            Ok(role) => Login {
+                role,
+                password: password.to_owned(),
+            },
+            Err(e) => return Some(Err(e)),
+        };
+        Some(
+            match PgStore::open_as(&self.url, self.settings.clone(), Some(&login)) {
+                Ok(_) => Ok(true),
+                Err(StoreError::ConnectionRefused { .. }) => Ok(false),
+                Err(e) => Err(e),
+            },
+        )
     }
 
     fn catalog(&self) -> &Catalog {

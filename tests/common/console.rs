@@ -31,7 +31,7 @@ pub fn operator(name: &str, role: Role) -> Operator {
         active: true,
         created_at: now() - Duration::days(30),
         created_by: Some("admin".into()),
-        password_hash: String::new(),
+        password_hash: None,
     }
 }
 

@@ -33,6 +33,24 @@ impl Tmux {
         Some(t)
     }
 
+    /// Starts the console in English with the state folder of `state`
+    /// (XDG_STATE_HOME: where `citydesk login` left its session), not
+    /// signed in yet; None without tmux.
+    pub fn console_with_state(env: &Env, name: &str, state: &str) -> Option<Tmux> {
+        if !available() {
+            return None;
+        }
+        let t = Tmux {
+            socket: format!("citydesk-test-{}-{name}", std::process::id()),
+        };
+        t.session(&format!(
+            "XDG_STATE_HOME='{}' {}",
+            env.state_dir(state).display(),
+            console_command(env, "en")
+        ));
+        Some(t)
+    }
+
     pub fn start(&self, env: &Env) {
         self.launch(env, "en");
         self.sign_in("Sign in", "Welcome");

@@ -1165,6 +1165,12 @@ pub fn totals(tx: &mut dyn Tx) -> Result<super::Totals> {
 /// Copies operator accounts as they are (password hashes, state, history).
 pub fn copy_operators(tx: &mut dyn Tx, ops: &[Operator]) -> Result<()> {
     for op in ops {
+        let Some(hash) = &op.password_hash else {
+            return Err(StoreError::Backend(format!(
+                "operator {} was read without their password hash: nothing was copied",
+                op.name
+            )));
+        };
         tx.execute(
             "INSERT INTO operators (name, display_name, role, password_hash, active, created_at, created_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -1172,7 +1178,7 @@ pub fn copy_operators(tx: &mut dyn Tx, ops: &[Operator]) -> Result<()> {
                 op.name.as_str().into(),
                 op.display_name.as_str().into(),
                 op.role.as_str().into(),
-                op.password_hash.as_str().into(),
+                hash.as_str().into(),
                 i64::from(op.active).into(),
                 op.created_at.into(),
                 op.created_by.as_deref().into(),
@@ -1534,19 +1540,71 @@ pub fn case_count(tx: &mut dyn Tx) -> Result<u64> {
 // ---------------------------------------------------------------------------
 // Operators
 
-const OPERATOR_COLS: &str =
-    "name, display_name, role, password_hash, active, created_at, created_by";
+/// Never the password hash: on PostgreSQL a staff connection may not read
+/// it (`password_hash`, `accounts` read it, for the owner's uses).
+const OPERATOR_COLS: &str = "name, display_name, role, active, created_at, created_by";
 
 fn operator_from_row(r: &dyn Row) -> Result<Operator> {
     Ok(Operator {
         name: req_text(r, 0)?,
         display_name: req_text(r, 1)?,
         role: parsed(r, 2, Role::parse)?,
-        password_hash: req_text(r, 3)?,
-        active: req_int(r, 4)? != 0,
-        created_at: time(r, 5)?,
-        created_by: r.text(6)?,
+        active: req_int(r, 3)? != 0,
+        created_at: time(r, 4)?,
+        created_by: r.text(5)?,
+        password_hash: None,
     })
+}
+
+/// The hash citydesk checks `name`'s password against.
+pub fn password_hash(tx: &mut dyn Tx, name: &str) -> Result<Option<String>> {
+    first(
+        tx,
+        "SELECT password_hash FROM operators WHERE name = ?1",
+        &[name.into()],
+        |r| req_text(r, 0),
+    )
+}
+
+/// Every operator with their password hash.
+pub fn accounts(tx: &mut dyn Tx) -> Result<Vec<Operator>> {
+    rows(
+        tx,
+        &format!("SELECT {OPERATOR_COLS}, password_hash FROM operators ORDER BY name"),
+        &[],
+        |r| {
+            Ok(Operator {
+                password_hash: Some(req_text(r, 6)?),
+                ..operator_from_row(r)?
+            })
+        },
+    )
+}
+
+/// Sets an operator's password: citydesk's hash, and on PostgreSQL the
+/// server's login (an administrator's; never a service account's).
+pub fn set_password(
+    tx: &mut dyn Tx,
+    by: &Actor,
+    name: &str,
+    password: &str,
+    password_hash: &str,
+) -> Result<Operator> {
+    let actor = active_operator(tx, &by.name)?;
+    roles::check(&actor.actor(), ActionKind::ManageOperators)?;
+    let op = operator(tx, name)?.ok_or_else(|| StoreError::NoSuchOperator(name.to_owned()))?;
+    if op.role == Role::Service {
+        return Err(Denied::ServicePassword {
+            name: name.to_owned(),
+        }
+        .into());
+    }
+    tx.execute(
+        "UPDATE operators SET password_hash = ?1 WHERE name = ?2",
+        &[password_hash.into(), name.into()],
+    )?;
+    sessions::set_login(tx, name, password)?;
+    Ok(op)
 }
 
 pub fn operators(tx: &mut dyn Tx) -> Result<Vec<Operator>> {

@@ -89,11 +89,17 @@ pub fn clients(tx: &mut dyn Tx) -> Result<Vec<Client>> {
     )
 }
 
-/// The client whose key hashes to `key_hash`, active or not.
+/// The client whose key hashes to `key_hash`, active or not. On PostgreSQL
+/// through `citydesk_client_by_key` (schema.sql): a staff connection may not
+/// read the hashes.
 pub fn client_by_key(tx: &mut dyn Tx, key_hash: &str) -> Result<Option<Client>> {
+    let from = match tx.dialect() {
+        super::Dialect::Postgres => "citydesk_client_by_key(?1)",
+        super::Dialect::Sqlite => "clients WHERE key_hash = ?1",
+    };
     first(
         tx,
-        &format!("SELECT {CLIENT_COLS} FROM clients WHERE key_hash = ?1"),
+        &format!("SELECT {CLIENT_COLS} FROM {from}"),
         &[key_hash.into()],
         client_from_row,
     )

@@ -66,22 +66,39 @@ pub fn add_session(
     Ok(())
 }
 
+/// The session whose token hashes to `token_hash`. On PostgreSQL through
+/// `citydesk_session` (schema.sql): a staff connection may not read the
+/// hashes, so cannot look a row up by one.
 pub fn session(tx: &mut dyn Tx, token_hash: &str) -> Result<Option<crate::store::Session>> {
+    let from = match tx.dialect() {
+        super::Dialect::Postgres => "citydesk_session(?1)",
+        super::Dialect::Sqlite => "sessions WHERE token_hash = ?1",
+    };
     first(
         tx,
-        &format!("SELECT {SESSION_COLS} FROM sessions WHERE token_hash = ?1"),
+        &format!("SELECT {SESSION_COLS} FROM {from}"),
         &[token_hash.into()],
         session_from_row,
     )
 }
 
-/// Ends one session; whether it was open.
+/// Ends one session; whether it was open. On PostgreSQL through
+/// `citydesk_end_session`, as `session`.
 pub fn end_session(
     tx: &mut dyn Tx,
     token_hash: &str,
     by: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
+    if tx.dialect() == super::Dialect::Postgres {
+        return first(
+            tx,
+            "SELECT citydesk_end_session(?1, ?2, ?3)",
+            &[token_hash.into(), now.into(), by.into()],
+            |r| Ok(r.int(0)?.unwrap_or(0)),
+        )
+        .map(|ended| ended.unwrap_or(0) > 0);
+    }
     let n = tx.execute(
         "UPDATE sessions SET revoked_at = ?1, revoked_by = ?2
          WHERE token_hash = ?3 AND revoked_at IS NULL",
