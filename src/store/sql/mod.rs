@@ -1456,7 +1456,8 @@ fn pg_steps(
 /// (`query_text`), ?2 the limit. SQLite asks its FTS5 table `cases_fts` for
 /// the newest matching rows (it reads its lists of rows newest first and stops
 /// at the limit). PostgreSQL's GIN index cannot give rows in order, so it is
-/// asked in steps (`pg_recent_words_sql`, `pg_words_sql`).
+/// asked in steps (`pg_recent_words_sql`, `pg_words_sql`; for a query ending with
+/// the start of a word, `pg_recent_typed_sql` and `pg_typed_words_sql`).
 pub fn words_sql(dialect: Dialect) -> String {
     match dialect {
         Dialect::Sqlite => format!(
@@ -1508,8 +1509,11 @@ pub fn pg_recent_typed_sql() -> String {
 /// two searches of `pg_typed_words` in one, when few cases match ?1.
 pub fn pg_typed_words_sql() -> String {
     format!(
-        "SELECT {} FROM cases WHERE {WORDS_TSVECTOR} @@ CAST(?1 AS TEXT)::tsquery
-         ORDER BY {WORDS_TSVECTOR} @@ CAST(?3 AS TEXT)::tsquery DESC, id + 0 DESC LIMIT ?2",
+        "SELECT {} FROM cases JOIN (
+             SELECT id AS found, {WORDS_TSVECTOR} @@ CAST(?3 AS TEXT)::tsquery AS whole
+             FROM cases WHERE {WORDS_TSVECTOR} @@ CAST(?1 AS TEXT)::tsquery
+             ORDER BY whole DESC, id + 0 DESC LIMIT ?2) AS matches ON id = found
+         ORDER BY whole DESC, id + 0 DESC",
         cols()
     )
 }
@@ -1563,7 +1567,9 @@ pub fn pg_window_size(level: usize, newest: i64) -> i64 {
 /// window's matches and only those rows are read. `id + 0` keeps the planner
 /// from reading the primary key backwards instead, filtering every row (its
 /// guess of how many rows match is the product of the words' frequencies,
-/// and names that exclude each other, `علی` and `رضا`, fool it).
+/// and names that exclude each other, `علی` and `رضا`, fool it). Only the
+/// ids of the matches are sorted, and the newest `limit` read whole by id
+/// (sorting every match's whole row took half the time at 1,042 matches).
 pub fn pg_words_sql(window: bool) -> String {
     let query = if window {
         "(CAST(?1 AS TEXT)::tsquery && CAST(?3 AS TEXT)::tsquery)"
@@ -1571,7 +1577,10 @@ pub fn pg_words_sql(window: bool) -> String {
         "CAST(?1 AS TEXT)::tsquery"
     };
     format!(
-        "SELECT {} FROM cases WHERE {WORDS_TSVECTOR} @@ {query} ORDER BY id + 0 DESC LIMIT ?2",
+        "SELECT {} FROM cases JOIN (
+             SELECT id AS found FROM cases WHERE {WORDS_TSVECTOR} @@ {query}
+             ORDER BY id + 0 DESC LIMIT ?2) AS matches ON id = found
+         ORDER BY id + 0 DESC",
         cols()
     )
 }
