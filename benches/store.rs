@@ -8,17 +8,19 @@
 //! copy; the PostgreSQL stores (databases citydesk_bench_*) are filled once by
 //! `migrate` from the SQLite ones and reused. Results: BENCHMARKS.md.
 
+mod common;
+
 use std::collections::HashMap;
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use citydesk::demo;
 use citydesk::domain::catalog::Catalog;
 use citydesk::domain::intake::CaseInput;
 use citydesk::domain::roles::{Actor, Role};
 use citydesk::store::{self, NewOperator, Page, Queue, Settings, Store};
+use common::{now, pg_server};
 
 fn main() {
     divan::main();
@@ -46,12 +48,6 @@ impl fmt::Display for Target {
     }
 }
 
-fn pg_server() -> Option<String> {
-    std::env::var("CITYDESK_BENCH_PG")
-        .ok()
-        .filter(|u| !u.is_empty())
-}
-
 fn targets() -> Vec<Target> {
     let engines: &[bool] = if pg_server().is_some() {
         &[false, true]
@@ -68,13 +64,6 @@ fn targets() -> Vec<Target> {
         .collect()
 }
 
-/// The fixed "now" the demo stores were generated at.
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-28T10:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
 fn operator() -> Actor {
     Actor {
         name: "bench".into(),
@@ -86,10 +75,7 @@ static COPIES: OnceLock<Mutex<HashMap<Target, String>>> = OnceLock::new();
 
 /// A short key of the schema text, so a changed schema rebuilds the stores.
 fn schema_key() -> String {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    store::SCHEMA_SQL.hash(&mut h);
-    format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
+    common::key(&[store::SCHEMA_SQL])
 }
 
 /// The store for `t`: a private copy of the SQLite demo store, or the shared
@@ -100,11 +86,7 @@ fn store_for(t: Target) -> Box<dyn Store> {
     let location = copies
         .entry(t)
         .or_insert_with(|| {
-            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-                .parent()
-                .unwrap()
-                .join("bench-stores");
-            std::fs::create_dir_all(&dir).unwrap();
+            let dir = common::stores_dir();
             let master = dir.join(format!("demo-{}-{}.db", t.cases, schema_key()));
             if !master.exists() {
                 build(&master, t.cases);
@@ -123,18 +105,8 @@ fn store_for(t: Target) -> Box<dyn Store> {
 /// The PostgreSQL database holding the demo store of `cases`, made by migrating
 /// the SQLite master into it if it does not exist yet.
 fn postgres_copy(master: &std::path::Path, cases: u64) -> String {
-    let server = pg_server().unwrap();
     let name = format!("citydesk_bench_{cases}_{}", schema_key());
-    let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
-    let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
-    let exists = admin
-        .query_one(
-            "SELECT COUNT(*) FROM pg_database WHERE datname = $1",
-            &[&name],
-        )
-        .unwrap()
-        .get::<_, i64>(0)
-        > 0;
+    let (url, exists, mut admin) = common::pg_database(&name);
     if !exists {
         eprintln!("copying the {cases}-case store into PostgreSQL database {name} …");
         admin

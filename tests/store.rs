@@ -914,7 +914,10 @@ fn every_queue_query_is_an_index_search() {
 /// newest-first query over every row finds.
 #[test]
 fn the_postgres_word_search_asks_the_index_for_a_window_of_the_newest_cases() {
-    use citydesk::store::sql::{PG_RECENT_ROWS, pg_recent_words_sql, pg_window, pg_words_sql};
+    use citydesk::store::sql::{
+        PG_RECENT_ROWS, pg_recent_typed_sql, pg_recent_words_sql, pg_typed_words_sql, pg_window,
+        pg_words_sql,
+    };
     let Some(f) = Fixture::postgres() else {
         return;
     };
@@ -994,8 +997,23 @@ fn the_postgres_word_search_asks_the_index_for_a_window_of_the_newest_cases() {
         assert!(!plan.contains("Index Scan Backward"), "{plan}");
         assert!(!plan.contains("Seq Scan"), "{plan}");
     }
+    // When the last word may be the start of one: the newest rows for both
+    // searches at once, as the first step; all matches, whole words first.
+    let whole = Some("'خیابان' & 'آزادی'");
+    let plan = explain(&mut c, &pg_recent_typed_sql(), whole);
+    assert!(
+        plan.contains("Index Scan Backward using cases_pkey"),
+        "{plan}"
+    );
+    assert!(!plan.contains("Bitmap"), "{plan}");
+    let plan = explain(&mut c, &pg_typed_words_sql(), whole);
+    assert!(plan.contains("Bitmap Index Scan on cases_words"), "{plan}");
+    assert!(!plan.contains("Index Scan Backward"), "{plan}");
     c.batch_execute("RESET enable_seqscan").unwrap();
-    // The steps find the newest matches, as one query over every row does.
+    // The steps find the newest matches, as one query over every row does:
+    // with few cases (every step reads all at once, `pg_reads_all`), then with
+    // a copy of them at ids from 1,020,001 (the newest rows say that common
+    // words match many cases in all, so windows are asked).
     let mut s = f.open();
     let names: Vec<String> = c
         .query(
@@ -1008,32 +1026,73 @@ fn the_postgres_word_search_asks_the_index_for_a_window_of_the_newest_cases() {
         .collect();
     let common = names.first().unwrap().clone();
     let rare = names.last().unwrap().clone();
-    for query in [common.as_str(), rare.as_str(), "خیابان", "نیست‌چنین‌کلمه‌ای"]
-    {
-        let found: Vec<i64> = s
-            .search(query, 100)
-            .unwrap()
+    // A name typed halfway: the first word, then the first two letters of the
+    // last (the start of a word, after whole words).
+    let typed = |name: &str| {
+        let (first, last) = name.rsplit_once(' ').unwrap();
+        format!("{first} {}", last.chars().take(2).collect::<String>())
+    };
+    let queries = [
+        common.clone(),
+        rare.clone(),
+        typed(&common),
+        typed(&rare),
+        // A last name, then a first name that starts it (the demo's): the
+        // cases of "محمد محمدی" have every word whole, the other محمدی only
+        // the start of one.
+        "محمدی محمد".to_owned(),
+        "رضایی رضا".to_owned(),
+        "خیابان".to_owned(),
+        "خیابان آز".to_owned(),
+        "نیست‌چنین‌کلمه‌ای".to_owned(),
+        "نیست‌چنین‌کلمه‌ای خی".to_owned(),
+    ];
+    assert!(
+        queries
             .iter()
-            .map(|x| x.code.get() as i64)
-            .collect();
-        let q = citydesk::words::query(query);
-        let every: Vec<i64> = c
-            .query(
-                "SELECT code FROM cases WHERE search_words @@ CAST($1 AS TEXT)::tsquery
-                 ORDER BY id DESC LIMIT 100",
-                &[&q.whole_words().tsquery()],
-            )
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        // Whole words first (then, under 100, cases by the start of the last word).
-        assert!(
-            found.starts_with(&every),
-            "{query}: the newest matches, newest first: {found:?} against {every:?}"
-        );
-        if every.len() == 100 {
-            assert_eq!(found, every, "{query}");
+            .any(|q| citydesk::words::query(q).whole_words() != citydesk::words::query(q)),
+        "some queries end with the start of a word"
+    );
+    for copy in [false, true] {
+        if copy {
+            c.batch_execute(&format!(
+                "INSERT INTO cases (id, code, {columns})
+                 SELECT id + 1020000, code + 2000000000, {columns} FROM cases WHERE id <= 20000;
+                 ANALYZE cases"
+            ))
+            .unwrap();
+        }
+        for query in &queries {
+            let found: Vec<i64> = s
+                .search(query, 100)
+                .unwrap()
+                .iter()
+                .map(|x| x.code.get() as i64)
+                .collect();
+            let q = citydesk::words::query(query);
+            let newest = |c: &mut ::postgres::Client, tsquery: String| -> Vec<i64> {
+                c.query(
+                    "SELECT code FROM cases WHERE search_words @@ CAST($1 AS TEXT)::tsquery
+                     ORDER BY id DESC LIMIT 100",
+                    &[&tsquery],
+                )
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect()
+            };
+            // Whole words first; then, under 100, the cases found by the
+            // start of the last word, newest first.
+            let mut every = newest(&mut c, q.whole_words().tsquery());
+            for code in newest(&mut c, q.tsquery()) {
+                if every.len() < 100 && !every.contains(&code) {
+                    every.push(code);
+                }
+            }
+            assert_eq!(
+                found, every,
+                "{query} (copy: {copy}): the newest matches, whole words first"
+            );
         }
     }
 }
@@ -1361,4 +1420,21 @@ fn the_windows_of_the_newest_ids() {
         ("'#4:3' | '#4:2'".to_owned(), false)
     );
     assert_eq!(pg_window(4, 300_000), ("'#4:1' | '#4:0'".to_owned(), true));
+}
+
+/// When few cases match in all, PostgreSQL's search reads them all rather
+/// than ask for a window: as the newest rows say, spread evenly, one more
+/// than found (so none found still counts).
+#[test]
+fn the_postgres_search_reads_all_when_few_match() {
+    use citydesk::store::sql::{PG_READ_ALL, PG_RECENT_ROWS, pg_reads_all};
+    assert_eq!(PG_READ_ALL, 2000);
+    // 1,000,000 ids: none of the newest 2,000 (about 500 in all), or 3 (2,000).
+    assert!(pg_reads_all(1_000_000, PG_RECENT_ROWS, 0));
+    assert!(pg_reads_all(1_000_000, PG_RECENT_ROWS, 3));
+    assert!(!pg_reads_all(1_000_000, PG_RECENT_ROWS, 4));
+    // After a window of 20,000 ids with 30 matches: 1,550 in all.
+    assert!(pg_reads_all(1_000_000, 20_000, 30));
+    assert!(!pg_reads_all(1_000_000, 20_000, 40));
+    assert!(!pg_reads_all(10_000_000, PG_RECENT_ROWS, 0));
 }

@@ -1265,20 +1265,114 @@ fn search_live(tx: &mut dyn Tx, q: &str, limit: u32) -> Result<Vec<Case>> {
     // found by the start of the last word follow them.
     let dialect = tx.dialect();
     let exact = query.whole_words();
+    if dialect == Dialect::Postgres && exact != query {
+        return pg_typed_words(
+            tx,
+            &query_text(dialect, &exact),
+            &query_text(dialect, &query),
+            limit,
+        );
+    }
     let mut out = newest_with_words(tx, &query_text(dialect, &exact), limit)?;
-    let left = limit.saturating_sub(out.len() as u32);
-    if left > 0 && exact != query {
+    if exact != query && (out.len() as u32) < limit {
         let more = newest_with_words(tx, &query_text(dialect, &query), limit)?;
-        for c in more {
-            if out.len() as u32 == limit {
-                break;
-            }
-            if !out.iter().any(|o| o.code == c.code) {
-                out.push(c);
-            }
-        }
+        then_newest(&mut out, more, limit);
     }
     Ok(out)
+}
+
+/// Appends to `out` (the cases with every word whole) the cases of `more`
+/// (newest first) it does not hold, up to `limit` in all.
+fn then_newest(out: &mut Vec<Case>, more: impl IntoIterator<Item = Case>, limit: u32) {
+    for c in more {
+        if out.len() as u32 >= limit {
+            break;
+        }
+        if !out.iter().any(|o| o.code == c.code) {
+            out.push(c);
+        }
+    }
+}
+
+/// `search_live`'s words on PostgreSQL when the last word may be the start
+/// of one: the cases with every word whole (`whole`), newest first, then
+/// those found by the start of the last word (`typed`, which finds every
+/// case `whole` finds), as two searches would find them, in fewer steps
+/// (each a round trip to the server). The newest rows are read once for
+/// both (`pg_recent_typed_sql`); when few cases match `typed` in all
+/// (`pg_reads_all`), one statement reads them all and puts whole words
+/// first (`pg_typed_words_sql`); else each goes on in windows from what the
+/// newest rows held (`pg_steps`).
+fn pg_typed_words(tx: &mut dyn Tx, whole: &str, typed: &str, limit: u32) -> Result<Vec<Case>> {
+    let lim = Param::from(i64::from(limit));
+    let n = CASE_COLUMNS.len();
+    let recent = rows(
+        tx,
+        &pg_recent_typed_sql(),
+        &[typed.into(), lim.clone(), whole.into()],
+        |r| {
+            Ok((
+                case_from_row(r)?,
+                req_int(r, n)? != 0,
+                req_int(r, n + 1)?,
+                req_int(r, n + 2)?,
+            ))
+        },
+    )?;
+    // Of the newest rows: how many match `typed`, how many `whole`.
+    let (typed_recent, whole_recent) = recent
+        .first()
+        .map_or((0, 0), |(_, _, t, w)| (*t as usize, *w as usize));
+    let (whole_rows, typed_rows): (Vec<_>, Vec<_>) = recent
+        .into_iter()
+        .map(|(c, is_whole, _, _)| (c, is_whole))
+        .partition(|(_, is_whole)| *is_whole);
+    let whole_rows: Vec<Case> = whole_rows.into_iter().map(|(c, _)| c).collect();
+    let typed_rows: Vec<Case> = typed_rows.into_iter().map(|(c, _)| c).collect();
+    if whole_recent as u32 >= limit {
+        // The newest rows hold the newest `limit` with every word whole.
+        return Ok(whole_rows);
+    }
+    let newest = match newest_id(tx)? {
+        // The newest rows were all of them.
+        Some(newest) if newest > PG_RECENT_ROWS => newest,
+        _ => {
+            let mut out = whole_rows;
+            then_newest(&mut out, typed_rows, limit);
+            return Ok(out);
+        }
+    };
+    if pg_reads_all(newest, PG_RECENT_ROWS, typed_recent) {
+        return rows(
+            tx,
+            &pg_typed_words_sql(),
+            &[typed.into(), lim, whole.into()],
+            case_from_row,
+        );
+    }
+    let mut out = pg_steps(tx, whole, limit, newest, PG_RECENT_ROWS, whole_recent)?;
+    if out.len() as u32 >= limit {
+        return Ok(out);
+    }
+    if typed_recent as u32 >= limit {
+        // The newest rows hold the newest `limit` found by `typed`: those
+        // without every word whole, newest first, are the ones to follow.
+        then_newest(&mut out, typed_rows, limit);
+        return Ok(out);
+    }
+    let more = pg_steps(tx, typed, limit, newest, PG_RECENT_ROWS, typed_recent)?;
+    then_newest(&mut out, more, limit);
+    Ok(out)
+}
+
+/// The newest case's id; None when there is none.
+fn newest_id(tx: &mut dyn Tx) -> Result<Option<i64>> {
+    first(
+        tx,
+        "SELECT id FROM cases ORDER BY id DESC LIMIT 1",
+        &[],
+        |r| req_int(r, 0),
+    )
 }
 
 /// The newest `limit` cases (by id) whose words match `query` (in the
@@ -1294,7 +1388,8 @@ fn newest_with_words(tx: &mut dyn Tx, query: &str, limit: u32) -> Result<Vec<Cas
         );
     }
     // PostgreSQL: the newest rows first, then ever larger windows of the
-    // newest ids, then all; a step that finds `limit` cases has the newest.
+    // newest ids, then all (at once when few match in all: `pg_reads_all`);
+    // a step that finds `limit` cases has the newest.
     let found = rows(
         tx,
         &pg_recent_words_sql(),
@@ -1304,30 +1399,44 @@ fn newest_with_words(tx: &mut dyn Tx, query: &str, limit: u32) -> Result<Vec<Cas
     if found.len() as u32 >= limit {
         return Ok(found);
     }
-    let Some(newest) = first(
-        tx,
-        "SELECT id FROM cases ORDER BY id DESC LIMIT 1",
-        &[],
-        |r| req_int(r, 0),
-    )?
-    else {
+    let Some(newest) = newest_id(tx)? else {
         return Ok(found);
     };
     if newest <= PG_RECENT_ROWS {
         // The newest rows were all of them.
         return Ok(found);
     }
+    pg_steps(tx, query, limit, newest, PG_RECENT_ROWS, found.len())
+}
+
+/// PostgreSQL's steps after the newest rows: ever larger windows of the
+/// newest ids, then all (at once when few match in all: `pg_reads_all`),
+/// given that the newest `searched` ids held `matched` matches (fewer than
+/// `limit`) and the newest id is `newest`.
+fn pg_steps(
+    tx: &mut dyn Tx,
+    query: &str,
+    limit: u32,
+    newest: i64,
+    searched: i64,
+    matched: usize,
+) -> Result<Vec<Case>> {
+    let lim = Param::from(i64::from(limit));
     // How many of the newest ids hold `limit` matches, guessed from the last
     // step (as if matches were spread evenly; one more than found, so that
     // none found means a window much larger): windows smaller are skipped.
     let wanted = |window: i64, found: usize| {
         window.saturating_mul(i64::from(limit)) / (found as i64 + 1) * 5 / 4
     };
-    let mut need = wanted(PG_RECENT_ROWS, found.len());
+    // The last step: how many of the newest ids it searched, how many matched.
+    let (mut searched, mut matched) = (searched, matched);
     for level in 1..=PG_BLOCK_BITS.len() {
+        if pg_reads_all(newest, searched, matched) {
+            break;
+        }
         let (window, whole) = pg_window(level, newest);
         let size = pg_window_size(level, newest);
-        if !whole && size < need {
+        if !whole && size < wanted(searched, matched) {
             continue;
         }
         let found = rows(
@@ -1339,7 +1448,7 @@ fn newest_with_words(tx: &mut dyn Tx, query: &str, limit: u32) -> Result<Vec<Cas
         if whole || found.len() as u32 >= limit {
             return Ok(found);
         }
-        need = wanted(size, found.len());
+        (searched, matched) = (size, found.len());
     }
     rows(
         tx,
@@ -1353,7 +1462,8 @@ fn newest_with_words(tx: &mut dyn Tx, query: &str, limit: u32) -> Result<Vec<Cas
 /// (`query_text`), ?2 the limit. SQLite asks its FTS5 table `cases_fts` for
 /// the newest matching rows (it reads its lists of rows newest first and stops
 /// at the limit). PostgreSQL's GIN index cannot give rows in order, so it is
-/// asked in steps (`pg_recent_words_sql`, `pg_words_sql`).
+/// asked in steps (`pg_recent_words_sql`, `pg_words_sql`; for a query ending with
+/// the start of a word, `pg_recent_typed_sql` and `pg_typed_words_sql`).
 pub fn words_sql(dialect: Dialect) -> String {
     match dialect {
         Dialect::Sqlite => format!(
@@ -1379,6 +1489,56 @@ pub fn pg_recent_words_sql() -> String {
          WHERE {WORDS_TSVECTOR} @@ CAST(?1 AS TEXT)::tsquery ORDER BY id DESC LIMIT ?2",
         cols = cols()
     )
+}
+
+/// The first step on PostgreSQL when the last word may be the start of one
+/// (`pg_typed_words`): among the `PG_RECENT_ROWS` newest cases, those found
+/// by ?1 (the start of the last word), those also found by ?3 (every word
+/// whole) first, each newest first, at most ?2; after the case's columns,
+/// whether it has every word whole (1 or 0), then how many of the newest
+/// cases ?1 finds, and how many ?3 finds (counted before the limit).
+pub fn pg_recent_typed_sql() -> String {
+    format!(
+        "SELECT {cols}, CAST(CAST(whole AS INTEGER) AS BIGINT), COUNT(*) OVER (),
+                COUNT(*) FILTER (WHERE whole) OVER ()
+         FROM (SELECT *, {WORDS_TSVECTOR} @@ CAST(?3 AS TEXT)::tsquery AS whole
+               FROM (SELECT * FROM cases ORDER BY id DESC LIMIT {PG_RECENT_ROWS}) AS newest
+               WHERE {WORDS_TSVECTOR} @@ CAST(?1 AS TEXT)::tsquery) AS recent
+         ORDER BY whole DESC, id DESC LIMIT ?2",
+        cols = cols()
+    )
+}
+
+/// Every case found by ?1 (the start of the last word, as `pg_words_sql`
+/// reads them: the GIN index, then those rows), those found by ?3 (every
+/// word whole, which ?1 finds too) first, each newest first, at most ?2: the
+/// two searches of `pg_typed_words` in one, when few cases match ?1.
+pub fn pg_typed_words_sql() -> String {
+    format!(
+        "SELECT {} FROM cases JOIN (
+             SELECT id AS found, {WORDS_TSVECTOR} @@ CAST(?3 AS TEXT)::tsquery AS whole
+             FROM cases WHERE {WORDS_TSVECTOR} @@ CAST(?1 AS TEXT)::tsquery
+             ORDER BY whole DESC, id + 0 DESC LIMIT ?2) AS matches ON id = found
+         ORDER BY whole DESC, id + 0 DESC",
+        cols()
+    )
+}
+
+/// How many matches in all PostgreSQL's search reads rather than ask for a
+/// window of the newest ids. A window costs the index more than its words:
+/// the posting lists of its block lexemes are long (a level-4 block holds
+/// 262,144 ids), so at 1,000,000 cases `علی رضا` took 5 to 9 ms of the index
+/// for the 497 matches of a window, against 3 ms for all its 1,042 matches,
+/// read whole (heap and sort included) in 4 to 7 ms (BENCHMARKS.md). Up to
+/// about this many matches, reading them all costs less than a window.
+pub const PG_READ_ALL: i64 = 2000;
+
+/// Whether PostgreSQL's search reads every match next, given that the
+/// newest `searched` ids held `found` (of `newest` ids): when, spread evenly
+/// (one more than found, so that none found still counts), all ids would
+/// hold at most `PG_READ_ALL` matches.
+pub fn pg_reads_all(newest: i64, searched: i64, found: usize) -> bool {
+    newest.saturating_mul(found as i64 + 1) / searched.max(1) <= PG_READ_ALL
 }
 
 /// The sizes of the blocks of ids each case's words are marked with
@@ -1413,7 +1573,9 @@ pub fn pg_window_size(level: usize, newest: i64) -> i64 {
 /// window's matches and only those rows are read. `id + 0` keeps the planner
 /// from reading the primary key backwards instead, filtering every row (its
 /// guess of how many rows match is the product of the words' frequencies,
-/// and names that exclude each other, `علی` and `رضا`, fool it).
+/// and names that exclude each other, `علی` and `رضا`, fool it). Only the
+/// ids of the matches are sorted, and the newest `limit` read whole by id
+/// (sorting every match's whole row took half the time at 1,042 matches).
 pub fn pg_words_sql(window: bool) -> String {
     let query = if window {
         "(CAST(?1 AS TEXT)::tsquery && CAST(?3 AS TEXT)::tsquery)"
@@ -1421,7 +1583,10 @@ pub fn pg_words_sql(window: bool) -> String {
         "CAST(?1 AS TEXT)::tsquery"
     };
     format!(
-        "SELECT {} FROM cases WHERE {WORDS_TSVECTOR} @@ {query} ORDER BY id + 0 DESC LIMIT ?2",
+        "SELECT {} FROM cases JOIN (
+             SELECT id AS found FROM cases WHERE {WORDS_TSVECTOR} @@ {query}
+             ORDER BY id + 0 DESC LIMIT ?2) AS matches ON id = found
+         ORDER BY id + 0 DESC",
         cols()
     )
 }
