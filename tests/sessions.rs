@@ -504,8 +504,17 @@ fn an_administrator_sets_a_password(env: &Env) {
             &format!("{password}\n"),
         )
     };
+    // ali is signed in with the old password; the reset ends that session.
+    succeeded(&login("ali", PASSWORD));
+    succeeded(&env.bare("ali").args(["queue"]).output().unwrap());
     let out = succeeded(&set("admin", "ali", &format!("{PASSWORD}\n{new}\n")));
     assert!(out.contains("set the password of ali"), "{out}");
+    assert!(out.contains("ended the 1 open session(s) of ali"), "{out}");
+    let err = refused(&env.bare("ali").args(["queue"]).output().unwrap());
+    assert!(
+        err.contains("login"),
+        "the ended session is told to sign in again: {err}"
+    );
     let err = refused(&login("ali", PASSWORD));
     assert!(err.contains("wrong operator name or password"), "{err}");
     succeeded(&login("ali", new));

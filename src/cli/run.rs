@@ -1000,13 +1000,33 @@ fn operator(
             let op = store
                 .set_password(&by, &name, &password, &password_hash)
                 .map_err(|e| ctx.err(e))?;
+            // A password reset for someone else ends what they had open: the
+            // old password may be why it was reset.
+            let ended = if op.name == by.name {
+                0
+            } else {
+                store
+                    .end_sessions(&by, &op.name, ctx.now())
+                    .map_err(|e| ctx.err(e))?
+            };
             ctx.emit(out, &op, |out| {
                 writeln!(
                     out,
                     "{}",
                     ctx.words
                         .fill("cli.operator.password-set", &[("name", &op.name)])
-                )
+                )?;
+                if ended > 0 {
+                    writeln!(
+                        out,
+                        "{}",
+                        ctx.words.fill(
+                            "cli.operator.sessions-ended",
+                            &[("name", &op.name), ("n", &ctx.words.n(ended))]
+                        )
+                    )?;
+                }
+                Ok(())
             })?;
         }
         OperatorCommand::List => {
