@@ -3,10 +3,14 @@
 //! invalid input, with a message saying why and what to do; 2 usage error.
 
 mod access;
+mod case;
 pub mod doctor;
 pub mod guard;
 pub mod help;
+mod imports;
+mod operator;
 pub mod output;
+mod report;
 pub mod run;
 
 use std::path::PathBuf;
