@@ -145,17 +145,22 @@ fn a_slow_answer_from_a_live_server_is_waited_for() {
     assert_eq!(notes, 1);
 }
 
+/// `case new` for `phone` through a proxy that loses the COMMIT's answer
+/// (after passing the COMMIT on, or not), then does `then`.
+fn case_new_losing_commit(forward: bool, then: After, phone: &str) -> Option<(Env, Proxy, Output)> {
+    let env = Env::new_pg()?;
+    let (proxy, url) = behind_proxy(&env);
+    proxy.set(Mode::DropAtCommit { forward, then });
+    let out = case_new(&env, &url, phone);
+    Some((env, proxy, out))
+}
+
 #[test]
 fn a_commit_that_reached_the_server_is_kept_not_made_twice() {
-    let Some(env) = Env::new_pg() else {
+    let Some((env, proxy, out)) = case_new_losing_commit(true, After::Forward, "09121110001")
+    else {
         return;
     };
-    let proxy = Proxy::to(port_of(&env.store));
-    proxy.set(Mode::DropAtCommit {
-        forward: true,
-        then: After::Forward,
-    });
-    let out = case_new(&env, &proxy.url(&env.store), "09121110001");
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(proxy.dropped(), 1, "the COMMIT's answer was lost once");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -166,15 +171,10 @@ fn a_commit_that_reached_the_server_is_kept_not_made_twice() {
 
 #[test]
 fn a_commit_that_never_reached_the_server_is_done_once_more() {
-    let Some(env) = Env::new_pg() else {
+    let Some((env, proxy, out)) = case_new_losing_commit(false, After::Forward, "09121110002")
+    else {
         return;
     };
-    let proxy = Proxy::to(port_of(&env.store));
-    proxy.set(Mode::DropAtCommit {
-        forward: false,
-        then: After::Forward,
-    });
-    let out = case_new(&env, &proxy.url(&env.store), "09121110002");
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(proxy.dropped(), 1);
     assert_eq!(cases_of(&env, "09121110002"), 1, "saved once, by the retry");
@@ -183,17 +183,11 @@ fn a_commit_that_never_reached_the_server_is_done_once_more() {
 
 #[test]
 fn a_commit_whose_outcome_cannot_be_learned_is_said_to_be_unknown() {
-    let Some(env) = Env::new_pg() else {
-        return;
-    };
-    let proxy = Proxy::to(port_of(&env.store));
     // The COMMIT reaches the server (it saves the case), its answer is
     // lost, and the server cannot be reached again.
-    proxy.set(Mode::DropAtCommit {
-        forward: true,
-        then: After::Refuse,
-    });
-    let out = case_new(&env, &proxy.url(&env.store), "09121110003");
+    let Some((env, proxy, out)) = case_new_losing_commit(true, After::Refuse, "09121110003") else {
+        return;
+    };
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("may have been"), "{err}");
