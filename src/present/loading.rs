@@ -278,7 +278,7 @@ impl Say for crate::import::mapping::MappingError {
                 vec![
                     ("table", table.clone()),
                     ("code", q(code)),
-                    ("what", w.t(&format!("word.catalog.{table}")).to_owned()),
+                    ("a", w.t(&format!("word.catalog-a.{table}")).to_owned()),
                     ("list", format!("{table}s")),
                 ],
             ),
@@ -385,5 +385,33 @@ impl Say for crate::import::ImportError {
             ImportError::Mapping(e) => e.say(w),
             ImportError::Store(e) => e.say(w),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::shift::Center;
+    use crate::import::mapping::{MappingError, MappingProblem};
+    use crate::locale::Lang;
+
+    #[test]
+    fn a_code_not_in_the_catalog_is_named_with_its_article() {
+        let e = MappingError {
+            origin: "ours.toml".into(),
+            problem: MappingProblem::NotInCatalog {
+                table: "district".into(),
+                code: "99".into(),
+            },
+        };
+        assert_eq!(
+            e.to_string(),
+            "mapping ours.toml: [district] values name \"99\", which is not a district of the \
+             store's catalog: see `citydesk catalog districts`, or leave the value out to import \
+             it as a district of its own"
+        );
+        let fa = e.say(&Words::of(Lang::Fa, Center::default()));
+        assert!(fa.contains("که منطقه‌ای از فهرست"), "{fa}");
+        assert!(fa.contains("همچون منطقه‌ای تازه"), "{fa}");
     }
 }
