@@ -25,26 +25,9 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 /// `case new` as ali on `store`, signed in for this one command.
 fn case_new(env: &Env, store: &str, phone: &str) -> Output {
     let mut c = env.bare("ali");
-    c.env("CITYDESK_STORE", store).args([
-        "--json",
-        "--as",
-        "ali",
-        "--password-stdin",
-        "case",
-        "new",
-        "--phone",
-        phone,
-        "--name",
-        "مریم احمدی",
-        "--service",
-        "pothole",
-        "--district",
-        "3",
-        "--address",
-        "خیابان فردوسی، کوچه ۱۲",
-        "--description",
-        "چاله بزرگ جلوی پلاک ۱۲",
-    ]);
+    c.env("CITYDESK_STORE", store)
+        .args(["--json", "--as", "ali", "--password-stdin"])
+        .args(common::pothole_call(phone));
     common::output_with_input(c, &format!("{PASSWORD}\n"))
 }
 
@@ -241,23 +224,8 @@ fn a_lost_commit_is_recovered_on_an_operators_session_connection() {
         let mut c = env.bare("ali");
         c.env("CITYDESK_STORE", &via_proxy)
             .env("CITYDESK_TOKEN", &token)
-            .args([
-                "--json",
-                "case",
-                "new",
-                "--phone",
-                phone,
-                "--name",
-                "مریم احمدی",
-                "--service",
-                "pothole",
-                "--district",
-                "3",
-                "--address",
-                "خیابان فردوسی، کوچه ۱۲",
-                "--description",
-                "چاله بزرگ جلوی پلاک ۱۲",
-            ]);
+            .arg("--json")
+            .args(common::pothole_call(phone));
         let out = c.output().unwrap();
         assert!(out.status.success(), "forward {forward}: {}", stderr(&out));
         assert_eq!(proxy.dropped(), dropped + 1, "the COMMIT's answer was lost");

@@ -222,22 +222,7 @@ impl Env {
 
     /// Registers a pothole case as `ali`; returns its tracking code.
     pub fn new_case(&self, extra: &[&str]) -> String {
-        let mut args = vec![
-            "case",
-            "new",
-            "--phone",
-            "09121234567",
-            "--name",
-            "مریم احمدی",
-            "--service",
-            "pothole",
-            "--district",
-            "3",
-            "--address",
-            "خیابان فردوسی، کوچه ۱۲",
-            "--description",
-            "چاله بزرگ جلوی پلاک ۱۲",
-        ];
+        let mut args = pothole_call("09121234567");
         args.extend_from_slice(extra);
         let v = self.json(Some("ali"), &args);
         v["code"].as_str().unwrap().to_owned()
@@ -295,4 +280,24 @@ pub fn seeded_store(
         s.add_operator(Some(&by), &op, now).unwrap();
     }
     s
+}
+
+/// The arguments of `case new` for a pothole call from `phone`.
+pub fn pothole_call(phone: &str) -> Vec<&str> {
+    vec![
+        "case",
+        "new",
+        "--phone",
+        phone,
+        "--name",
+        "مریم احمدی",
+        "--service",
+        "pothole",
+        "--district",
+        "3",
+        "--address",
+        "خیابان فردوسی، کوچه ۱۲",
+        "--description",
+        "چاله بزرگ جلوی پلاک ۱۲",
+    ]
 }
